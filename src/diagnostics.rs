@@ -1,0 +1,270 @@
+//! Errors of loading, and their rendering with the offending text underlined.
+//!
+//! A [`Problem`] names a place by JSON pointer. [`LoadError::invalid`] locates every problem
+//! (line, column, byte span) in one scan of the text, and [`LoadError::render`] prints each
+//! with miette: message, `file:line:col`, the source line with a caret, the pointer, and help.
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use crate::locate::{self, Locator};
+
+/// A problem found while loading, before it is located in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// JSON pointer to the offending value (or key).
+    pub pointer: String,
+    pub message: String,
+    pub help: Option<String>,
+    /// Point at the key rather than the value (unknown fields).
+    pub at_key: bool,
+    /// A position from the JSON parser, used when the text is not well-formed.
+    pub line_col: Option<(usize, usize)>,
+}
+
+impl Problem {
+    pub(crate) fn at_line_col(mut self, line: usize, column: usize) -> Self {
+        self.line_col = Some((line, column));
+        self
+    }
+}
+
+/// A problem with its place in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub pointer: String,
+    pub message: String,
+    pub help: Option<String>,
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// Why a questionnaire (or answers file) could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {name}: {source}")]
+    Io {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{name} is a directory; give the path of a JSON file")]
+    Directory { name: String },
+    #[error("{name} is too large (more than {limit} bytes)")]
+    TooLarge { name: String, limit: u64 },
+    #[error(
+        "{name} is not UTF-8 text (first bad byte at line {line}, column {column}); save it as UTF-8"
+    )]
+    NotUtf8 {
+        name: String,
+        line: usize,
+        column: usize,
+    },
+    #[error("{name} is empty; a questionnaire is a JSON object (see `needlecheck schema`)")]
+    Empty { name: String },
+    #[error("{name}: {} problem{}", problems.len(), if problems.len() == 1 { "" } else { "s" })]
+    Invalid {
+        name: String,
+        text: String,
+        problems: Vec<Located>,
+    },
+}
+
+impl LoadError {
+    /// Locates problems in `text` and makes the error.
+    pub fn invalid(name: &str, text: &str, problems: Vec<Problem>) -> Self {
+        let mut locator: Option<Locator> = None;
+        let located = problems
+            .into_iter()
+            .map(|p| {
+                let (offset, len) = match p.line_col {
+                    Some((line, column)) => {
+                        let off = locate::offset_of(text, line, column);
+                        (off, usize::from(off < text.len()))
+                    }
+                    None => {
+                        let loc = locator.get_or_insert_with(|| Locator::new(text));
+                        let span = if p.at_key {
+                            loc.key_span(&p.pointer)
+                        } else {
+                            loc.value_span(&p.pointer)
+                        };
+                        (span.offset, span.len)
+                    }
+                };
+                let (line, column) = locate::line_col(text, offset);
+                Located {
+                    pointer: p.pointer,
+                    message: p.message,
+                    help: p.help,
+                    line,
+                    column,
+                    offset,
+                    len,
+                }
+            })
+            .collect();
+        LoadError::Invalid {
+            name: name.to_string(),
+            text: text.to_string(),
+            problems: located,
+        }
+    }
+
+    /// Exit status: 1 for I/O errors, 2 for bad content.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            LoadError::Io { .. } => 1,
+            _ => 2,
+        }
+    }
+
+    /// The error as a person reads it: every problem with its place, source line and help.
+    pub fn render(&self, color: bool) -> String {
+        let LoadError::Invalid {
+            name,
+            text,
+            problems,
+        } = self
+        else {
+            return format!("error: {self}\n");
+        };
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let src = Src { name, text };
+        let mut out = String::new();
+        const SHOWN: usize = 200;
+        for p in problems.iter().take(SHOWN) {
+            let d = Diag { p, src: &src };
+            out.push_str(&format!(
+                "error: {name}:{}:{}: {}\n",
+                p.line, p.column, p.message
+            ));
+            if handler.render_report(&mut out, &d).is_err() {
+                out.push_str(&format!("  at {}\n", p.pointer));
+            }
+        }
+        if problems.len() > SHOWN {
+            out.push_str(&format!("… and {} more problems\n", problems.len() - SHOWN));
+        }
+        out
+    }
+}
+
+/// Reads at most `limit` bytes of a file, with clear errors for directories and huge files.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+    let name = path.display().to_string();
+    let io = |source| LoadError::Io {
+        name: name.clone(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(LoadError::Directory { name });
+    }
+    if meta.len() > limit {
+        return Err(LoadError::TooLarge { name, limit });
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    read_bounded(file, &name, limit)
+}
+
+/// Reads at most `limit` bytes from a reader (a file that grows, a pipe, `/dev/zero`).
+pub fn read_bounded(r: impl Read, name: &str, limit: u64) -> Result<Vec<u8>, LoadError> {
+    let mut bytes = Vec::new();
+    r.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| LoadError::Io {
+            name: name.to_string(),
+            source,
+        })?;
+    if bytes.len() as u64 > limit {
+        return Err(LoadError::TooLarge {
+            name: name.to_string(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// The text with its file name, for miette's snippet header.
+struct Src<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl SourceCode for Src<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            c.data(),
+            *c.span(),
+            c.line(),
+            c.column(),
+            c.line_count(),
+        )))
+    }
+}
+
+struct Diag<'a> {
+    p: &'a Located,
+    src: &'a Src<'a>,
+}
+
+impl fmt::Debug for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.p.message)
+    }
+}
+
+impl fmt::Display for Diag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.p.message)
+    }
+}
+
+impl std::error::Error for Diag<'_> {}
+
+impl Diagnostic for Diag<'_> {
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self.src)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = if self.p.pointer.is_empty() {
+            "here".to_string()
+        } else {
+            self.p.pointer.clone()
+        };
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(label),
+            self.p.offset,
+            self.p.len,
+        ))))
+    }
+
+    fn help(&self) -> Option<Box<dyn fmt::Display + '_>> {
+        self.p
+            .help
+            .as_ref()
+            .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
+    }
+}

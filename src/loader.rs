@@ -1,0 +1,1093 @@
+//! Loading and checking a questionnaire: text in, [`Questionnaire`] or every problem out.
+//!
+//! Three stages. (1) Bytes: size limit, UTF-8, empty file. (2) serde: JSON syntax, unknown
+//! fields and wrong types; questions, rules and tests are parsed one by one ([`Lenient`]) so
+//! a bad one does not hide the others. (3) Meaning: duplicate ids, dangling references,
+//! operators that do not fit, `show_if` order and cycles, questions no path can show, and the
+//! embedded tests' answers. All problems are collected; each carries a JSON pointer, turned
+//! into file:line:col only when there is something to report.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::answers::{self, Answers};
+use crate::condition::{CmpOp, Expr, Test};
+use crate::diagnostics::{LoadError, Problem};
+use crate::locate;
+use crate::model::{
+    Condition, Lenient, LenientError, Literal, Question, QuestionType, QuestionnaireFile,
+};
+use crate::questionnaire::{CompiledRule, Questionnaire, SectionInfo};
+use crate::suggest::did_you_mean;
+
+/// Largest questionnaire file accepted.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The default dry-needling questionnaire, built into the binary.
+pub const EMBEDDED: &str = include_str!("../questionnaires/dry-needling.json");
+
+/// Name used for the embedded questionnaire in messages and records.
+pub const EMBEDDED_NAME: &str = "(embedded) dry-needling.json";
+
+/// Loads the embedded questionnaire. It is checked by the test suite, so failure is a bug.
+pub fn embedded() -> Result<Questionnaire, LoadError> {
+    load_str(EMBEDDED_NAME, EMBEDDED.as_bytes())
+}
+
+/// Reads and checks a questionnaire file.
+pub fn load_path(path: &Path) -> Result<Questionnaire, LoadError> {
+    let bytes = crate::diagnostics::read_limited(path, MAX_FILE_BYTES)?;
+    load_str(&path.display().to_string(), &bytes)
+}
+
+/// Checks questionnaire bytes; `name` is used in messages.
+pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = locate::line_col(
+            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+            e.valid_up_to(),
+        );
+        LoadError::NotUtf8 {
+            name: name.to_string(),
+            line,
+            column,
+        }
+    })?;
+    if text.trim().is_empty() {
+        return Err(LoadError::Empty {
+            name: name.to_string(),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = serde_path_to_error::deserialize::<_, QuestionnaireFile>(&mut de);
+    let file = match parsed {
+        Ok(f) => match de.end() {
+            Ok(()) => f,
+            Err(e) => {
+                let problem = Problem {
+                    pointer: String::new(),
+                    message: "unexpected text after the end of the JSON object".into(),
+                    help: Some("remove it, or check for a stray closing brace".into()),
+                    at_key: false,
+                    line_col: None,
+                }
+                .at_line_col(e.line(), e.column());
+                return Err(LoadError::invalid(name, text, vec![problem]));
+            }
+        },
+        Err(e) => {
+            let segments = locate::path_segments(e.path());
+            let inner = e.into_inner();
+            let problem = serde_problem(&segments, &inner.to_string(), inner.is_data());
+            let problem = if inner.is_data() {
+                problem
+            } else {
+                // Not well-formed JSON: only serde_json's line and column are meaningful.
+                problem.at_line_col(inner.line(), inner.column())
+            };
+            return Err(LoadError::invalid(name, text, vec![problem]));
+        }
+    };
+    let sha256 = sha256_hex(bytes);
+    check(file, name, text, sha256)
+}
+
+/// Lowercase hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Turns a serde error at `segments` into a problem, with a did-you-mean for unknown fields.
+fn serde_problem(segments: &[String], message: &str, data: bool) -> Problem {
+    let mut pointer = locate::pointer(segments);
+    let mut help = None;
+    let mut at_key = false;
+    // serde: "unknown field `shwo_if`, expected one of `id`, `type`, ..."
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((field, expected)) = rest.split_once('`')
+    {
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        help = Some(match did_you_mean(field, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("remove it; known fields: {}", known.join(", ")),
+        });
+        if !segments.last().is_some_and(|s| s == field) {
+            pointer = format!("{pointer}/{}", locate::escape_segment(field));
+        }
+        at_key = true;
+    } else if message.starts_with("missing field") {
+        help = Some("add the field; see `needlecheck schema` for the format".into());
+    } else if data {
+        help = Some("see `needlecheck schema` for the expected type".into());
+    }
+    Problem {
+        pointer,
+        message: strip_position(message),
+        help,
+        at_key,
+        line_col: None,
+    }
+}
+
+/// serde_json appends " at line L column C"; the diagnostic shows the place itself.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn lenient_problem(base: &str, e: &LenientError) -> Problem {
+    let mut p = serde_problem(&e.path, &e.message, true);
+    p.pointer = format!("{base}{}", p.pointer);
+    p
+}
+
+/// Collects problems while checking.
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn push(&mut self, pointer: String, message: impl Into<String>, help: Option<String>) {
+        self.problems.push(Problem {
+            pointer,
+            message: message.into(),
+            help,
+            at_key: false,
+            line_col: None,
+        });
+    }
+
+    /// Reports ids seen twice.
+    fn unique<'a>(&mut self, what: &str, items: impl Iterator<Item = (String, &'a str)>) {
+        let mut seen: HashMap<&str, String> = HashMap::new();
+        for (pointer, id) in items {
+            if id.trim().is_empty() {
+                self.push(pointer, format!("{what} is empty"), None);
+            } else if let Some(first) = seen.get(id) {
+                self.push(
+                    pointer,
+                    format!("duplicate {what} `{id}` (first used at {first})"),
+                    Some(format!("give each {what} a different value")),
+                );
+            } else {
+                seen.insert(id, pointer);
+            }
+        }
+    }
+}
+
+fn check(
+    file: QuestionnaireFile,
+    name: &str,
+    text: &str,
+    sha256: String,
+) -> Result<Questionnaire, LoadError> {
+    let mut c = Checker {
+        problems: Vec::new(),
+    };
+    check_meta(&mut c, &file);
+
+    // Flatten the questions; remember where each came from.
+    let mut sections = Vec::with_capacity(file.sections.len());
+    let mut questions: Vec<Question> = Vec::new();
+    let mut pointers: Vec<String> = Vec::new();
+    let mut question_section = Vec::new();
+    for (si, s) in file.sections.iter().enumerate() {
+        let start = questions.len();
+        if s.questions.is_empty() {
+            c.push(
+                format!("/sections/{si}/questions"),
+                format!("section `{}` has no questions", s.id),
+                Some("add questions or remove the section".into()),
+            );
+        }
+        for (qi, q) in s.questions.iter().enumerate() {
+            let base = format!("/sections/{si}/questions/{qi}");
+            match q {
+                Lenient::Ok(q) => {
+                    questions.push(q.clone());
+                    pointers.push(base);
+                    question_section.push(si);
+                }
+                Lenient::Err(e) => c.problems.push(lenient_problem(&base, e)),
+            }
+        }
+        sections.push(SectionInfo {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            intro: s.intro.clone(),
+            questions: start..questions.len(),
+        });
+    }
+    if file.sections.is_empty() {
+        c.push(
+            "/sections".into(),
+            "the questionnaire has no sections",
+            None,
+        );
+    }
+    c.unique(
+        "section id",
+        file.sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("/sections/{i}/id"), s.id.as_str())),
+    );
+    c.unique(
+        "question id",
+        questions
+            .iter()
+            .zip(&pointers)
+            .map(|(q, p)| (format!("{p}/id"), q.id.as_str())),
+    );
+    for (q, p) in questions.iter().zip(&pointers) {
+        check_question(&mut c, q, p);
+    }
+
+    let index: HashMap<&str, usize> = questions
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, q)| (q.id.as_str(), i))
+        .collect();
+    let resolver = Resolver {
+        questions: &questions,
+        index: &index,
+    };
+
+    // show_if: compile, then order and cycles.
+    let mut show_if = Vec::with_capacity(questions.len());
+    let mut deps: Vec<Vec<usize>> = Vec::with_capacity(questions.len());
+    for (i, (q, p)) in questions.iter().zip(&pointers).enumerate() {
+        match &q.show_if {
+            None => {
+                show_if.push(None);
+                deps.push(Vec::new());
+            }
+            Some(cond) => {
+                let e = resolver.compile(&mut c, cond, &format!("{p}/show_if"));
+                let mut d = Vec::new();
+                if let Some(e) = &e {
+                    e.questions(&mut d);
+                }
+                d.sort_unstable();
+                d.dedup();
+                if d.contains(&i) {
+                    c.push(
+                        format!("{p}/show_if"),
+                        format!("`{}` shows itself depending on its own answer", q.id),
+                        Some("show_if must refer to earlier questions only".into()),
+                    );
+                }
+                deps.push(d);
+                show_if.push(e);
+            }
+        }
+    }
+    check_order_and_cycles(&mut c, &questions, &pointers, &deps);
+
+    // Rules.
+    let mut rules = Vec::with_capacity(file.rules.len());
+    let source_ids: HashSet<&str> = file.sources.iter().map(|s| s.id.as_str()).collect();
+    let mut rule_ids = Vec::new();
+    for (ri, r) in file.rules.iter().enumerate() {
+        let base = format!("/rules/{ri}");
+        let r = match r {
+            Lenient::Ok(r) => r,
+            Lenient::Err(e) => {
+                c.problems.push(lenient_problem(&base, e));
+                continue;
+            }
+        };
+        rule_ids.push((format!("{base}/id"), r.id.as_str()));
+        if r.level == crate::Level::Clear {
+            c.push(
+                format!("{base}/level"),
+                format!(
+                    "rule `{}` has level `clear`, which it cannot raise anything to",
+                    r.id
+                ),
+                Some("use `review` or higher, or remove the rule".into()),
+            );
+        }
+        if r.message.trim().is_empty() {
+            c.push(
+                format!("{base}/message"),
+                "the rule's message is empty",
+                None,
+            );
+        }
+        for (si, s) in r.sources.iter().enumerate() {
+            if !source_ids.contains(s.as_str()) {
+                c.push(
+                    format!("{base}/sources/{si}"),
+                    format!("unknown source `{s}`"),
+                    Some(match did_you_mean(s, source_ids.iter().copied()) {
+                        Some(x) => format!("did you mean `{x}`?"),
+                        None => "add it to the top-level `sources` list".into(),
+                    }),
+                );
+            }
+        }
+        if let Some(when) = resolver.compile(&mut c, &r.when, &format!("{base}/when")) {
+            rules.push(CompiledRule {
+                rule: r.clone(),
+                when,
+            });
+        }
+    }
+    c.unique("rule id", rule_ids.into_iter());
+
+    // Questions that no answers can show, and rules that depend on them.
+    if c.problems.is_empty() {
+        let reachable = reachability(&questions, &show_if);
+        for (i, ok) in reachable.iter().enumerate() {
+            if !ok {
+                c.push(
+                    format!("{}/show_if", pointers[i]),
+                    format!(
+                        "`{}` can never be shown: no answers make its show_if hold",
+                        questions[i].id
+                    ),
+                    Some("check the values and the questions it refers to".into()),
+                );
+            }
+        }
+        for (ri, r) in rules.iter().enumerate() {
+            let mut d = Vec::new();
+            r.when.questions(&mut d);
+            d.sort_unstable();
+            d.dedup();
+            for q in d.into_iter().filter(|q| !reachable[*q]) {
+                c.push(
+                    format!("/rules/{ri}/when"),
+                    format!(
+                        "rule `{}` refers to `{}`, which can never be shown",
+                        r.rule.id, questions[q].id
+                    ),
+                    None,
+                );
+            }
+        }
+    }
+
+    // Tests: answers must parse; expected rules must exist.
+    let mut tests = Vec::with_capacity(file.tests.len());
+    let known_rules: Vec<&str> = rules.iter().map(|r| r.rule.id.as_str()).collect();
+    let mut names = Vec::new();
+    for (ti, t) in file.tests.iter().enumerate() {
+        let base = format!("/tests/{ti}");
+        let t = match t {
+            Lenient::Ok(t) => t,
+            Lenient::Err(e) => {
+                c.problems.push(lenient_problem(&base, e));
+                continue;
+            }
+        };
+        names.push((format!("{base}/name"), t.name.as_str()));
+        if let Err(errs) = parse_answers(&questions, &|id| index.get(id).copied(), &t.answers) {
+            for e in errs {
+                c.problems.push(Problem {
+                    pointer: format!("{base}/answers/{}", locate::escape_segment(&e.id)),
+                    message: e.message,
+                    help: e.help,
+                    at_key: e.unknown_id,
+                    line_col: None,
+                });
+            }
+        }
+        for (ei, id) in t.expect_rules.iter().flatten().enumerate() {
+            if !known_rules.contains(&id.as_str()) {
+                c.push(
+                    format!("{base}/expect_rules/{ei}"),
+                    format!("unknown rule `{id}`"),
+                    did_you_mean(id, known_rules.iter().copied())
+                        .map(|s| format!("did you mean `{s}`?")),
+                );
+            }
+        }
+        tests.push(t.clone());
+    }
+    c.unique("test name", names.into_iter());
+
+    if !c.problems.is_empty() {
+        return Err(LoadError::invalid(name, text, c.problems));
+    }
+    Ok(Questionnaire::assemble(
+        file,
+        sections,
+        questions,
+        question_section,
+        show_if,
+        rules,
+        tests,
+        sha256,
+        name.to_string(),
+    ))
+}
+
+fn check_meta(c: &mut Checker, f: &QuestionnaireFile) {
+    if f.id.trim().is_empty() {
+        c.push("/id".into(), "the questionnaire id is empty", None);
+    }
+    if !is_semver(&f.version) {
+        c.push(
+            "/version".into(),
+            format!("version `{}` is not a semantic version", f.version),
+            Some("write it as MAJOR.MINOR.PATCH, e.g. `1.0.0`".into()),
+        );
+    }
+    for (field, value) in [
+        ("title", &f.title),
+        ("locale", &f.locale),
+        ("introduction", &f.introduction),
+        ("disclaimer", &f.disclaimer),
+    ] {
+        if value.trim().is_empty() {
+            c.push(format!("/{field}"), format!("`{field}` is empty"), None);
+        }
+    }
+    c.unique(
+        "contact id",
+        f.contacts
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("/contacts/{i}/id"), x.id.as_str())),
+    );
+    c.unique(
+        "source id",
+        f.sources
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("/sources/{i}/id"), x.id.as_str())),
+    );
+}
+
+fn is_semver(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        })
+}
+
+fn check_question(c: &mut Checker, q: &Question, p: &str) {
+    use QuestionType::*;
+    let kind = q.kind.as_str();
+    let mut not_for = |field: &str, present: bool| {
+        if present {
+            c.push(
+                format!("{p}/{field}"),
+                format!("`{field}` does not apply to a {kind} question"),
+                Some(format!("remove `{field}` or change `type`")),
+            );
+        }
+    };
+    not_for(
+        "options",
+        !matches!(q.kind, SingleChoice | MultiChoice) && !q.options.is_empty(),
+    );
+    not_for("unit", q.kind != Number && q.unit.is_some());
+    not_for("min", q.kind != Number && q.min.is_some());
+    not_for("max", q.kind != Number && q.max.is_some());
+    not_for("integer", q.kind != Number && q.integer);
+    not_for("max_length", q.kind != Text && q.max_length.is_some());
+    not_for("required", q.kind == Display && q.required.is_some());
+    not_for(
+        "allow_unsure",
+        matches!(q.kind, MultiChoice | Text | Display) && q.allow_unsure.is_some(),
+    );
+    if q.text.trim().is_empty() {
+        c.push(format!("{p}/text"), format!("`{}` has no text", q.id), None);
+    }
+    if q.id.chars().any(|ch| ch.is_whitespace()) {
+        c.push(
+            format!("{p}/id"),
+            format!("question id `{}` contains spaces", q.id),
+            Some("use letters, digits and `_`".into()),
+        );
+    }
+    if matches!(q.kind, SingleChoice | MultiChoice) {
+        let least = if q.kind == SingleChoice { 2 } else { 1 };
+        if q.options.len() < least {
+            c.push(
+                format!("{p}/options"),
+                format!("`{}` needs at least {least} options", q.id),
+                None,
+            );
+        }
+        c.unique(
+            "option code",
+            q.options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (format!("{p}/options/{i}/code"), o.code.as_str())),
+        );
+        for (i, o) in q.options.iter().enumerate() {
+            if o.code == "unsure" {
+                c.push(
+                    format!("{p}/options/{i}/code"),
+                    "`unsure` is reserved for \"Not sure\"",
+                    Some("use `allow_unsure: true` instead of an option, or another code".into()),
+                );
+            }
+            if o.exclusive && q.kind != MultiChoice {
+                c.push(
+                    format!("{p}/options/{i}/exclusive"),
+                    "`exclusive` applies only to multi_choice options",
+                    None,
+                );
+            }
+        }
+    }
+    if let (Some(lo), Some(hi)) = (q.min, q.max)
+        && lo > hi
+    {
+        c.push(
+            format!("{p}/min"),
+            format!("min {lo} is greater than max {hi}"),
+            None,
+        );
+    }
+}
+
+/// Report forward references and cycles among `show_if` dependencies.
+fn check_order_and_cycles(
+    c: &mut Checker,
+    qs: &[Question],
+    pointers: &[String],
+    deps: &[Vec<usize>],
+) {
+    // Cycles first: a cycle always contains a forward reference, and naming the cycle is more
+    // useful than naming one edge of it.
+    let n = qs.len();
+    let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    let mut in_cycle = vec![false; n];
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        // Iterative DFS: (node, next dependency to visit).
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&d) = deps[node].get(*next) {
+                *next += 1;
+                if d == node {
+                    continue;
+                }
+                match state[d] {
+                    0 => {
+                        state[d] = 1;
+                        stack.push((d, 0));
+                    }
+                    1 => {
+                        let from = stack.iter().position(|(x, _)| *x == d).unwrap_or(0);
+                        let cycle: Vec<usize> = stack[from..].iter().map(|(x, _)| *x).collect();
+                        if !cycle.iter().any(|x| in_cycle[*x]) {
+                            let names: Vec<&str> = cycle
+                                .iter()
+                                .chain(std::iter::once(&d))
+                                .map(|x| qs[*x].id.as_str())
+                                .collect();
+                            c.push(
+                                format!("{}/show_if", pointers[d]),
+                                format!("show_if cycle: {}", names.join(" → ")),
+                                Some("a question's show_if may refer only to questions asked before it".into()),
+                            );
+                        }
+                        cycle.iter().for_each(|x| in_cycle[*x] = true);
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    for (i, d) in deps.iter().enumerate() {
+        for &j in d {
+            if j > i && !(in_cycle[i] && in_cycle[j]) {
+                c.push(
+                    format!("{}/show_if", pointers[i]),
+                    format!(
+                        "show_if of `{}` refers to `{}`, which is asked later",
+                        qs[i].id, qs[j].id
+                    ),
+                    Some(format!("move `{}` before `{}`", qs[j].id, qs[i].id)),
+                );
+            }
+        }
+    }
+}
+
+/// Resolves ids in conditions.
+struct Resolver<'a> {
+    questions: &'a [Question],
+    index: &'a HashMap<&'a str, usize>,
+}
+
+impl Resolver<'_> {
+    fn compile(&self, c: &mut Checker, cond: &Condition, p: &str) -> Option<Expr> {
+        let leaf_ops: [(&str, bool); 9] = [
+            ("equals", cond.equals.is_some()),
+            ("one_of", cond.one_of.is_some()),
+            ("contains", cond.contains.is_some()),
+            ("lt", cond.lt.is_some()),
+            ("le", cond.le.is_some()),
+            ("gt", cond.gt.is_some()),
+            ("ge", cond.ge.is_some()),
+            ("answered", cond.answered.is_some()),
+            ("unsure", cond.unsure.is_some()),
+        ];
+        let combinators: [(&str, bool); 4] = [
+            ("all", cond.all.is_some()),
+            ("any", cond.any.is_some()),
+            ("not", cond.not.is_some()),
+            ("at_least", cond.at_least.is_some() || cond.of.is_some()),
+        ];
+        let ops: Vec<&str> = leaf_ops.iter().filter(|x| x.1).map(|x| x.0).collect();
+        let combs: Vec<&str> = combinators.iter().filter(|x| x.1).map(|x| x.0).collect();
+        const SHAPES: &str = "a condition is either {\"q\": id, <one operator>: value} or one of all / any / not / at_least+of";
+        if cond.q.is_some() && !combs.is_empty() {
+            c.push(
+                p.into(),
+                format!("a condition mixes `q` with `{}`", combs[0]),
+                Some(SHAPES.into()),
+            );
+            return None;
+        }
+        if combs.len() + ops.len() == 0 {
+            c.push(
+                p.into(),
+                "the condition has no operator",
+                Some(SHAPES.into()),
+            );
+            return None;
+        }
+        if combs.len() > 1 || ops.len() > 1 || (!combs.is_empty() && !ops.is_empty()) {
+            let all: Vec<&str> = combs.iter().chain(&ops).copied().collect();
+            c.push(
+                p.into(),
+                format!("one condition has several operators: {}", all.join(", ")),
+                Some("combine them with `all: [...]` or `any: [...]`".into()),
+            );
+            return None;
+        }
+        if let Some(op) = ops.first() {
+            let Some(id) = &cond.q else {
+                c.push(
+                    p.into(),
+                    format!("`{op}` needs `q`, the question it looks at"),
+                    None,
+                );
+                return None;
+            };
+            return self.leaf(c, cond, id, op, p);
+        }
+        let list = |c: &mut Checker, xs: &[Condition], field: &str| -> Option<Vec<Expr>> {
+            if xs.is_empty() {
+                c.push(format!("{p}/{field}"), format!("`{field}` is empty"), None);
+                return None;
+            }
+            let out: Vec<Option<Expr>> = xs
+                .iter()
+                .enumerate()
+                .map(|(i, x)| self.compile(c, x, &format!("{p}/{field}/{i}")))
+                .collect();
+            out.into_iter().collect()
+        };
+        match combs[0] {
+            "all" => list(c, cond.all.as_deref().unwrap_or_default(), "all").map(Expr::All),
+            "any" => list(c, cond.any.as_deref().unwrap_or_default(), "any").map(Expr::Any),
+            "not" => self
+                .compile(c, cond.not.as_deref()?, &format!("{p}/not"))
+                .map(|e| Expr::Not(Box::new(e))),
+            _ => {
+                let (Some(n), Some(of)) = (cond.at_least, &cond.of) else {
+                    c.push(
+                        p.into(),
+                        "`at_least` and `of` go together",
+                        Some("write {\"at_least\": 2, \"of\": [...]}".into()),
+                    );
+                    return None;
+                };
+                let n = n as usize;
+                if n == 0 || n > of.len() {
+                    c.push(
+                        format!("{p}/at_least"),
+                        format!(
+                            "at_least {n} of {} conditions can {}",
+                            of.len(),
+                            if n == 0 {
+                                "never be false"
+                            } else {
+                                "never hold"
+                            }
+                        ),
+                        Some(format!("use a number from 1 to {}", of.len())),
+                    );
+                    return None;
+                }
+                list(c, of, "of").map(|xs| Expr::AtLeast(n, xs))
+            }
+        }
+    }
+
+    fn leaf(&self, c: &mut Checker, cond: &Condition, id: &str, op: &str, p: &str) -> Option<Expr> {
+        let Some(&qi) = self.index.get(id) else {
+            c.push(
+                format!("{p}/q"),
+                format!("unknown question `{id}`"),
+                did_you_mean(id, self.index.keys().copied())
+                    .map(|s| format!("did you mean `{s}`?")),
+            );
+            return None;
+        };
+        let q = &self.questions[qi];
+        use QuestionType::*;
+        let mismatch = |c: &mut Checker, hint: &str| {
+            c.push(
+                format!("{p}/{op}"),
+                format!("`{op}` does not fit `{id}`, a {} question", q.kind.as_str()),
+                Some(hint.to_string()),
+            );
+            None
+        };
+        if q.kind == Display {
+            return mismatch(c, "display-only text has no answer to test");
+        }
+        let fits = match q.kind {
+            YesNo => "use equals / one_of with \"yes\" or \"no\", answered, or unsure",
+            SingleChoice => "use equals / one_of with option codes, answered, or unsure",
+            MultiChoice => "use contains with an option code, or answered",
+            Number => "use lt / le / gt / ge / equals with a number, answered, or unsure",
+            Text | Display => "use answered",
+        };
+        let test = match op {
+            "answered" => Test::Answered(cond.answered?),
+            "unsure" => {
+                if !q.allows_unsure() {
+                    return mismatch(c, "this question does not offer \"Not sure\"");
+                }
+                Test::Unsure(cond.unsure?)
+            }
+            "equals" | "one_of" => {
+                let values: Vec<Literal> = match (&cond.equals, &cond.one_of) {
+                    (Some(v), _) => vec![v.clone()],
+                    (_, Some(vs)) => vs.clone(),
+                    _ => return None,
+                };
+                if values.is_empty() {
+                    c.push(format!("{p}/one_of"), "`one_of` is empty", None);
+                    return None;
+                }
+                match q.kind {
+                    YesNo | SingleChoice => {
+                        let mut idx = Vec::new();
+                        for (vi, v) in values.iter().enumerate() {
+                            let vp = if op == "equals" {
+                                format!("{p}/equals")
+                            } else {
+                                format!("{p}/one_of/{vi}")
+                            };
+                            idx.push(self.code(c, q, v, &vp)?);
+                        }
+                        Test::OneOf(idx)
+                    }
+                    Number if op == "equals" => match values[0] {
+                        Literal::Number(n) => Test::Cmp(CmpOp::Eq, n),
+                        _ => return mismatch(c, "compare a number question with a number"),
+                    },
+                    _ => return mismatch(c, fits),
+                }
+            }
+            "contains" => {
+                if q.kind != MultiChoice {
+                    return mismatch(c, fits);
+                }
+                let code = cond.contains.clone()?;
+                Test::Contains(self.code(c, q, &Literal::Text(code), &format!("{p}/contains"))?)
+            }
+            _ => {
+                if q.kind != Number {
+                    return mismatch(c, fits);
+                }
+                let (cmp, v) = match op {
+                    "lt" => (CmpOp::Lt, cond.lt?),
+                    "le" => (CmpOp::Le, cond.le?),
+                    "gt" => (CmpOp::Gt, cond.gt?),
+                    _ => (CmpOp::Ge, cond.ge?),
+                };
+                Test::Cmp(cmp, v)
+            }
+        };
+        Some(Expr::Leaf { q: qi, test })
+    }
+
+    /// Resolves a literal to an option index (yes = 0, no = 1 for yes/no).
+    fn code(&self, c: &mut Checker, q: &Question, v: &Literal, p: &str) -> Option<usize> {
+        let codes: Vec<&str> = if q.kind == QuestionType::YesNo {
+            vec!["yes", "no"]
+        } else {
+            q.options.iter().map(|o| o.code.as_str()).collect()
+        };
+        let Literal::Text(s) = v else {
+            c.push(
+                p.into(),
+                format!(
+                    "`{}` is compared with {v}, which is not an option code",
+                    q.id
+                ),
+                Some(format!("options: {}", codes.join(", "))),
+            );
+            return None;
+        };
+        if s == "unsure" {
+            c.push(
+                p.into(),
+                "\"unsure\" is not a value to compare",
+                Some(format!("use {{\"q\": \"{}\", \"unsure\": true}}", q.id)),
+            );
+            return None;
+        }
+        match codes.iter().position(|x| x == s) {
+            Some(i) => Some(i),
+            None => {
+                c.push(
+                    p.into(),
+                    format!("`{}` has no option `{s}`", q.id),
+                    Some(match did_you_mean(s, codes.iter().copied()) {
+                        Some(x) => format!("did you mean `{x}`?"),
+                        None => format!("options: {}", codes.join(", ")),
+                    }),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// What a condition can evaluate to over all complete answer sets: an over-approximation, so a
+/// question is reported unreachable only when that is certain.
+#[derive(Debug, Clone, Copy)]
+struct Possible {
+    t: bool,
+    f: bool,
+    u: bool,
+}
+
+fn reachability(qs: &[Question], show_if: &[Option<Expr>]) -> Vec<bool> {
+    let mut reachable = vec![true; qs.len()];
+    for i in 0..qs.len() {
+        if let Some(e) = &show_if[i] {
+            let p = possible(qs, &reachable, e);
+            reachable[i] = p.t || p.u;
+        }
+    }
+    reachable
+}
+
+fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
+    match e {
+        Expr::Leaf { q, test } => {
+            let question = &qs[*q];
+            if !reachable[*q] {
+                return Possible {
+                    t: false,
+                    f: true,
+                    u: false,
+                };
+            }
+            let unknown = question.allows_unsure() || !question.is_required();
+            match test {
+                Test::Answered(want) => Possible {
+                    t: *want || !question.is_required(),
+                    f: true,
+                    u: false,
+                },
+                Test::Unsure(want) => Possible {
+                    t: !*want || question.allows_unsure(),
+                    f: true,
+                    u: false,
+                },
+                Test::OneOf(opts) => Possible {
+                    t: !opts.is_empty(),
+                    f: true,
+                    u: unknown,
+                },
+                Test::Contains(_) => Possible {
+                    t: true,
+                    f: true,
+                    u: unknown,
+                },
+                Test::Cmp(op, b) => {
+                    let (lo, hi) = (
+                        question.min.unwrap_or(f64::NEG_INFINITY),
+                        question.max.unwrap_or(f64::INFINITY),
+                    );
+                    let t = match op {
+                        CmpOp::Lt => lo < *b,
+                        CmpOp::Le => lo <= *b,
+                        CmpOp::Gt => hi > *b,
+                        CmpOp::Ge => hi >= *b,
+                        CmpOp::Eq => {
+                            lo <= *b && *b <= hi && (!question.integer || b.fract() == 0.0)
+                        }
+                    };
+                    Possible {
+                        t,
+                        f: true,
+                        u: unknown,
+                    }
+                }
+            }
+        }
+        Expr::Not(x) => {
+            let p = possible(qs, reachable, x);
+            Possible {
+                t: p.f,
+                f: p.t,
+                u: p.u,
+            }
+        }
+        Expr::All(xs) => {
+            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            Possible {
+                t: ps.iter().all(|p| p.t) && consistent(qs, xs),
+                f: ps.iter().any(|p| p.f),
+                u: ps.iter().all(|p| p.t || p.u) && ps.iter().any(|p| p.u),
+            }
+        }
+        Expr::Any(xs) => {
+            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            Possible {
+                t: ps.iter().any(|p| p.t),
+                f: ps.iter().all(|p| p.f),
+                u: ps.iter().any(|p| p.u) && ps.iter().all(|p| p.f || p.u),
+            }
+        }
+        Expr::AtLeast(n, xs) => {
+            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            Possible {
+                t: ps.iter().filter(|p| p.t).count() >= *n,
+                f: ps.iter().filter(|p| p.f).count() > xs.len() - n,
+                u: ps.iter().filter(|p| p.t || p.u).count() >= *n && ps.iter().any(|p| p.u),
+            }
+        }
+    }
+}
+
+/// Whether sibling leaves of an `all` on the same question can hold together.
+fn consistent(qs: &[Question], xs: &[Expr]) -> bool {
+    let mut choices: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut ranges: HashMap<usize, (f64, f64)> = HashMap::new();
+    for x in xs {
+        let Expr::Leaf { q, test } = x else { continue };
+        match test {
+            Test::OneOf(opts) => {
+                let entry = choices.entry(*q).or_insert_with(|| opts.clone());
+                entry.retain(|o| opts.contains(o));
+                if entry.is_empty() {
+                    return false;
+                }
+            }
+            Test::Cmp(op, b) => {
+                let question = &qs[*q];
+                let r = ranges.entry(*q).or_insert((
+                    question.min.unwrap_or(f64::NEG_INFINITY),
+                    question.max.unwrap_or(f64::INFINITY),
+                ));
+                let step = if question.integer {
+                    1.0
+                } else {
+                    f64::EPSILON * b.abs().max(1.0)
+                };
+                match op {
+                    CmpOp::Lt => r.1 = r.1.min(b - step),
+                    CmpOp::Le => r.1 = r.1.min(*b),
+                    CmpOp::Gt => r.0 = r.0.max(b + step),
+                    CmpOp::Ge => r.0 = r.0.max(*b),
+                    CmpOp::Eq => {
+                        r.0 = r.0.max(*b);
+                        r.1 = r.1.min(*b);
+                    }
+                }
+                if r.0 > r.1 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
+/// A problem with one answer in an answers object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerProblem {
+    /// The question id (the key in the answers object).
+    pub id: String,
+    pub message: String,
+    pub help: Option<String>,
+    /// The id itself is unknown (point at the key).
+    pub unknown_id: bool,
+}
+
+/// Reads an answers object (`{"question_id": value, ...}`) against the questions. Reports every
+/// bad entry.
+pub fn parse_answers(
+    questions: &[Question],
+    lookup: &dyn Fn(&str) -> Option<usize>,
+    obj: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Answers, Vec<AnswerProblem>> {
+    let mut answers = Answers::new(questions.len());
+    let mut problems = Vec::new();
+    for (id, v) in obj {
+        let Some(qi) = lookup(id) else {
+            problems.push(AnswerProblem {
+                id: id.clone(),
+                message: format!("unknown question `{id}`"),
+                help: did_you_mean(id, questions.iter().map(|q| q.id.as_str()))
+                    .map(|s| format!("did you mean `{s}`?")),
+                unknown_id: true,
+            });
+            continue;
+        };
+        if v.is_null() {
+            continue;
+        }
+        match answers::from_json(&questions[qi], v) {
+            Ok(a) => answers.set(qi, Some(a)),
+            Err((message, help)) => problems.push(AnswerProblem {
+                id: id.clone(),
+                message,
+                help,
+                unknown_id: false,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(answers)
+    } else {
+        Err(problems)
+    }
+}
+
+impl Questionnaire {
+    /// Reads an answers object against this questionnaire.
+    pub fn parse_answers(
+        &self,
+        obj: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Answers, Vec<AnswerProblem>> {
+        parse_answers(&self.questions, &|id| self.question_index(id), obj)
+    }
+}

@@ -1,0 +1,309 @@
+//! Finding things in JSON text: JSON pointers to byte spans, byte offsets to line:column.
+//!
+//! serde and the semantic checks speak in paths (`/sections/0/questions/3/show_if/q`); a person
+//! needs `file:12:20` and a caret under the value. [`Locator`] scans the (already parsed, so
+//! well-formed) text once and maps every pointer to the span of its key and of its value. It is
+//! built only when there is something to report, so valid files never pay for it.
+
+use std::collections::HashMap;
+
+/// A byte range in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub offset: usize,
+    pub len: usize,
+}
+
+/// Where a pointer's key and value are in the text.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    key: Option<Span>,
+    value: Span,
+}
+
+/// Maps JSON pointers to spans in one text.
+pub struct Locator<'a> {
+    text: &'a str,
+    entries: HashMap<String, Entry>,
+}
+
+impl<'a> Locator<'a> {
+    /// Scans `text`. Text that is not well-formed JSON gives a partial map (never a panic).
+    pub fn new(text: &'a str) -> Self {
+        let mut scanner = Scanner {
+            bytes: text.as_bytes(),
+            pos: 0,
+            entries: HashMap::new(),
+        };
+        let mut pointer = String::new();
+        scanner.skip_ws();
+        scanner.value(&mut pointer, None, 0);
+        Locator {
+            text,
+            entries: scanner.entries,
+        }
+    }
+
+    /// The span of the value at `pointer`, or of its nearest existing parent.
+    pub fn value_span(&self, pointer: &str) -> Span {
+        self.find(pointer, false)
+    }
+
+    /// The span of the key at `pointer` (for unknown fields), else as [`Self::value_span`].
+    pub fn key_span(&self, pointer: &str) -> Span {
+        self.find(pointer, true)
+    }
+
+    fn find(&self, pointer: &str, want_key: bool) -> Span {
+        let mut p = pointer;
+        loop {
+            if let Some(e) = self.entries.get(p) {
+                return match (want_key, e.key) {
+                    (true, Some(k)) => k,
+                    _ => e.value,
+                };
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => {
+                    return Span {
+                        offset: 0,
+                        len: self.text.len().min(1),
+                    };
+                }
+            }
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(self.text, offset)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+/// Byte offset of a 1-based line and column as serde_json reports them (column counts bytes,
+/// and points just past the offending character).
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let mut off = (start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(off) {
+        off -= 1;
+    }
+    off
+}
+
+/// Escapes one JSON pointer segment (RFC 6901).
+pub fn escape_segment(s: &str) -> String {
+    s.replace('~', "~0").replace('/', "~1")
+}
+
+/// Joins segments into a JSON pointer.
+pub fn pointer(segments: &[String]) -> String {
+    let mut p = String::new();
+    for s in segments {
+        p.push('/');
+        p.push_str(&escape_segment(s));
+    }
+    p
+}
+
+/// The segments of a serde_path_to_error path.
+pub fn path_segments(path: &serde_path_to_error::Path) -> Vec<String> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|s| match s {
+            Segment::Seq { index } => Some(index.to_string()),
+            Segment::Map { key } => Some(key.clone()),
+            Segment::Enum { variant } => Some(variant.clone()),
+            Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// Deepest nesting the scanner follows; serde_json refuses deeper documents anyway.
+const MAX_DEPTH: usize = 256;
+
+struct Scanner<'b> {
+    bytes: &'b [u8],
+    pos: usize,
+    entries: HashMap<String, Entry>,
+}
+
+impl Scanner<'_> {
+    fn skip_ws(&mut self) {
+        while self.pos < self.bytes.len() && self.bytes[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// Scans one value starting at `pos`, recording it under `pointer`.
+    fn value(&mut self, pointer: &mut String, key: Option<Span>, depth: usize) {
+        let start = self.pos;
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match self.peek() {
+            Some(b'{') => {
+                self.pos += 1;
+                loop {
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b'"') => {
+                            let kstart = self.pos;
+                            let name = self.string();
+                            let kspan = Span {
+                                offset: kstart,
+                                len: self.pos - kstart,
+                            };
+                            self.skip_ws();
+                            if self.peek() == Some(b':') {
+                                self.pos += 1;
+                            }
+                            self.skip_ws();
+                            let len = pointer.len();
+                            pointer.push('/');
+                            pointer.push_str(&escape_segment(&name));
+                            self.value(pointer, Some(kspan), depth + 1);
+                            pointer.truncate(len);
+                            self.skip_ws();
+                            if self.peek() == Some(b',') {
+                                self.pos += 1;
+                            }
+                        }
+                        Some(b'}') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                let mut index = 0usize;
+                loop {
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b']') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        None => break,
+                        _ => {
+                            let len = pointer.len();
+                            pointer.push('/');
+                            pointer.push_str(&index.to_string());
+                            let before = self.pos;
+                            self.value(pointer, None, depth + 1);
+                            pointer.truncate(len);
+                            if self.pos == before {
+                                break;
+                            }
+                            index += 1;
+                            self.skip_ws();
+                            if self.peek() == Some(b',') {
+                                self.pos += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            Some(b'"') => {
+                self.string();
+            }
+            Some(_) => {
+                while let Some(c) = self.peek() {
+                    if matches!(c, b',' | b'}' | b']') || c.is_ascii_whitespace() {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+            }
+            None => {}
+        }
+        self.entries.insert(
+            pointer.clone(),
+            Entry {
+                key,
+                value: Span {
+                    offset: start,
+                    len: self.pos - start,
+                },
+            },
+        );
+    }
+
+    /// Scans a string literal, returning its unescaped content (for keys).
+    fn string(&mut self) -> String {
+        let start = self.pos;
+        self.pos += 1;
+        while let Some(c) = self.peek() {
+            self.pos += 1;
+            match c {
+                b'\\' => self.pos += 1,
+                b'"' => break,
+                _ => {}
+            }
+        }
+        let end = self.pos.min(self.bytes.len());
+        let raw = std::str::from_utf8(&self.bytes[start..end]).unwrap_or("\"\"");
+        serde_json::from_str::<String>(raw).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_nested_values_and_keys() {
+        let text = "{\n  \"a\": [1, {\"b\": \"x\"}],\n  \"c/d\": true\n}";
+        let loc = Locator::new(text);
+        let s = loc.value_span("/a/1/b");
+        assert_eq!(&text[s.offset..s.offset + s.len], "\"x\"");
+        let k = loc.key_span("/c~1d");
+        assert_eq!(&text[k.offset..k.offset + k.len], "\"c/d\"");
+        assert_eq!(loc.line_col(k.offset), (3, 3));
+        // A missing pointer falls back to its parent.
+        let p = loc.value_span("/a/1/zzz");
+        assert_eq!(&text[p.offset..p.offset + p.len], "{\"b\": \"x\"}");
+    }
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "{\"é\": 1,\n \"ü\": x}";
+        let off = text.find('x').unwrap();
+        assert_eq!(line_col(text, off), (2, 8));
+        assert_eq!(offset_of(text, 2, 8), off);
+    }
+
+    #[test]
+    fn broken_text_does_not_panic() {
+        for t in ["", "{", "[1,", "{\"a\"", "\"abc", "{\"a\": [}", "]]]"] {
+            let loc = Locator::new(t);
+            let _ = loc.value_span("/a/0");
+        }
+    }
+}

@@ -1,0 +1,487 @@
+//! The questionnaire file format: plain serde types that mirror the JSON one to one.
+//!
+//! These types are what an author writes. They carry no cross-references yet: question ids in
+//! conditions are strings, options are codes. [`crate::loader`] turns a [`QuestionnaireFile`]
+//! into a checked [`crate::Questionnaire`] (the only form the rest of the engine accepts).
+//! The JSON Schema printed by `needlecheck schema` is generated from these types.
+//!
+//! Shapes are deliberately flat (a `type` field rather than internally tagged enums) so that a
+//! wrong field is reported at its exact position.
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Outcome levels, lowest to highest. The order is part of the format: the outcome of a
+/// screening is the highest level reached.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Nothing found that stops booking; the practitioner still assesses and asks consent.
+    Clear,
+    /// Book, but tell the practitioner the listed items.
+    Review,
+    /// A required question was not answered; the screening must be completed.
+    Incomplete,
+    /// Dry needling must not be used (at all, in an area, or for now).
+    NotSuitable,
+    /// See a GP before dry needling.
+    SeeDoctor,
+    /// See a doctor or emergency department today.
+    Urgent,
+    /// Call emergency services now.
+    Emergency,
+}
+
+impl Level {
+    /// Every level, lowest first.
+    pub const ALL: [Level; 7] = [
+        Level::Clear,
+        Level::Review,
+        Level::Incomplete,
+        Level::NotSuitable,
+        Level::SeeDoctor,
+        Level::Urgent,
+        Level::Emergency,
+    ];
+
+    /// The level's name as written in questionnaire files and records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Clear => "clear",
+            Level::Review => "review",
+            Level::Incomplete => "incomplete",
+            Level::NotSuitable => "not_suitable",
+            Level::SeeDoctor => "see_doctor",
+            Level::Urgent => "urgent",
+            Level::Emergency => "emergency",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A whole questionnaire file.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionnaireFile {
+    /// Optional pointer to the JSON Schema, for editors.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Stable identifier of the questionnaire, e.g. `dry-needling`.
+    pub id: String,
+    /// Semantic version (`MAJOR.MINOR.PATCH`) of the content.
+    pub version: String,
+    /// Title shown on the welcome screen.
+    pub title: String,
+    /// Language and region of the wording, e.g. `en-AU`.
+    pub locale: String,
+    /// What this screening is and how long it takes, shown before the first question.
+    pub introduction: String,
+    /// Shown with every result: not a diagnosis, does not clear anyone for treatment.
+    pub disclaimer: String,
+    /// Phone lines named in the advice (emergency, nurse line, crisis line).
+    pub contacts: Vec<Contact>,
+    /// The advice for each outcome level.
+    pub advice: Advice,
+    /// After-care information shown with every result.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aftercare: Vec<AftercareBlock>,
+    /// References that rules cite by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+    /// The questions, in the order they are asked.
+    pub sections: Vec<Section>,
+    /// The scoring rules.
+    #[serde(default)]
+    #[schemars(with = "Vec<Rule>")]
+    pub rules: Vec<Lenient<Rule>>,
+    /// Test cases that `needlecheck validate` runs.
+    #[serde(default)]
+    #[schemars(with = "Vec<TestCase>")]
+    pub tests: Vec<Lenient<TestCase>>,
+}
+
+/// A phone line or service named in the advice.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Identifier, e.g. `emergency`.
+    pub id: String,
+    /// Name of the service, e.g. `Ambulance, fire, police`.
+    pub name: String,
+    /// The number to call, e.g. `000`.
+    pub number: String,
+    /// When to use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// Outcome levels whose advice lists this contact.
+    pub show_for: Vec<Level>,
+}
+
+/// The advice text for every outcome level (all seven are required).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Advice {
+    pub clear: LevelAdvice,
+    pub review: LevelAdvice,
+    pub incomplete: LevelAdvice,
+    pub not_suitable: LevelAdvice,
+    pub see_doctor: LevelAdvice,
+    pub urgent: LevelAdvice,
+    pub emergency: LevelAdvice,
+}
+
+impl Advice {
+    /// The advice for one level.
+    pub fn for_level(&self, level: Level) -> &LevelAdvice {
+        match level {
+            Level::Clear => &self.clear,
+            Level::Review => &self.review,
+            Level::Incomplete => &self.incomplete,
+            Level::NotSuitable => &self.not_suitable,
+            Level::SeeDoctor => &self.see_doctor,
+            Level::Urgent => &self.urgent,
+            Level::Emergency => &self.emergency,
+        }
+    }
+}
+
+/// What to tell a person whose outcome is this level.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelAdvice {
+    /// A short label, e.g. `Call 000 now`.
+    pub label: String,
+    /// One or two sentences in plain words.
+    pub summary: String,
+    /// Concrete next steps, in order.
+    pub next_steps: Vec<String>,
+}
+
+/// A titled list of after-care points.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AftercareBlock {
+    pub heading: String,
+    pub items: Vec<String>,
+}
+
+/// A reference that rules cite.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Short id cited by rules, e.g. `S35`.
+    pub id: String,
+    /// Title of the document or page.
+    pub title: String,
+    /// Where to find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// A titled group of questions.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intro: Option<String>,
+    #[schemars(with = "Vec<Question>")]
+    pub questions: Vec<Lenient<Question>>,
+}
+
+/// The kind of answer a question takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionType {
+    /// Yes or no, with "Not sure" unless `allow_unsure` is false.
+    YesNo,
+    /// Exactly one of `options`.
+    SingleChoice,
+    /// Any number of `options`; an `exclusive` option ("none of these") stands alone.
+    MultiChoice,
+    /// A number, optionally `integer`, within `min`..=`max`, in `unit`.
+    Number,
+    /// Free text.
+    Text,
+    /// Information only; takes no answer.
+    Display,
+}
+
+impl QuestionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionType::YesNo => "yes_no",
+            QuestionType::SingleChoice => "single_choice",
+            QuestionType::MultiChoice => "multi_choice",
+            QuestionType::Number => "number",
+            QuestionType::Text => "text",
+            QuestionType::Display => "display",
+        }
+    }
+}
+
+/// One question (or display-only text).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    /// Stable id used by conditions, answers files and records.
+    pub id: String,
+    /// What kind of answer it takes.
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    /// Wording for a person checking themselves.
+    pub text: String,
+    /// Wording for front-desk staff reading it aloud, if different.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_text: Option<String>,
+    /// "Why we ask": shown on request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Whether an answer is needed for a complete screening (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// Whether "Not sure" is offered (default true for yes/no, false otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_unsure: Option<bool>,
+    /// Ask this question only when the condition holds (or cannot be ruled out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<Condition>,
+    /// Choices, for `single_choice` and `multi_choice`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ChoiceOption>,
+    /// Unit shown after a number, e.g. `weeks`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Smallest accepted number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest accepted number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Whether a number must be whole.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub integer: bool,
+    /// Longest accepted text, in characters (default 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
+}
+
+impl Question {
+    /// Whether an answer is needed (display-only text never needs one).
+    pub fn is_required(&self) -> bool {
+        self.kind != QuestionType::Display && self.required.unwrap_or(true)
+    }
+
+    /// Whether "Not sure" is an accepted answer.
+    pub fn allows_unsure(&self) -> bool {
+        match self.kind {
+            QuestionType::YesNo => self.allow_unsure.unwrap_or(true),
+            QuestionType::SingleChoice | QuestionType::Number => self.allow_unsure.unwrap_or(false),
+            _ => false,
+        }
+    }
+
+    /// Longest accepted free text, in characters.
+    pub fn text_limit(&self) -> usize {
+        self.max_length.unwrap_or(500)
+    }
+
+    /// The wording for the audience: staff wording where given and wanted.
+    pub fn wording(&self, staff: bool) -> &str {
+        match (&self.staff_text, staff) {
+            (Some(s), true) => s,
+            _ => &self.text,
+        }
+    }
+
+    /// The index of the option with this code.
+    pub fn option_index(&self, code: &str) -> Option<usize> {
+        self.options.iter().position(|o| o.code == code)
+    }
+}
+
+/// One choice of a choice question.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceOption {
+    /// Stable code used in conditions and answers.
+    pub code: String,
+    /// What the person sees.
+    pub label: String,
+    /// In a multi-choice question: this option ("none of these") cannot be combined.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exclusive: bool,
+}
+
+/// A literal compared with an answer: an option code, `yes`/`no`, or a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Literal {
+    Number(f64),
+    Text(String),
+}
+
+impl fmt::Display for Literal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Number(n) => write!(f, "{n}"),
+            Literal::Text(s) => write!(f, "\"{s}\""),
+        }
+    }
+}
+
+/// A condition, used by `show_if` and by rule `when`.
+///
+/// Exactly one shape per object:
+/// - a leaf: `q` plus one of `equals`, `one_of`, `contains`, `lt`, `le`, `gt`, `ge`,
+///   `answered`, `unsure`;
+/// - `all: [...]`, `any: [...]`, `not: {...}`, or `at_least: n` with `of: [...]`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The question a leaf looks at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    /// The answer is this value (`yes`/`no`, an option code, or a number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<Literal>,
+    /// The answer is one of these values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub one_of: Option<Vec<Literal>>,
+    /// A multi-choice answer includes this option code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contains: Option<String>,
+    /// The number answer is less than this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lt: Option<f64>,
+    /// The number answer is at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub le: Option<f64>,
+    /// The number answer is greater than this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gt: Option<f64>,
+    /// The number answer is at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ge: Option<f64>,
+    /// `true`: the question has an answer (including "Not sure"); `false`: it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<bool>,
+    /// `true`: the answer is "Not sure"; `false`: it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unsure: Option<bool>,
+    /// Every condition holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all: Option<Vec<Condition>>,
+    /// At least one condition holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub any: Option<Vec<Condition>>,
+    /// The condition does not hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not: Option<Box<Condition>>,
+    /// At least this many of `of` hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<u32>,
+    /// The conditions counted by `at_least`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<Vec<Condition>>,
+}
+
+/// What a rule does when its condition cannot be decided because of a "Not sure" answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownPolicy {
+    /// Fire, marked "could not be ruled out" (the default: fail safe).
+    #[default]
+    Escalate,
+    /// Do not fire.
+    Ignore,
+}
+
+/// A scoring rule.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable id, shown in records.
+    pub id: String,
+    /// The outcome level this rule raises the result to.
+    pub level: Level,
+    /// When the rule fires.
+    pub when: Condition,
+    /// What "unknown" means for this rule (default `escalate`).
+    #[serde(default)]
+    pub unknown: UnknownPolicy,
+    /// Stop the questionnaire at once when this fires (emergencies).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stop: bool,
+    /// The message for the person, in plain words.
+    pub message: String,
+    /// A note for the practitioner (handover).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub practitioner_note: Option<String>,
+    /// Ids of `sources` this rule rests on.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// An embedded test case: answers and the outcome they must give.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestCase {
+    /// What the case is about, e.g. `warfarin with unknown INR`.
+    pub name: String,
+    /// Answers, as in an answers file.
+    pub answers: serde_json::Map<String, serde_json::Value>,
+    /// The expected outcome level.
+    pub expect: Level,
+    /// If given, exactly the rules that must fire (any order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_rules: Option<Vec<String>>,
+}
+
+/// An element of a list that is parsed on its own, so that one bad element does not hide
+/// the problems of the others: the loader reports every element's error at once.
+#[derive(Debug, Clone)]
+pub enum Lenient<T> {
+    Ok(T),
+    Err(LenientError),
+}
+
+/// Why a [`Lenient`] element did not parse: the path inside the element and the message.
+#[derive(Debug, Clone)]
+pub struct LenientError {
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(t) => Lenient::Ok(t),
+            Err(e) => Lenient::Err(LenientError {
+                path: crate::locate::path_segments(e.path()),
+                message: e.into_inner().to_string(),
+            }),
+        })
+    }
+}
+
+impl<T: Serialize> Serialize for Lenient<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Lenient::Ok(t) => t.serialize(s),
+            Lenient::Err(_) => s.serialize_none(),
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! What a person and a practitioner are told: the advice summary, its plain-text rendering,
+//! the practitioner handover, and the JSON record.
+//!
+//! [`Summary`] gathers everything from the questionnaire's data (no clinical wording lives in
+//! Rust); the text renderer, the TUI's result screen and the JSON record are views of it, so
+//! they cannot disagree.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::answers::{self, Answer, Answers};
+use crate::model::{AftercareBlock, Contact, Level, Source};
+use crate::questionnaire::Questionnaire;
+use crate::score::Outcome;
+
+/// The tool's name and version, for records.
+pub const TOOL_NAME: &str = env!("CARGO_PKG_NAME");
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One answer quoted as a reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason<'q> {
+    pub question_id: &'q str,
+    /// The question as the audience saw it.
+    pub question: &'q str,
+    /// The answer in words.
+    pub answer: String,
+    pub unsure: bool,
+}
+
+/// A fired rule, ready to show.
+#[derive(Debug, Clone)]
+pub struct FindingView<'q> {
+    pub rule_id: &'q str,
+    pub level: Level,
+    pub message: &'q str,
+    pub practitioner_note: Option<&'q str>,
+    pub on_unknown: bool,
+    pub stop: bool,
+    pub because: Vec<Reason<'q>>,
+    pub sources: Vec<&'q Source>,
+}
+
+/// Everything the advice says, in order.
+#[derive(Debug, Clone)]
+pub struct Summary<'q> {
+    pub level: Level,
+    pub label: &'q str,
+    pub summary: &'q str,
+    pub findings: Vec<FindingView<'q>>,
+    /// Wording of required questions left unanswered.
+    pub unanswered: Vec<&'q str>,
+    /// Ids of answers that were dropped because their question was not shown.
+    pub ignored: Vec<&'q str>,
+    pub next_steps: &'q [String],
+    pub contacts: Vec<&'q Contact>,
+    pub aftercare: &'q [AftercareBlock],
+    pub disclaimer: &'q str,
+}
+
+impl<'q> Summary<'q> {
+    /// Builds the summary; `staff` picks the front-desk wording of questions.
+    pub fn new(q: &'q Questionnaire, answers: &Answers, outcome: &Outcome, staff: bool) -> Self {
+        let advice = q.advice.for_level(outcome.level);
+        let findings = outcome
+            .findings
+            .iter()
+            .map(|f| {
+                let r = &q.rules[f.rule].rule;
+                FindingView {
+                    rule_id: &r.id,
+                    level: f.level,
+                    message: &r.message,
+                    practitioner_note: r.practitioner_note.as_deref(),
+                    on_unknown: f.on_unknown,
+                    stop: r.stop,
+                    because: f
+                        .because
+                        .iter()
+                        .filter_map(|i| {
+                            let question = &q.questions[*i];
+                            answers.get(*i).map(|a| Reason {
+                                question_id: &question.id,
+                                question: question.wording(staff),
+                                answer: answers::display(question, a),
+                                unsure: *a == Answer::Unsure,
+                            })
+                        })
+                        .collect(),
+                    sources: r.sources.iter().filter_map(|s| q.source(s)).collect(),
+                }
+            })
+            .collect();
+        Summary {
+            level: outcome.level,
+            label: &advice.label,
+            summary: &advice.summary,
+            findings,
+            unanswered: outcome
+                .unanswered
+                .iter()
+                .map(|i| q.questions[*i].wording(staff))
+                .collect(),
+            ignored: outcome
+                .ignored
+                .iter()
+                .map(|i| q.questions[*i].id.as_str())
+                .collect(),
+            next_steps: &advice.next_steps,
+            contacts: q
+                .contacts
+                .iter()
+                .filter(|c| c.show_for.contains(&outcome.level))
+                .collect(),
+            aftercare: &q.aftercare,
+            disclaimer: &q.disclaimer,
+        }
+    }
+
+    /// The practitioner notes of the fired rules (the handover), highest level first.
+    pub fn handover(&self) -> Vec<(&FindingView<'q>, &'q str)> {
+        self.findings
+            .iter()
+            .filter_map(|f| f.practitioner_note.map(|n| (f, n)))
+            .collect()
+    }
+}
+
+/// "Not sure" wording used when a rule fired on an undecided answer.
+pub fn reasons_line(f: &FindingView) -> Option<String> {
+    if f.because.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = f
+        .because
+        .iter()
+        .map(|r| format!("\"{}\": {}", r.question, r.answer))
+        .collect();
+    Some(if f.on_unknown {
+        format!(
+            "Could not be ruled out because you answered Not sure. Your answers: {}",
+            parts.join("; ")
+        )
+    } else {
+        format!("Because you answered {}", parts.join("; "))
+    })
+}
+
+/// Width of the plain-text advice.
+const WIDTH: usize = 78;
+
+fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
+    let opts = textwrap::Options::new(WIDTH)
+        .initial_indent(first)
+        .subsequent_indent(rest);
+    for line in textwrap::wrap(text, opts) {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+/// Options for the text rendering.
+#[derive(Debug, Clone, Default)]
+pub struct TextOptions<'a> {
+    /// Add the practitioner handover (front-desk mode).
+    pub staff: bool,
+    /// Patient identifier to print at the top.
+    pub subject: Option<&'a str>,
+}
+
+/// The advice as plain text: the outcome in words, each finding with its reasons, next steps,
+/// contacts, after-care and the disclaimer.
+pub fn render_text(s: &Summary, opts: &TextOptions) -> String {
+    let mut out = String::new();
+    if let Some(subject) = opts.subject {
+        out.push_str(&format!("Patient: {subject}\n"));
+    }
+    out.push_str(&format!("RESULT: {} ({})\n", s.label, s.level));
+    wrap_into(&mut out, s.summary, "", "");
+    if !s.findings.is_empty() {
+        out.push_str("\nWhat we found:\n");
+        for f in &s.findings {
+            wrap_into(&mut out, f.message, "  - ", "    ");
+            if let Some(line) = reasons_line(f) {
+                wrap_into(&mut out, &line, "    ", "    ");
+            }
+        }
+    }
+    if !s.unanswered.is_empty() {
+        out.push_str("\nNot answered yet:\n");
+        for u in &s.unanswered {
+            wrap_into(&mut out, u, "  - ", "    ");
+        }
+    }
+    if !s.ignored.is_empty() {
+        wrap_into(
+            &mut out,
+            &format!(
+                "Answers not used, because those questions did not apply: {}",
+                s.ignored.join(", ")
+            ),
+            "\n",
+            "",
+        );
+    }
+    out.push_str("\nWhat to do next:\n");
+    for (i, step) in s.next_steps.iter().enumerate() {
+        wrap_into(&mut out, step, &format!("  {}. ", i + 1), "     ");
+    }
+    if !s.contacts.is_empty() {
+        out.push_str("\nPhone numbers:\n");
+        for c in &s.contacts {
+            let line = match &c.when {
+                Some(w) => format!("{} {}: {}", c.number, c.name, w),
+                None => format!("{} {}", c.number, c.name),
+            };
+            wrap_into(&mut out, &line, "  ", "    ");
+        }
+    }
+    for block in s.aftercare {
+        out.push_str(&format!("\n{}:\n", block.heading));
+        for item in &block.items {
+            wrap_into(&mut out, item, "  - ", "    ");
+        }
+    }
+    if opts.staff {
+        out.push('\n');
+        out.push_str(&render_handover(s, opts.subject));
+    }
+    out.push('\n');
+    wrap_into(&mut out, s.disclaimer, "", "");
+    out
+}
+
+/// The practitioner handover: outcome, every finding with its note and reasons.
+pub fn render_handover(s: &Summary, subject: Option<&str>) -> String {
+    let mut out = String::from("HANDOVER FOR THE PRACTITIONER\n");
+    if let Some(subject) = subject {
+        out.push_str(&format!("Patient: {subject}\n"));
+    }
+    out.push_str(&format!("Outcome: {} ({})\n", s.level, s.label));
+    if s.findings.is_empty() {
+        out.push_str("No findings.\n");
+    }
+    for f in &s.findings {
+        let mark = if f.on_unknown { ", not ruled out" } else { "" };
+        wrap_into(
+            &mut out,
+            &format!("[{}{mark}] {}: {}", f.level, f.rule_id, f.message),
+            "- ",
+            "  ",
+        );
+        if let Some(n) = f.practitioner_note {
+            wrap_into(&mut out, &format!("Note: {n}"), "  ", "  ");
+        }
+        for r in &f.because {
+            wrap_into(
+                &mut out,
+                &format!("{} = {}", r.question_id, r.answer),
+                "  * ",
+                "    ",
+            );
+        }
+    }
+    if !s.unanswered.is_empty() {
+        out.push_str(&format!("Unanswered: {}\n", s.unanswered.len()));
+    }
+    out
+}
+
+/// Identity of the questionnaire in a record.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionnaireRef<'q> {
+    pub id: &'q str,
+    pub version: &'q str,
+    pub sha256: &'q str,
+}
+
+/// The tool in a record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolRef {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// One reason in a record.
+#[derive(Debug, Clone, Serialize)]
+pub struct BecauseRecord<'q> {
+    pub question: &'q str,
+    pub answer: Value,
+}
+
+/// One finding in a record.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingRecord<'q> {
+    pub rule: &'q str,
+    pub level: Level,
+    pub message: &'q str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub practitioner_note: Option<&'q str>,
+    pub on_unknown: bool,
+    pub stop: bool,
+    pub because: Vec<BecauseRecord<'q>>,
+}
+
+/// The JSON record of one scoring (`score --format json`, saved screenings).
+#[derive(Debug, Clone, Serialize)]
+pub struct Record<'q> {
+    pub tool: ToolRef,
+    pub questionnaire: QuestionnaireRef<'q>,
+    pub outcome: Level,
+    pub findings: Vec<FindingRecord<'q>>,
+    pub unanswered: Vec<&'q str>,
+    pub ignored: Vec<&'q str>,
+    /// The answers that were used (those to shown questions), so the record can be re-scored.
+    pub answers: Map<String, Value>,
+}
+
+impl<'q> Record<'q> {
+    pub fn new(q: &'q Questionnaire, answers: &Answers, outcome: &Outcome) -> Self {
+        let findings = outcome
+            .findings
+            .iter()
+            .map(|f| {
+                let r = &q.rules[f.rule].rule;
+                FindingRecord {
+                    rule: &r.id,
+                    level: f.level,
+                    message: &r.message,
+                    practitioner_note: r.practitioner_note.as_deref(),
+                    on_unknown: f.on_unknown,
+                    stop: r.stop,
+                    because: f
+                        .because
+                        .iter()
+                        .filter_map(|i| {
+                            answers.get(*i).map(|a| BecauseRecord {
+                                question: &q.questions[*i].id,
+                                answer: answers::to_json(&q.questions[*i], a),
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Record {
+            tool: ToolRef {
+                name: TOOL_NAME,
+                version: TOOL_VERSION,
+            },
+            questionnaire: QuestionnaireRef {
+                id: &q.id,
+                version: &q.version,
+                sha256: &q.sha256,
+            },
+            outcome: outcome.level,
+            findings,
+            unanswered: outcome
+                .unanswered
+                .iter()
+                .map(|i| q.questions[*i].id.as_str())
+                .collect(),
+            ignored: outcome
+                .ignored
+                .iter()
+                .map(|i| q.questions[*i].id.as_str())
+                .collect(),
+            answers: answers::answers_to_json(&q.questions, answers, |i| outcome.visible[i]),
+        }
+    }
+}

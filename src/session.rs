@@ -1,0 +1,200 @@
+//! One screening in progress: where we are, what is shown, what has been answered.
+//!
+//! The TUI and the plain line mode both drive a [`Session`]; neither keeps answers of its own.
+//! After every change the session re-runs skip logic, drops answers to questions that became
+//! hidden (and says which), and checks the `stop` rules so an emergency interrupts at once.
+
+use crate::answers::{self, Answer, Answers};
+use crate::questionnaire::Questionnaire;
+use crate::score::{self, Outcome};
+
+/// What happened after an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Go on to this question.
+    Next(usize),
+    /// No more questions.
+    Finished,
+    /// A `stop` rule fired (rule index): interrupt with its advice.
+    Stopped(usize),
+}
+
+/// A screening in progress.
+#[derive(Debug, Clone)]
+pub struct Session<'q> {
+    q: &'q Questionnaire,
+    answers: Answers,
+    visible: Vec<bool>,
+    /// The question on screen; `None` once past the last one.
+    current: Option<usize>,
+    /// Questions visited before the current one, for going back.
+    history: Vec<usize>,
+    stopped: Option<usize>,
+    /// Answers dropped by the last change because their question became hidden.
+    dropped: Vec<usize>,
+}
+
+impl<'q> Session<'q> {
+    /// Starts at the first question.
+    pub fn new(q: &'q Questionnaire) -> Self {
+        let answers = Answers::new(q.questions.len());
+        let visible = q.visibility(&answers);
+        let current = visible.iter().position(|v| *v);
+        Session {
+            q,
+            answers,
+            visible,
+            current,
+            history: Vec::new(),
+            stopped: None,
+            dropped: Vec::new(),
+        }
+    }
+
+    pub fn questionnaire(&self) -> &'q Questionnaire {
+        self.q
+    }
+
+    /// The question being asked, if any.
+    pub fn current(&self) -> Option<usize> {
+        self.current
+    }
+
+    pub fn answers(&self) -> &Answers {
+        &self.answers
+    }
+
+    /// The answer to a question, if it is shown and answered.
+    pub fn answer_of(&self, q: usize) -> Option<&Answer> {
+        if self.visible[q] {
+            self.answers.get(q)
+        } else {
+            None
+        }
+    }
+
+    /// The `stop` rule that interrupted the screening, if any.
+    pub fn stopped(&self) -> Option<usize> {
+        self.stopped
+    }
+
+    /// Whether all questions have been gone through.
+    pub fn is_finished(&self) -> bool {
+        self.current.is_none()
+    }
+
+    /// Answers dropped by the last change because their questions no longer apply.
+    pub fn dropped(&self) -> &[usize] {
+        &self.dropped
+    }
+
+    /// Questions currently shown, in order.
+    pub fn visible_questions(&self) -> Vec<usize> {
+        (0..self.visible.len())
+            .filter(|i| self.visible[*i])
+            .collect()
+    }
+
+    /// Answered, shown questions, in order (the review list).
+    pub fn answered_questions(&self) -> Vec<usize> {
+        self.answers
+            .answered()
+            .filter(|i| self.visible[*i])
+            .collect()
+    }
+
+    /// (position of the current question, about how many there are). The total changes as
+    /// skip logic shows or hides follow-ups.
+    pub fn progress(&self) -> (usize, usize) {
+        let total = self.visible.iter().filter(|v| **v).count();
+        let pos = match self.current {
+            Some(c) => self.visible[..c].iter().filter(|v| **v).count() + 1,
+            None => total,
+        };
+        (pos, total)
+    }
+
+    /// Answers the current question and moves on (or stops for an emergency).
+    pub fn answer(&mut self, a: Answer) -> Result<Step, String> {
+        let Some(c) = self.current else {
+            return Err("The screening is already complete.".into());
+        };
+        answers::check(&self.q.questions[c], &a)?;
+        self.answers.set(c, Some(a));
+        self.refresh();
+        if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible) {
+            self.stopped = Some(rule);
+            return Ok(Step::Stopped(rule));
+        }
+        Ok(self.advance(c))
+    }
+
+    /// Moves past the current question without answering: only for display-only text and
+    /// optional questions.
+    pub fn skip(&mut self) -> Result<Step, String> {
+        let Some(c) = self.current else {
+            return Err("The screening is already complete.".into());
+        };
+        if self.q.questions[c].is_required() && self.answers.get(c).is_none() {
+            return Err("This question needs an answer.".into());
+        }
+        Ok(self.advance(c))
+    }
+
+    /// Goes back to the previous question shown; answers are kept. Also the way out of an
+    /// emergency interrupt given by mistake. Returns false at the first question.
+    pub fn back(&mut self) -> bool {
+        if self.stopped.take().is_some() {
+            return true;
+        }
+        while let Some(prev) = self.history.pop() {
+            if self.visible[prev] {
+                self.current = Some(prev);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Jumps to a shown question (from the review list) to change its answer.
+    pub fn go_to(&mut self, q: usize) -> bool {
+        if !self.visible.get(q).copied().unwrap_or(false) {
+            return false;
+        }
+        if let Some(c) = self.current
+            && c != q
+        {
+            self.history.push(c);
+        }
+        self.current = Some(q);
+        self.stopped = None;
+        true
+    }
+
+    /// The outcome of the answers so far.
+    pub fn outcome(&self) -> Outcome {
+        score::score(self.q, &self.answers)
+    }
+
+    fn advance(&mut self, from: usize) -> Step {
+        self.history.push(from);
+        self.current = (from + 1..self.visible.len()).find(|i| self.visible[*i]);
+        match self.current {
+            Some(n) => Step::Next(n),
+            None => Step::Finished,
+        }
+    }
+
+    /// Re-runs skip logic and drops answers to questions that became hidden.
+    fn refresh(&mut self) {
+        self.visible = self.q.visibility(&self.answers);
+        self.dropped = self
+            .answers
+            .answered()
+            .filter(|i| !self.visible[*i])
+            .collect();
+        for i in self.dropped.clone() {
+            self.answers.set(i, None);
+        }
+    }
+}
