@@ -32,3 +32,4 @@ pub use session::{Session, Step};
 pub mod frontend;
 pub mod plain;
 pub mod tui;
+pub mod records;
