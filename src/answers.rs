@@ -252,6 +252,8 @@ pub fn to_json(q: &Question, a: &Answer) -> Value {
                 .map(|i| Value::from(q.options[*i].code.clone()))
                 .collect(),
         ),
+        // Whole numbers print without a fraction (`40`, not `40.0`).
+        Answer::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => Value::from(*n as i64),
         Answer::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
         Answer::Text(t) => t.clone().into(),
     }

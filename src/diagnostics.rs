@@ -152,8 +152,14 @@ impl LoadError {
                 "error: {name}:{}:{}: {}\n",
                 p.line, p.column, p.message
             ));
-            if handler.render_report(&mut out, &d).is_err() {
+            // A snippet of a minified file would print the whole file: skip it.
+            if line_len(text, p.offset) > MAX_SNIPPET_LINE
+                || handler.render_report(&mut out, &d).is_err()
+            {
                 out.push_str(&format!("  at {}\n", p.pointer));
+                if let Some(h) = &p.help {
+                    out.push_str(&format!("  help: {h}\n"));
+                }
             }
         }
         if problems.len() > SHOWN {
@@ -161,6 +167,23 @@ impl LoadError {
         }
         out
     }
+}
+
+/// Longest source line shown in a snippet.
+const MAX_SNIPPET_LINE: usize = 300;
+
+/// Length in bytes of the line around `offset`.
+fn line_len(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    let start = text.as_bytes()[..offset]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = text.as_bytes()[offset..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(text.len(), |i| offset + i);
+    end - start
 }
 
 /// Reads at most `limit` bytes of a file, with clear errors for directories and huge files.
@@ -236,8 +259,13 @@ impl fmt::Debug for Diag<'_> {
 }
 
 impl fmt::Display for Diag<'_> {
+    // The message itself is on the `error:` line above the snippet; here, the JSON pointer.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.p.message)
+        if self.p.pointer.is_empty() {
+            f.write_str("at the top level")
+        } else {
+            write!(f, "at {}", self.p.pointer)
+        }
     }
 }
 
@@ -249,13 +277,8 @@ impl Diagnostic for Diag<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let label = if self.p.pointer.is_empty() {
-            "here".to_string()
-        } else {
-            self.p.pointer.clone()
-        };
         Some(Box::new(std::iter::once(LabeledSpan::new(
-            Some(label),
+            Some("here".into()),
             self.p.offset,
             self.p.len,
         ))))

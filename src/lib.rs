@@ -29,7 +29,9 @@ pub use questionnaire::Questionnaire;
 pub use score::{Outcome, score};
 pub use session::{Session, Step};
 
+pub mod cli;
 pub mod frontend;
 pub mod plain;
-pub mod tui;
 pub mod records;
+pub mod selftest;
+pub mod tui;

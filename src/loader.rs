@@ -58,6 +58,21 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
             name: name.to_string(),
         });
     }
+    let first = text.trim_start().as_bytes()[0];
+    if first != b'{' {
+        let offset = text.len() - text.trim_start().len();
+        let line = text[..offset].matches('\n').count() + 1;
+        let byte_column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
+        let problem = Problem {
+            pointer: String::new(),
+            message: "a questionnaire must be a JSON object (`{ ... }`)".into(),
+            help: Some("see `needlecheck schema` for the format".into()),
+            at_key: false,
+            line_col: None,
+        }
+        .at_line_col(line, byte_column);
+        return Err(LoadError::invalid(name, text, vec![problem]));
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = serde_path_to_error::deserialize::<_, QuestionnaireFile>(&mut de);
     let file = match parsed {
@@ -104,19 +119,35 @@ fn serde_problem(segments: &[String], message: &str, data: bool) -> Problem {
     let mut pointer = locate::pointer(segments);
     let mut help = None;
     let mut at_key = false;
-    // serde: "unknown field `shwo_if`, expected one of `id`, `type`, ..."
-    if let Some(rest) = message.strip_prefix("unknown field `")
-        && let Some((field, expected)) = rest.split_once('`')
-    {
-        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        help = Some(match did_you_mean(field, known.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("remove it; known fields: {}", known.join(", ")),
+    // serde: "unknown field `shwo_if`, expected one of `id`, `type`, ..." and
+    // "unknown variant `urgnt`, expected one of `clear`, ...": name the value, suggest.
+    let mut message = strip_position(message);
+    let unknown = [("unknown field `", "field"), ("unknown variant `", "value")]
+        .into_iter()
+        .find_map(|(prefix, what)| {
+            let rest = message.strip_prefix(prefix)?;
+            let (word, expected) = rest.split_once('`')?;
+            Some((what, word.to_string(), expected.to_string()))
         });
-        if !segments.last().is_some_and(|s| s == field) {
-            pointer = format!("{pointer}/{}", locate::escape_segment(field));
+    if let Some((what, word, expected)) = unknown {
+        let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        help = Some(match did_you_mean(&word, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if what == "field" => format!("remove it; known fields: {}", known.join(", ")),
+            None => format!("use one of: {}", known.join(", ")),
+        });
+        if what == "field" {
+            if segments.last().is_none_or(|s| *s != word) {
+                pointer = format!("{pointer}/{}", locate::escape_segment(&word));
+            }
+            at_key = true;
         }
-        at_key = true;
+        let what = match segments.last().map(String::as_str) {
+            Some("level") => "level",
+            Some("type") => "question type",
+            _ => what,
+        };
+        message = format!("unknown {what} `{word}`");
     } else if message.starts_with("missing field") {
         help = Some("add the field; see `needlecheck schema` for the format".into());
     } else if data {
@@ -124,7 +155,7 @@ fn serde_problem(segments: &[String], message: &str, data: bool) -> Problem {
     }
     Problem {
         pointer,
-        message: strip_position(message),
+        message,
         help,
         at_key,
         line_col: None,
@@ -196,6 +227,8 @@ fn check(
     let mut questions: Vec<Question> = Vec::new();
     let mut pointers: Vec<String> = Vec::new();
     let mut question_section = Vec::new();
+    // Ids of elements that did not parse: references to them are not reported again.
+    let mut broken: HashSet<String> = HashSet::new();
     for (si, s) in file.sections.iter().enumerate() {
         let start = questions.len();
         if s.questions.is_empty() {
@@ -213,7 +246,10 @@ fn check(
                     pointers.push(base);
                     question_section.push(si);
                 }
-                Lenient::Err(e) => c.problems.push(lenient_problem(&base, e)),
+                Lenient::Err(e) => {
+                    broken.extend(e.id.clone());
+                    c.problems.push(lenient_problem(&base, e));
+                }
             }
         }
         sections.push(SectionInfo {
@@ -257,6 +293,7 @@ fn check(
     let resolver = Resolver {
         questions: &questions,
         index: &index,
+        broken: &broken,
     };
 
     // show_if: compile, then order and cycles.
@@ -294,11 +331,13 @@ fn check(
     let mut rules = Vec::with_capacity(file.rules.len());
     let source_ids: HashSet<&str> = file.sources.iter().map(|s| s.id.as_str()).collect();
     let mut rule_ids = Vec::new();
+    let mut broken_rules: HashSet<String> = HashSet::new();
     for (ri, r) in file.rules.iter().enumerate() {
         let base = format!("/rules/{ri}");
         let r = match r {
             Lenient::Ok(r) => r,
             Lenient::Err(e) => {
+                broken_rules.extend(e.id.clone());
                 c.problems.push(lenient_problem(&base, e));
                 continue;
             }
@@ -340,7 +379,7 @@ fn check(
             });
         }
     }
-    c.unique("rule id", rule_ids.into_iter());
+    c.unique("rule id", rule_ids.iter().cloned());
 
     // Questions that no answers can show, and rules that depend on them.
     if c.problems.is_empty() {
@@ -377,7 +416,7 @@ fn check(
 
     // Tests: answers must parse; expected rules must exist.
     let mut tests = Vec::with_capacity(file.tests.len());
-    let known_rules: Vec<&str> = rules.iter().map(|r| r.rule.id.as_str()).collect();
+    let known_rules: Vec<&str> = rule_ids.iter().map(|(_, id)| *id).collect();
     let mut names = Vec::new();
     for (ti, t) in file.tests.iter().enumerate() {
         let base = format!("/tests/{ti}");
@@ -390,7 +429,10 @@ fn check(
         };
         names.push((format!("{base}/name"), t.name.as_str()));
         if let Err(errs) = parse_answers(&questions, &|id| index.get(id).copied(), &t.answers) {
-            for e in errs {
+            for e in errs
+                .into_iter()
+                .filter(|e| !(e.unknown_id && broken.contains(&e.id)))
+            {
                 c.problems.push(Problem {
                     pointer: format!("{base}/answers/{}", locate::escape_segment(&e.id)),
                     message: e.message,
@@ -401,7 +443,7 @@ fn check(
             }
         }
         for (ei, id) in t.expect_rules.iter().flatten().enumerate() {
-            if !known_rules.contains(&id.as_str()) {
+            if !known_rules.contains(&id.as_str()) && !broken_rules.contains(id) {
                 c.push(
                     format!("{base}/expect_rules/{ei}"),
                     format!("unknown rule `{id}`"),
@@ -633,6 +675,7 @@ fn check_order_and_cycles(
 struct Resolver<'a> {
     questions: &'a [Question],
     index: &'a HashMap<&'a str, usize>,
+    broken: &'a HashSet<String>,
 }
 
 impl Resolver<'_> {
@@ -744,6 +787,9 @@ impl Resolver<'_> {
 
     fn leaf(&self, c: &mut Checker, cond: &Condition, id: &str, op: &str, p: &str) -> Option<Expr> {
         let Some(&qi) = self.index.get(id) else {
+            if self.broken.contains(id) {
+                return None;
+            }
             c.push(
                 format!("{p}/q"),
                 format!("unknown question `{id}`"),

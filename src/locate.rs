@@ -295,7 +295,7 @@ mod tests {
     fn line_col_counts_characters_not_bytes() {
         let text = "{\"é\": 1,\n \"ü\": x}";
         let off = text.find('x').unwrap();
-        assert_eq!(line_col(text, off), (2, 8));
+        assert_eq!(line_col(text, off), (2, 7));
         assert_eq!(offset_of(text, 2, 8), off);
     }
 

@@ -462,16 +462,23 @@ pub enum Lenient<T> {
 pub struct LenientError {
     pub path: Vec<String>,
     pub message: String,
+    /// The element's `id` (or `name`), when it has one: references to it are then not
+    /// reported again as unknown.
+    pub id: Option<String>,
 }
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
+        let id = ["id", "name"]
+            .iter()
+            .find_map(|k| value.get(k).and_then(|v| v.as_str()).map(str::to_string));
         Ok(match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(t) => Lenient::Ok(t),
             Err(e) => Lenient::Err(LenientError {
                 path: crate::locate::path_segments(e.path()),
                 message: e.into_inner().to_string(),
+                id,
             }),
         })
     }
@@ -483,5 +490,73 @@ impl<T: Serialize> Serialize for Lenient<T> {
             Lenient::Ok(t) => t.serialize(s),
             Lenient::Err(_) => s.serialize_none(),
         }
+    }
+}
+
+impl fmt::Display for Condition {
+    /// A compact, readable form for listings: `pregnant = "yes"`, `all(a, b)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |f: &mut fmt::Formatter<'_>, name: &str, xs: &[Condition]| {
+            write!(f, "{name}(")?;
+            for (i, x) in xs.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{x}")?;
+            }
+            f.write_str(")")
+        };
+        if let Some(xs) = &self.all {
+            return list(f, "all", xs);
+        }
+        if let Some(xs) = &self.any {
+            return list(f, "any", xs);
+        }
+        if let Some(x) = &self.not {
+            return write!(f, "not({x})");
+        }
+        if let Some(n) = self.at_least {
+            return list(
+                f,
+                &format!("at least {n} of "),
+                self.of.as_deref().unwrap_or(&[]),
+            );
+        }
+        let q = self.q.as_deref().unwrap_or("?");
+        if let Some(v) = &self.equals {
+            return write!(f, "{q} = {v}");
+        }
+        if let Some(vs) = &self.one_of {
+            let vs: Vec<String> = vs.iter().map(ToString::to_string).collect();
+            return write!(f, "{q} in [{}]", vs.join(", "));
+        }
+        if let Some(c) = &self.contains {
+            return write!(f, "{q} contains \"{c}\"");
+        }
+        for (op, v) in [
+            ("<", self.lt),
+            ("<=", self.le),
+            (">", self.gt),
+            (">=", self.ge),
+        ] {
+            if let Some(v) = v {
+                return write!(f, "{q} {op} {v}");
+            }
+        }
+        if let Some(b) = self.answered {
+            return write!(f, "{q} {}", if b { "answered" } else { "not answered" });
+        }
+        if let Some(b) = self.unsure {
+            return write!(
+                f,
+                "{q} {}",
+                if b {
+                    "is not sure"
+                } else {
+                    "is not \"not sure\""
+                }
+            );
+        }
+        f.write_str("(empty condition)")
     }
 }

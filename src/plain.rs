@@ -1,18 +1,403 @@
-//! The plain line mode (to be built).
+//! The plain line mode: for screen readers, dumb terminals and scripts.
+//!
+//! One question at a time as plain lines (no colours, no cursor movement): the section title
+//! when it changes, "Question 3 of about 12", the question, its numbered options, and the
+//! answer read as one line. Everything about what an answer means and whether it is valid is
+//! left to [`answers::parse_input`] and [`Session`], so the messages are the TUI's.
+//!
+//! Lines the person types: an answer (`y`/`n`/`u`, an option number or code, several separated
+//! by commas, a number, text), an empty line (skip an optional question, keep an answer given
+//! before, continue after information), or a command: `back`, `help`, `quit`.
+//!
+//! Questions and messages go to `prompts`; only the advice (exactly what `score --format text`
+//! prints) goes to `advice`, so a script can keep the advice and drop the conversation. End of
+//! input before the end abandons the screening: the advice of the answers so far is printed
+//! and the exit status is [`EXIT_ABANDONED`].
 
-use std::io::{BufRead, Write};
+use std::io::{self, BufRead, Write};
+use std::time::SystemTime;
 
-use crate::frontend::RunOptions;
+use crate::answers;
+use crate::frontend::{EXIT_ABANDONED, EXIT_OK, RunOptions};
+use crate::model::{Level, QuestionType};
 use crate::questionnaire::Questionnaire;
+use crate::records::{self, Mode, Screening, Status};
+use crate::report::{Summary, TextOptions, render_text};
+use crate::session::{Session, Step};
 
 /// Runs the plain line mode: questions and prompts to `prompts`, answers from `input`, the
 /// advice to `advice`. Returns the process exit status.
+///
+/// In staff mode several patients can be screened in a row; each gets a fresh [`Session`].
 pub fn run(
-    _q: &Questionnaire,
-    _opts: &RunOptions,
-    _input: &mut dyn BufRead,
-    _prompts: &mut dyn Write,
-    _advice: &mut dyn Write,
-) -> std::io::Result<u8> {
-    Err(std::io::Error::other("the plain mode is not built yet"))
+    q: &Questionnaire,
+    opts: &RunOptions,
+    input: &mut dyn BufRead,
+    prompts: &mut dyn Write,
+    advice: &mut dyn Write,
+) -> io::Result<u8> {
+    if let Some(dir) = &opts.save_dir {
+        // Better to say so now than after the person has answered everything.
+        records::check_dir(dir)?;
+    }
+    let mut io = Lines {
+        input,
+        out: prompts,
+    };
+    let mut subject = opts.subject.clone();
+    loop {
+        let started = SystemTime::now();
+        let (session, status) = screen(q, opts.staff, &mut io)?;
+        let ended = SystemTime::now();
+        let outcome = session.outcome();
+        if status == Status::Abandoned {
+            io.say("")?;
+            io.say(
+                "The screening was not finished. The advice below is for the answers given so far.",
+            )?;
+        }
+        let text = render_text(
+            &Summary::new(q, session.answers(), &outcome, opts.staff),
+            &TextOptions {
+                staff: opts.staff,
+                subject: subject.as_deref(),
+            },
+        );
+        advice.write_all(text.as_bytes())?;
+        advice.flush()?;
+        if let Some(dir) = &opts.save_dir {
+            let screening = Screening {
+                q,
+                answers: session.answers(),
+                outcome: &outcome,
+                subject: subject.as_deref(),
+                staff: opts.staff,
+                mode: Mode::Plain,
+                status,
+                started,
+                ended,
+            };
+            match records::save(dir, &screening) {
+                Ok(paths) => {
+                    io.say(&format!("Saved the record: {}", paths.record.display()))?;
+                    io.say(&format!("Saved the handover: {}", paths.handover.display()))?;
+                }
+                Err(e) => io.say(&format!("NOT SAVED: {e}"))?,
+            }
+        }
+        if status == Status::Abandoned {
+            return Ok(EXIT_ABANDONED);
+        }
+        if !opts.staff || !next_patient(&mut io)? {
+            return Ok(EXIT_OK);
+        }
+        io.say("")?;
+        io.ask("Patient id for the next patient (optional, press Enter to leave it out):")?;
+        let Some(id) = io.line()? else {
+            return Ok(EXIT_OK);
+        };
+        let id = id.trim();
+        subject = (!id.is_empty()).then(|| id.to_string());
+    }
+}
+
+/// Reading lines and writing prompts.
+struct Lines<'a> {
+    input: &'a mut dyn BufRead,
+    out: &'a mut dyn Write,
+}
+
+impl Lines<'_> {
+    /// One line of prompt text.
+    fn say(&mut self, text: &str) -> io::Result<()> {
+        writeln!(self.out, "{text}")?;
+        self.out.flush()
+    }
+
+    /// A prompt the answer follows on the same line.
+    fn ask(&mut self, text: &str) -> io::Result<()> {
+        write!(self.out, "{text} ")?;
+        self.out.flush()
+    }
+
+    /// The next line without its line ending; `None` at end of input. Bytes that are not
+    /// UTF-8 are replaced rather than ending the screening.
+    fn line(&mut self) -> io::Result<Option<String>> {
+        let mut buf = Vec::new();
+        if self.input.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&buf);
+        Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))
+    }
+}
+
+/// A command typed instead of an answer.
+enum Command {
+    Back,
+    Help,
+    Quit,
+}
+
+fn command(line: &str) -> Option<Command> {
+    match line.trim().to_lowercase().as_str() {
+        "back" => Some(Command::Back),
+        "help" => Some(Command::Help),
+        "quit" => Some(Command::Quit),
+        _ => None,
+    }
+}
+
+const COMMANDS: &str = "Commands: back (previous question), help (why we ask), quit (stop here).";
+
+/// Screens one person from the first question to the end, an emergency stop or abandonment.
+fn screen<'q>(
+    q: &'q Questionnaire,
+    staff: bool,
+    io: &mut Lines,
+) -> io::Result<(Session<'q>, Status)> {
+    let mut session = Session::new(q);
+    io.say(&q.title)?;
+    io.say(&q.introduction)?;
+    io.say("Type your answer and press Enter.")?;
+    io.say(COMMANDS)?;
+    let mut section = None;
+    // Whether to show the whole question before reading (not after help or an error).
+    let mut show = true;
+    while let Some(c) = session.current() {
+        let question = &q.questions[c];
+        if show {
+            io.say("")?;
+            if section != Some(q.question_section[c]) {
+                section = Some(q.question_section[c]);
+                let info = q.section_of(c);
+                io.say(&format!("Section: {}", info.title))?;
+                if let Some(intro) = &info.intro {
+                    io.say(intro)?;
+                }
+            }
+            for line in question_lines(&session, c, staff) {
+                io.say(&line)?;
+            }
+        }
+        show = true;
+        io.ask(">")?;
+        let Some(line) = io.line()? else {
+            io.say("")?;
+            io.say("End of input.")?;
+            return Ok((session, Status::Abandoned));
+        };
+        match command(&line) {
+            Some(Command::Quit) => return Ok((session, Status::Abandoned)),
+            Some(Command::Help) => {
+                io.say(match &question.help {
+                    Some(h) => h,
+                    None => "There is no more to say about this question.",
+                })?;
+                io.say(COMMANDS)?;
+                show = false;
+                continue;
+            }
+            Some(Command::Back) => {
+                if !session.back() {
+                    io.say("This is the first question.")?;
+                    show = false;
+                }
+                continue;
+            }
+            None => {}
+        }
+        let step = if line.trim().is_empty() || question.kind == QuestionType::Display {
+            session.skip()
+        } else {
+            answers::parse_input(question, &line).and_then(|a| session.answer(a))
+        };
+        match step {
+            Err(message) => {
+                io.say(&message)?;
+                io.say(&format!("{} {}", question.wording(staff), hint(question)))?;
+                show = false;
+            }
+            Ok(Step::Next(_) | Step::Finished) => say_dropped(q, &session, staff, io)?,
+            Ok(Step::Stopped(rule)) => {
+                say_dropped(q, &session, staff, io)?;
+                if emergency_stop(q, rule, io)? {
+                    return Ok((session, Status::StoppedEmergency));
+                }
+                session.back();
+            }
+        }
+    }
+    Ok((session, Status::Completed))
+}
+
+/// The question as lines: progress, wording, the answers it takes, an answer given before.
+fn question_lines(session: &Session, c: usize, staff: bool) -> Vec<String> {
+    let q = &session.questionnaire().questions[c];
+    let (pos, total) = session.progress();
+    let mut lines = vec![
+        format!("Question {pos} of about {total}"),
+        q.wording(staff).to_string(),
+    ];
+    match q.kind {
+        QuestionType::YesNo => {
+            lines.push("y) Yes".into());
+            lines.push("n) No".into());
+        }
+        QuestionType::SingleChoice | QuestionType::MultiChoice => {
+            for (i, o) in q.options.iter().enumerate() {
+                lines.push(format!("{}) {}", i + 1, o.label));
+            }
+        }
+        QuestionType::Number | QuestionType::Text | QuestionType::Display => {}
+    }
+    if q.allows_unsure() {
+        lines.push("u) Not sure".into());
+    }
+    lines.push(hint(q));
+    if let Some(a) = session.answer_of(c) {
+        lines.push(format!(
+            "Your answer so far: {}. Press Enter to keep it.",
+            answers::display(q, a)
+        ));
+    } else if q.kind != QuestionType::Display && !q.is_required() {
+        lines.push("You may leave this out: press Enter to skip it.".into());
+    }
+    lines
+}
+
+/// How to answer, in one line.
+fn hint(q: &crate::model::Question) -> String {
+    match q.kind {
+        QuestionType::YesNo if q.allows_unsure() => "(Type y, n or u.)".into(),
+        QuestionType::YesNo => "(Type y or n.)".into(),
+        QuestionType::SingleChoice => format!("(Type a number from 1 to {}.)", q.options.len()),
+        QuestionType::MultiChoice => format!(
+            "(Type one or more numbers from 1 to {}, separated by commas.)",
+            q.options.len()
+        ),
+        QuestionType::Number => {
+            let whole = if q.integer {
+                "a whole number"
+            } else {
+                "a number"
+            };
+            let unit = q
+                .unit
+                .as_deref()
+                .map(|u| format!(" in {u}"))
+                .unwrap_or_default();
+            let range = match (q.min, q.max) {
+                (Some(lo), Some(hi)) => {
+                    format!(" from {} to {}", answers::fmt_num(lo), answers::fmt_num(hi))
+                }
+                (Some(lo), None) => format!(" of at least {}", answers::fmt_num(lo)),
+                (None, Some(hi)) => format!(" of at most {}", answers::fmt_num(hi)),
+                (None, None) => String::new(),
+            };
+            let unsure = if q.allows_unsure() {
+                ", or u if not sure"
+            } else {
+                ""
+            };
+            format!("(Type {whole}{unit}{range}{unsure}.)")
+        }
+        QuestionType::Text => format!("(Type your answer, up to {} characters.)", q.text_limit()),
+        QuestionType::Display => "(Press Enter to continue.)".into(),
+    }
+}
+
+/// Says which earlier answers the last answer made irrelevant (skip logic dropped them).
+fn say_dropped(
+    q: &Questionnaire,
+    session: &Session,
+    staff: bool,
+    io: &mut Lines,
+) -> io::Result<()> {
+    let dropped = session.dropped();
+    if dropped.is_empty() {
+        return Ok(());
+    }
+    io.say(&format!(
+        "Because of this answer, {} no longer {} and {} removed:",
+        if dropped.len() == 1 {
+            "1 earlier answer".to_string()
+        } else {
+            format!("{} earlier answers", dropped.len())
+        },
+        if dropped.len() == 1 {
+            "applies"
+        } else {
+            "apply"
+        },
+        if dropped.len() == 1 { "was" } else { "were" },
+    ))?;
+    for i in dropped {
+        io.say(&format!("- {}", q.questions[*i].wording(staff)))?;
+    }
+    Ok(())
+}
+
+/// The emergency alert of a `stop` rule. Returns true to finish with the advice, false when the
+/// person said the answer was a mistake.
+fn emergency_stop(q: &Questionnaire, rule: usize, io: &mut Lines) -> io::Result<bool> {
+    let r = &q.rules[rule].rule;
+    let contacts: Vec<_> = q
+        .contacts
+        .iter()
+        .filter(|c| c.show_for.contains(&r.level))
+        .collect();
+    io.say("")?;
+    let emergency_line = q
+        .contacts
+        .iter()
+        .find(|c| c.show_for.contains(&Level::Emergency));
+    match (r.level, emergency_line) {
+        (Level::Emergency, Some(c)) => io.say(&format!(
+            "!!! EMERGENCY: CALL {} NOW ({}) !!!",
+            c.number, c.name
+        ))?,
+        (Level::Emergency, None) => io.say("!!! EMERGENCY: CALL EMERGENCY SERVICES NOW !!!")?,
+        (level, _) => io.say(&format!(
+            "!!! STOP: {} !!!",
+            q.advice.for_level(level).label.to_uppercase()
+        ))?,
+    }
+    io.say(&r.message)?;
+    for c in contacts {
+        io.say(&match &c.when {
+            Some(w) => format!("{} {}: {}", c.number, c.name, w),
+            None => format!("{} {}", c.number, c.name),
+        })?;
+    }
+    loop {
+        io.ask("Type back if you answered by mistake, or press Enter to finish:")?;
+        let Some(line) = io.line()? else {
+            io.say("")?;
+            return Ok(true);
+        };
+        match command(&line) {
+            Some(Command::Back) => return Ok(false),
+            Some(Command::Quit) => return Ok(true),
+            _ if line.trim().is_empty() => return Ok(true),
+            _ => {}
+        }
+    }
+}
+
+/// Asks whether another patient follows (staff mode). End of input means no.
+fn next_patient(io: &mut Lines) -> io::Result<bool> {
+    loop {
+        io.say("")?;
+        io.ask("Next patient? (y/n)")?;
+        let Some(line) = io.line()? else {
+            io.say("")?;
+            return Ok(false);
+        };
+        match line.trim().to_lowercase().as_str() {
+            "y" | "yes" => return Ok(true),
+            "n" | "no" | "quit" => return Ok(false),
+            _ => io.say("Please answer y (yes) or n (no).")?,
+        }
+    }
 }

@@ -1,0 +1,596 @@
+//! The command line: argument parsing (clap) and the subcommands `validate`, `score`,
+//! `questions` and `schema`; without a subcommand, an interactive screening.
+//!
+//! This is a front end: the engine modules never import it. Every subcommand returns an exit
+//! status (see README): 0 success, 1 I/O or internal error, 2 invalid input or usage,
+//! 3 screening abandoned before the end, 130 interrupted.
+
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::diagnostics::{LoadError, Problem, read_bounded, read_limited};
+use crate::frontend::RunOptions;
+use crate::loader;
+use crate::model::QuestionnaireFile;
+use crate::questionnaire::Questionnaire;
+use crate::report::{Record, Summary, TextOptions, render_text};
+use crate::selftest::run_tests;
+
+/// Exit status: success.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: I/O or internal error.
+pub const EXIT_IO: u8 = 1;
+/// Exit status: invalid input (questionnaire, answers) or usage.
+pub const EXIT_INVALID: u8 = 2;
+
+/// Largest answers file (or one JSONL line) accepted.
+const MAX_ANSWERS_BYTES: u64 = 16 * 1024 * 1024;
+
+const AFTER_HELP: &str = "\
+Without a subcommand, needlecheck runs a screening: full screen in a terminal, or line by line
+with --plain (chosen automatically when TERM=dumb or input is not a terminal). The advice is
+printed to standard output when the screening ends; the questions go to the terminal.
+
+Exit status: 0 success; 1 I/O or internal error; 2 invalid input or usage;
+3 screening abandoned before the end; 130 interrupted.
+
+needlecheck gives advice, not a diagnosis, and never clears anyone for treatment.";
+
+/// Screening before dry needling: asks the questions, explains the advice.
+#[derive(Debug, Parser)]
+#[command(name = "needlecheck", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Questionnaire file to use instead of the built-in dry-needling questionnaire.
+    #[arg(long, short = 'q', global = true, value_name = "FILE")]
+    pub questionnaire: Option<PathBuf>,
+
+    /// Front-desk mode: staff wording, practitioner handover, several patients in a row.
+    #[arg(long)]
+    pub staff: bool,
+
+    /// Line-by-line mode for screen readers, dumb terminals and scripts.
+    #[arg(long)]
+    pub plain: bool,
+
+    /// Patient identifier to show on the result and in the saved record.
+    #[arg(long, value_name = "ID")]
+    pub subject: Option<String>,
+
+    /// Save each screening's JSON record and handover text in DIR (files are created
+    /// readable by you only, and never overwrite). Nothing is saved without this.
+    #[arg(long, value_name = "DIR")]
+    pub save_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check questionnaire files and run their embedded test cases.
+    ///
+    /// Reports every problem with file:line:column and JSON pointer, then prints
+    /// "N passed, M failed" for the test cases. Without FILE, checks the built-in
+    /// questionnaire. Exit 0 when every file is valid and every test passes, else 2.
+    Validate {
+        /// Questionnaire files.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Score an answers file and print the advice.
+    ///
+    /// The answers file is a JSON object with an "answers" object mapping question ids to
+    /// values: "yes" / "no" / "unsure", an option code, a list of codes, a number, or text.
+    /// Other top-level keys are ignored, so a saved record can be scored again.
+    /// Exit 0 whenever scoring succeeded, whatever the outcome.
+    Score {
+        /// Answers file, or - for standard input.
+        #[arg(long, short = 'a', value_name = "FILE|-")]
+        answers: PathBuf,
+        /// Output format [default: text; with --jsonl always json].
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Read one answers object per line and write one JSON record per line (streaming).
+        /// A bad line gives an error record for that line; the rest continue.
+        #[arg(long)]
+        jsonl: bool,
+        /// Add the practitioner handover to the text advice.
+        #[arg(long)]
+        staff: bool,
+    },
+    /// List the questions: id, type, text, options and show_if.
+    Questions {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the JSON Schema of the questionnaire format.
+    Schema,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Whether diagnostics on stderr may use colour.
+fn stderr_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
+}
+
+/// Runs the command line; returns the exit status.
+pub fn run(cli: Cli) -> u8 {
+    let result = match cli.command {
+        Some(Command::Validate { ref files }) => validate(files),
+        Some(Command::Score {
+            ref answers,
+            format,
+            jsonl,
+            staff,
+        }) => with_questionnaire(&cli, |q| score(q, answers, format, jsonl, staff)),
+        Some(Command::Questions { format }) => with_questionnaire(&cli, |q| questions(q, format)),
+        Some(Command::Schema) => schema(),
+        None => with_questionnaire(&cli, |q| interactive(q, &cli)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_IO
+        }
+    }
+}
+
+fn load(path: Option<&Path>) -> Result<Questionnaire, LoadError> {
+    match path {
+        Some(p) => loader::load_path(p),
+        None => loader::embedded(),
+    }
+}
+
+fn with_questionnaire(
+    cli: &Cli,
+    f: impl FnOnce(&Questionnaire) -> io::Result<u8>,
+) -> io::Result<u8> {
+    match load(cli.questionnaire.as_deref()) {
+        Ok(q) => f(&q),
+        Err(e) => {
+            eprint!("{}", e.render(stderr_color()));
+            if matches!(e, LoadError::Invalid { .. }) {
+                eprintln!("hint: run `needlecheck validate FILE` for the full check");
+            }
+            Ok(e.exit_code())
+        }
+    }
+}
+
+fn validate(files: &[PathBuf]) -> io::Result<u8> {
+    let color = stderr_color();
+    let mut out = io::stdout().lock();
+    let (mut passed, mut failed, mut invalid, mut unreadable) = (0usize, 0usize, 0usize, 0usize);
+    let targets: Vec<Option<&Path>> = if files.is_empty() {
+        vec![None]
+    } else {
+        files.iter().map(|p| Some(p.as_path())).collect()
+    };
+    for path in targets {
+        let name = path.map_or(loader::EMBEDDED_NAME.to_string(), |p| {
+            p.display().to_string()
+        });
+        match load(path) {
+            Ok(q) => {
+                let results = run_tests(&q);
+                let ok = results.iter().filter(|r| r.passed()).count();
+                for r in results.iter().filter(|r| !r.passed()) {
+                    writeln!(out, "FAILED {name}: test \"{}\": {}", r.name, r.explain())?;
+                }
+                passed += ok;
+                failed += results.len() - ok;
+                writeln!(
+                    out,
+                    "{name}: valid ({} questions, {} rules), {ok} of {} tests passed",
+                    q.questions.len(),
+                    q.rules.len(),
+                    results.len()
+                )?;
+            }
+            Err(e) => {
+                if e.exit_code() == EXIT_IO {
+                    unreadable += 1;
+                } else {
+                    invalid += 1;
+                }
+                eprint!("{}", e.render(color));
+                writeln!(out, "{name}: INVALID ({e})")?;
+            }
+        }
+    }
+    writeln!(out, "{passed} passed, {failed} failed")?;
+    Ok(if invalid > 0 || failed > 0 {
+        EXIT_INVALID
+    } else if unreadable > 0 {
+        EXIT_IO
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Reads an answers document: a JSON object whose `answers` member is an object.
+fn parse_answers_doc(
+    q: &Questionnaire,
+    name: &str,
+    text: &str,
+) -> Result<crate::Answers, LoadError> {
+    let problem = |pointer: &str, message: String, help: Option<String>| Problem {
+        pointer: pointer.to_string(),
+        message,
+        help,
+        at_key: false,
+        line_col: None,
+    };
+    if text.trim().is_empty() {
+        return Err(LoadError::invalid(
+            name,
+            text,
+            vec![problem(
+                "",
+                "the answers input is empty".into(),
+                Some(ANSWERS_HELP.into()),
+            )],
+        ));
+    }
+    let doc: serde_json::Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            let msg = e.to_string();
+            let msg = msg
+                .rfind(" at line ")
+                .map_or(msg.clone(), |i| msg[..i].to_string());
+            return Err(LoadError::invalid(
+                name,
+                text,
+                vec![problem("", msg, None).at_line_col(e.line(), e.column())],
+            ));
+        }
+    };
+    let Some(obj) = doc.get("answers").and_then(|a| a.as_object()) else {
+        let (pointer, msg) = match doc.get("answers") {
+            Some(_) => ("/answers", "`answers` must be an object"),
+            None if doc.is_object() => ("", "there is no `answers` object"),
+            None => ("", "the answers input must be a JSON object"),
+        };
+        return Err(LoadError::invalid(
+            name,
+            text,
+            vec![problem(pointer, msg.into(), Some(ANSWERS_HELP.into()))],
+        ));
+    };
+    q.parse_answers(obj).map_err(|errs| {
+        let problems = errs
+            .into_iter()
+            .map(|e| Problem {
+                pointer: format!("/answers/{}", crate::locate::escape_segment(&e.id)),
+                message: e.message,
+                help: e.help,
+                at_key: e.unknown_id,
+                line_col: None,
+            })
+            .collect();
+        LoadError::invalid(name, text, problems)
+    })
+}
+
+const ANSWERS_HELP: &str =
+    "write {\"answers\": {\"question_id\": \"yes\", ...}}; `needlecheck questions` lists the ids";
+
+fn score(
+    q: &Questionnaire,
+    answers: &Path,
+    format: Option<Format>,
+    jsonl: bool,
+    staff: bool,
+) -> io::Result<u8> {
+    let stdin = answers.as_os_str() == "-";
+    let name = if stdin {
+        "(standard input)".to_string()
+    } else {
+        answers.display().to_string()
+    };
+    if jsonl {
+        if format == Some(Format::Text) {
+            eprintln!("error: --jsonl always writes JSON records; leave out --format text");
+            return Ok(EXIT_INVALID);
+        }
+        return if stdin {
+            score_jsonl(q, &name, io::stdin().lock())
+        } else {
+            match std::fs::File::open(answers) {
+                Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
+                    eprintln!("error: {}", LoadError::Directory { name });
+                    Ok(EXIT_INVALID)
+                }
+                Ok(f) => score_jsonl(q, &name, io::BufReader::with_capacity(1 << 16, f)),
+                Err(source) => {
+                    eprintln!("error: {}", LoadError::Io { name, source });
+                    Ok(EXIT_IO)
+                }
+            }
+        };
+    }
+    let bytes = if stdin {
+        read_bounded(io::stdin().lock(), &name, MAX_ANSWERS_BYTES)
+    } else {
+        read_limited(answers, MAX_ANSWERS_BYTES)
+    };
+    let parsed = bytes.and_then(|b| match String::from_utf8(b) {
+        Ok(text) => parse_answers_doc(q, &name, &text),
+        Err(e) => {
+            let ok = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let (line, column) = crate::locate::line_col(&String::from_utf8_lossy(ok), ok.len());
+            Err(LoadError::NotUtf8 {
+                name: name.clone(),
+                line,
+                column,
+            })
+        }
+    });
+    let answers = match parsed {
+        Ok(a) => a,
+        Err(e) => {
+            eprint!("{}", e.render(stderr_color()));
+            return Ok(e.exit_code());
+        }
+    };
+    let outcome = crate::score(q, &answers);
+    let mut out = io::stdout().lock();
+    match format.unwrap_or(Format::Text) {
+        Format::Text => {
+            let summary = Summary::new(q, &answers, &outcome, staff);
+            out.write_all(
+                render_text(
+                    &summary,
+                    &TextOptions {
+                        staff,
+                        subject: None,
+                    },
+                )
+                .as_bytes(),
+            )?;
+        }
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &Record::new(q, &answers, &outcome))?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// One output line of `score --jsonl`.
+#[derive(Serialize)]
+struct JsonlRecord<'q> {
+    line: usize,
+    #[serde(flatten)]
+    record: Record<'q>,
+}
+
+#[derive(Serialize)]
+struct JsonlError<'a> {
+    line: usize,
+    error: &'a str,
+    problems: Vec<JsonlProblem<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonlProblem<'a> {
+    pointer: &'a str,
+    column: usize,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Result<u8> {
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    let mut bad = 0usize;
+    loop {
+        buf.clear();
+        let n = (&mut input)
+            .take(MAX_ANSWERS_BYTES + 1)
+            .read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if buf.len() as u64 > MAX_ANSWERS_BYTES && buf.last() != Some(&b'\n') {
+            // Skip the rest of an over-long line, then report it.
+            let mut sink = Vec::new();
+            input.read_until(b'\n', &mut sink)?;
+            write_jsonl_error(&mut out, line_no, "line is too long", &[])?;
+            bad += 1;
+            continue;
+        }
+        let text = match std::str::from_utf8(&buf) {
+            Ok(t) => t.trim_end_matches(['\n', '\r']),
+            Err(_) => {
+                write_jsonl_error(&mut out, line_no, "line is not UTF-8 text", &[])?;
+                bad += 1;
+                continue;
+            }
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        match parse_answers_doc(q, name, text) {
+            Ok(answers) => {
+                let outcome = crate::score(q, &answers);
+                serde_json::to_writer(
+                    &mut out,
+                    &JsonlRecord {
+                        line: line_no,
+                        record: Record::new(q, &answers, &outcome),
+                    },
+                )?;
+                out.write_all(b"\n")?;
+            }
+            Err(LoadError::Invalid { problems, .. }) => {
+                bad += 1;
+                write_jsonl_error(&mut out, line_no, "invalid answers", &problems)?;
+            }
+            Err(e) => {
+                bad += 1;
+                write_jsonl_error(&mut out, line_no, &e.to_string(), &[])?;
+            }
+        }
+    }
+    out.flush()?;
+    if bad > 0 {
+        eprintln!("{bad} of {line_no} lines could not be scored (see their error records)");
+    }
+    Ok(EXIT_OK)
+}
+
+fn write_jsonl_error(
+    out: &mut impl Write,
+    line: usize,
+    error: &str,
+    problems: &[crate::diagnostics::Located],
+) -> io::Result<()> {
+    let rec = JsonlError {
+        line,
+        error,
+        problems: problems
+            .iter()
+            .map(|p| JsonlProblem {
+                pointer: &p.pointer,
+                column: p.column,
+                message: &p.message,
+                help: p.help.as_deref(),
+            })
+            .collect(),
+    };
+    serde_json::to_writer(&mut *out, &rec)?;
+    out.write_all(b"\n")
+}
+
+fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    match format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = q
+                .questions
+                .iter()
+                .enumerate()
+                .map(|(i, question)| {
+                    let mut v = serde_json::json!({ "section": q.section_of(i).id });
+                    if let (Some(obj), Ok(serde_json::Value::Object(qobj))) =
+                        (v.as_object_mut(), serde_json::to_value(question))
+                    {
+                        obj.extend(qobj);
+                    }
+                    v
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &list)?;
+            out.write_all(b"\n")?;
+        }
+        Format::Text => {
+            writeln!(
+                out,
+                "{} {} ({} questions)",
+                q.title,
+                q.version,
+                q.questions.len()
+            )?;
+            for s in &q.sections {
+                writeln!(out, "\n## {} [{}]", s.title, s.id)?;
+                for i in s.questions.clone() {
+                    let question = &q.questions[i];
+                    let mut kind = question.kind.as_str().to_string();
+                    if let Some(u) = &question.unit {
+                        kind.push_str(&format!(", {u}"));
+                    }
+                    if question.min.is_some() || question.max.is_some() {
+                        let f = |v: Option<f64>| v.map(crate::answers::fmt_num).unwrap_or_default();
+                        kind.push_str(&format!(", {}..{}", f(question.min), f(question.max)));
+                    }
+                    if question.allows_unsure() {
+                        kind.push_str(", not sure allowed");
+                    }
+                    if !question.is_required()
+                        && question.kind != crate::model::QuestionType::Display
+                    {
+                        kind.push_str(", optional");
+                    }
+                    writeln!(out, "{}  ({kind})", question.id)?;
+                    writeln!(out, "    {}", question.text)?;
+                    if let Some(st) = &question.staff_text {
+                        writeln!(out, "    staff: {st}")?;
+                    }
+                    for (n, o) in question.options.iter().enumerate() {
+                        let ex = if o.exclusive {
+                            " (only on its own)"
+                        } else {
+                            ""
+                        };
+                        writeln!(out, "    {}. {} = {}{ex}", n + 1, o.code, o.label)?;
+                    }
+                    if let Some(c) = &question.show_if {
+                        writeln!(out, "    shown if: {c}")?;
+                    }
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// The JSON Schema of the questionnaire format, generated from the serde types.
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(QuestionnaireFile);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn schema() -> io::Result<u8> {
+    let mut out = io::stdout().lock();
+    out.write_all(schema_json().as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+fn interactive(q: &Questionnaire, cli: &Cli) -> io::Result<u8> {
+    let opts = RunOptions {
+        staff: cli.staff,
+        subject: cli.subject.clone(),
+        save_dir: cli.save_dir.clone(),
+        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    if let Some(dir) = &opts.save_dir
+        && !dir.is_dir()
+    {
+        eprintln!(
+            "error: --save-dir {}: not a directory (create it first)",
+            dir.display()
+        );
+        return Ok(EXIT_INVALID);
+    }
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if cli.plain || dumb || !io::stdin().is_terminal() {
+        let mut input = io::stdin().lock();
+        let mut prompts = io::stderr();
+        let mut advice = io::stdout();
+        crate::plain::run(q, &opts, &mut input, &mut prompts, &mut advice)
+    } else {
+        crate::tui::run(q, &opts)
+    }
+}

@@ -1,0 +1,20 @@
+//! The `needlecheck` binary: parses the command line and hands over to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    // A panic is a bug: say so without its message (which could quote an answer), and exit 1
+    // rather than 101. The TUI chains its own hook in front of this one to restore the terminal.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("needlecheck: internal error{place}; this is a bug, please report it");
+        std::process::exit(i32::from(needlecheck::cli::EXIT_IO));
+    }));
+    let cli = needlecheck::cli::Cli::parse();
+    ExitCode::from(needlecheck::cli::run(cli))
+}

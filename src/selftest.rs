@@ -1,0 +1,96 @@
+//! Running a questionnaire's embedded test cases.
+
+use crate::model::Level;
+use crate::questionnaire::Questionnaire;
+use crate::score::score;
+
+/// The result of one embedded test case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestResult {
+    pub name: String,
+    pub expected: Level,
+    pub got: Level,
+    /// Expected rule ids (sorted), when the case lists them.
+    pub expected_rules: Option<Vec<String>>,
+    /// Fired rule ids (sorted).
+    pub fired: Vec<String>,
+}
+
+impl TestResult {
+    pub fn passed(&self) -> bool {
+        self.expected == self.got
+            && self
+                .expected_rules
+                .as_ref()
+                .is_none_or(|want| *want == self.fired)
+    }
+
+    /// Why it failed, in one or two lines.
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        if self.expected != self.got {
+            s.push_str(&format!("expected {}, got {}", self.expected, self.got));
+        }
+        if let Some(want) = &self.expected_rules
+            && *want != self.fired
+        {
+            if !s.is_empty() {
+                s.push_str("; ");
+            }
+            let missing: Vec<&str> = want
+                .iter()
+                .filter(|r| !self.fired.contains(r))
+                .map(String::as_str)
+                .collect();
+            let extra: Vec<&str> = self
+                .fired
+                .iter()
+                .filter(|r| !want.contains(r))
+                .map(String::as_str)
+                .collect();
+            if !missing.is_empty() {
+                s.push_str(&format!("rules that did not fire: {}", missing.join(", ")));
+            }
+            if !extra.is_empty() {
+                if !missing.is_empty() {
+                    s.push_str("; ");
+                }
+                s.push_str(&format!("unexpected rules: {}", extra.join(", ")));
+            }
+        }
+        s
+    }
+}
+
+/// Runs every embedded test case. The loader has already checked their answers.
+pub fn run_tests(q: &Questionnaire) -> Vec<TestResult> {
+    q.tests
+        .iter()
+        .map(|t| {
+            let (got, fired) = match q.parse_answers(&t.answers) {
+                Ok(answers) => {
+                    let outcome = score(q, &answers);
+                    let mut fired: Vec<String> = outcome
+                        .findings
+                        .iter()
+                        .map(|f| q.rules[f.rule].rule.id.clone())
+                        .collect();
+                    fired.sort();
+                    (outcome.level, fired)
+                }
+                // Unreachable for a loaded questionnaire; fail the case rather than panic.
+                Err(_) => (Level::Incomplete, vec!["(answers did not parse)".into()]),
+            };
+            TestResult {
+                name: t.name.clone(),
+                expected: t.expect,
+                got,
+                expected_rules: t.expect_rules.clone().map(|mut v| {
+                    v.sort();
+                    v
+                }),
+                fired,
+            }
+        })
+        .collect()
+}
