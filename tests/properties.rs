@@ -1,0 +1,902 @@
+//! Property tests of the engine's safety promises, over random but valid questionnaires.
+//!
+//! A questionnaire is generated as a small "spec" of integers (so proptest can shrink it to a
+//! minimal case), turned into questionnaire JSON and loaded through the real loader; a spec
+//! that does not load is a failure of the test, with the loader's problems printed.
+
+use std::collections::BTreeSet;
+
+use needlecheck::answers::{self, Answer};
+use needlecheck::loader::load_str;
+use needlecheck::model::QuestionType;
+use needlecheck::report::Record;
+use needlecheck::{Answers, Level, LoadError, Outcome, Questionnaire, Session, score};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use serde_json::{Map, Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Specs: what proptest generates and shrinks.
+
+/// A condition before its question references are resolved: `q` and `v` are taken modulo the
+/// questions and values that fit, so every spec gives a valid condition.
+#[derive(Debug, Clone)]
+enum CondSpec {
+    Leaf { q: u16, op: u8, v: u8 },
+    All(Vec<CondSpec>),
+    Any(Vec<CondSpec>),
+    Not(Box<CondSpec>),
+    AtLeast(u8, Vec<CondSpec>),
+}
+
+#[derive(Debug, Clone)]
+struct QuestionSpec {
+    /// 0-1 yes/no, 2 single choice, 3 multiple choice, 4 number, 5 text, 6 display.
+    kind: u8,
+    /// Bit 0 optional, bit 1 flips the `allow_unsure` default, bit 2 integer, bit 3 min 0,
+    /// bit 4 max 10, bit 5 an exclusive "none of these" option.
+    flags: u8,
+    /// Extra options beyond the minimum.
+    options: u8,
+    show_if: Option<CondSpec>,
+}
+
+#[derive(Debug, Clone)]
+struct RuleSpec {
+    level: u8,
+    when: CondSpec,
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    sections: u8,
+    questions: Vec<QuestionSpec>,
+    rules: Vec<RuleSpec>,
+}
+
+/// How conditions may be built.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Flavour {
+    /// Leave out `answered` and `unsure` leaves (they are not monotone in what is known).
+    no_info_leaves: bool,
+}
+
+const ANY_LEAF: Flavour = Flavour {
+    no_info_leaves: false,
+};
+
+fn cond_spec() -> impl Strategy<Value = CondSpec> {
+    let leaf =
+        (any::<u16>(), any::<u8>(), any::<u8>()).prop_map(|(q, op, v)| CondSpec::Leaf { q, op, v });
+    leaf.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..4).prop_map(CondSpec::All),
+            prop::collection::vec(inner.clone(), 1..4).prop_map(CondSpec::Any),
+            inner.clone().prop_map(|c| CondSpec::Not(Box::new(c))),
+            (any::<u8>(), prop::collection::vec(inner, 1..4))
+                .prop_map(|(n, xs)| CondSpec::AtLeast(n, xs)),
+        ]
+    })
+}
+
+fn spec(max_questions: usize) -> impl Strategy<Value = Spec> {
+    let question = (
+        0u8..7,
+        any::<u8>(),
+        0u8..3,
+        prop::option::weighted(0.5, cond_spec()),
+    )
+        .prop_map(|(kind, flags, options, show_if)| QuestionSpec {
+            kind,
+            flags,
+            options,
+            show_if,
+        });
+    let rule = (any::<u8>(), cond_spec()).prop_map(|(level, when)| RuleSpec { level, when });
+    (
+        1u8..4,
+        prop::collection::vec(question, 1..=max_questions),
+        prop::collection::vec(rule, 0..12),
+    )
+        .prop_map(|(sections, questions, rules)| Spec {
+            sections,
+            questions,
+            rules,
+        })
+}
+
+/// Per question: whether it is answered and a value picker.
+fn answer_spec() -> impl Strategy<Value = Vec<(bool, u8)>> {
+    prop::collection::vec((prop::bool::weighted(0.75), any::<u8>()), 30)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Specs to questionnaire JSON.
+
+/// What the builder knows about a generated question.
+#[derive(Debug, Clone)]
+struct GenQ {
+    kind: QuestionType,
+    required: bool,
+    unsure: bool,
+    options: usize,
+}
+
+fn kind_of(k: u8) -> QuestionType {
+    match k {
+        0 | 1 => QuestionType::YesNo,
+        2 => QuestionType::SingleChoice,
+        3 => QuestionType::MultiChoice,
+        4 => QuestionType::Number,
+        5 => QuestionType::Text,
+        _ => QuestionType::Display,
+    }
+}
+
+fn question_json(i: usize, s: &QuestionSpec) -> (Value, GenQ) {
+    let kind = kind_of(s.kind);
+    let mut q = Map::new();
+    q.insert("id".into(), format!("q{i}").into());
+    q.insert("type".into(), kind.as_str().into());
+    q.insert("text".into(), format!("Question {i}?").into());
+    let optional = s.flags & 1 != 0 && kind != QuestionType::Display;
+    if optional {
+        q.insert("required".into(), false.into());
+    }
+    let flip = s.flags & 2 != 0;
+    let mut unsure = false;
+    let mut options = 0;
+    match kind {
+        QuestionType::YesNo => {
+            unsure = !flip;
+            if flip {
+                q.insert("allow_unsure".into(), false.into());
+            }
+        }
+        QuestionType::SingleChoice | QuestionType::MultiChoice => {
+            let single = kind == QuestionType::SingleChoice;
+            options = if single { 2 } else { 1 } + s.options as usize;
+            let exclusive = !single && s.flags & 32 != 0;
+            let mut opts: Vec<Value> = (0..options)
+                .map(|o| json!({"code": format!("o{o}"), "label": format!("Option {o}")}))
+                .collect();
+            if exclusive {
+                opts.push(json!({"code": format!("o{options}"), "label": "None of these", "exclusive": true}));
+                options += 1;
+            }
+            q.insert("options".into(), opts.into());
+            if single && flip {
+                unsure = true;
+                q.insert("allow_unsure".into(), true.into());
+            }
+        }
+        QuestionType::Number => {
+            if flip {
+                unsure = true;
+                q.insert("allow_unsure".into(), true.into());
+            }
+            if s.flags & 4 != 0 {
+                q.insert("integer".into(), true.into());
+            }
+            if s.flags & 8 != 0 {
+                q.insert("min".into(), 0.into());
+            }
+            if s.flags & 16 != 0 {
+                q.insert("max".into(), 10.into());
+            }
+        }
+        QuestionType::Text | QuestionType::Display => {}
+    }
+    let g = GenQ {
+        kind,
+        required: !optional && kind != QuestionType::Display,
+        unsure,
+        options,
+    };
+    (Value::Object(q), g)
+}
+
+/// Resolves a condition spec against the questions it may look at (`candidates`).
+///
+/// In `show_if` (`show`), every leaf is built so that it can hold and the direct leaves of an
+/// `all` look at different questions: then every `show_if` can hold for some answers and the
+/// loader's "can never be shown" check never rejects a generated questionnaire.
+fn cond_json(c: &CondSpec, qs: &[GenQ], candidates: &[usize], show: bool, f: Flavour) -> Value {
+    match c {
+        CondSpec::Leaf { q, op, v } => leaf_json(*q, *op, *v, qs, candidates, show, f),
+        CondSpec::All(xs) => {
+            let mut seen = BTreeSet::new();
+            let kept: Vec<&CondSpec> = xs
+                .iter()
+                .filter(|x| match x {
+                    CondSpec::Leaf { q, .. } if show => {
+                        seen.insert(candidates[*q as usize % candidates.len()])
+                    }
+                    _ => true,
+                })
+                .collect();
+            json!({"all": kept.iter().map(|x| cond_json(x, qs, candidates, show, f)).collect::<Vec<_>>()})
+        }
+        CondSpec::Any(xs) => {
+            json!({"any": xs.iter().map(|x| cond_json(x, qs, candidates, show, f)).collect::<Vec<_>>()})
+        }
+        CondSpec::Not(x) => json!({"not": cond_json(x, qs, candidates, show, f)}),
+        CondSpec::AtLeast(n, xs) => json!({
+            "at_least": 1 + *n as usize % xs.len(),
+            "of": xs.iter().map(|x| cond_json(x, qs, candidates, show, f)).collect::<Vec<_>>(),
+        }),
+    }
+}
+
+fn leaf_json(
+    q: u16,
+    op: u8,
+    v: u8,
+    qs: &[GenQ],
+    candidates: &[usize],
+    show: bool,
+    f: Flavour,
+) -> Value {
+    let qi = candidates[q as usize % candidates.len()];
+    let g = &qs[qi];
+    let id = format!("q{qi}");
+    let info = !f.no_info_leaves;
+    let yes_no = |i: u8| if i % 2 == 0 { "yes" } else { "no" };
+    let code = |i: usize| format!("o{}", i % g.options);
+    // Each kind's operators, in a fixed order; `op` picks one.
+    let mut ops: Vec<Value> = Vec::new();
+    match g.kind {
+        QuestionType::YesNo => {
+            ops.push(json!({"q": id, "equals": yes_no(v)}));
+            ops.push(json!({"q": id, "one_of": match v % 3 {
+                0 => vec!["yes"],
+                1 => vec!["no"],
+                _ => vec!["yes", "no"],
+            }}));
+        }
+        QuestionType::SingleChoice => {
+            ops.push(json!({"q": id, "equals": code(v as usize)}));
+            let mut subset: Vec<String> = (0..g.options)
+                .filter(|o| v & (1 << o) != 0)
+                .map(code)
+                .collect();
+            if subset.is_empty() {
+                subset.push(code(v as usize));
+            }
+            ops.push(json!({"q": id, "one_of": subset}));
+        }
+        QuestionType::MultiChoice => ops.push(json!({"q": id, "contains": code(v as usize)})),
+        QuestionType::Number => {
+            // show_if: a whole number inside every generated range, so each comparison can
+            // hold; rules: -0.5 to 10.5 in halves, on and off the limits.
+            let b = if show {
+                1.0 + (v % 9) as f64
+            } else {
+                (v % 23) as f64 / 2.0 - 0.5
+            };
+            for name in ["lt", "le", "gt", "ge", "equals"] {
+                if name == "equals" && !show && b.fract() != 0.0 {
+                    continue;
+                }
+                ops.push(json!({"q": id, name: b}));
+            }
+        }
+        QuestionType::Text | QuestionType::Display => {}
+    }
+    if info {
+        // `answered: false` on a required question cannot hold, so show_if avoids it.
+        let answered = v % 2 == 0 || (show && g.required);
+        ops.push(json!({"q": id, "answered": answered}));
+        if g.unsure {
+            ops.push(json!({"q": id, "unsure": v % 2 == 0}));
+        }
+    }
+    ops[op as usize % ops.len()].clone()
+}
+
+/// Questions a condition may look at: answerable ones (no text when `answered` is left out,
+/// since it is the only test of a text question).
+fn referable(qs: &[GenQ], upto: usize, f: Flavour) -> Vec<usize> {
+    (0..upto)
+        .filter(|i| match qs[*i].kind {
+            QuestionType::Display => false,
+            QuestionType::Text => !f.no_info_leaves,
+            _ => true,
+        })
+        .collect()
+}
+
+fn meta() -> Map<String, Value> {
+    let advice =
+        |label: &str| json!({"label": label, "summary": "Summary.", "next_steps": ["Step."]});
+    let mut m = Map::new();
+    m.insert("id".into(), "generated".into());
+    m.insert("version".into(), "1.0.0".into());
+    m.insert("title".into(), "Generated".into());
+    m.insert("locale".into(), "en-AU".into());
+    m.insert("introduction".into(), "Generated for tests.".into());
+    m.insert("disclaimer".into(), "Not a diagnosis.".into());
+    m.insert(
+        "contacts".into(),
+        json!([{"id": "emergency", "name": "Emergency", "number": "000", "show_for": ["emergency"]}]),
+    );
+    let mut advice_map = Map::new();
+    for l in Level::ALL {
+        advice_map.insert(l.as_str().into(), advice(l.as_str()));
+    }
+    m.insert("advice".into(), advice_map.into());
+    m
+}
+
+fn build_json(s: &Spec, f: Flavour) -> Value {
+    let mut qs = Vec::new();
+    let mut qjson = Vec::new();
+    for (i, qs_spec) in s.questions.iter().enumerate() {
+        let (mut j, g) = question_json(i, qs_spec);
+        qs.push(g);
+        if let Some(c) = &qs_spec.show_if {
+            let cands = referable(&qs, i, f);
+            if !cands.is_empty() {
+                j["show_if"] = cond_json(c, &qs, &cands, true, f);
+            }
+        }
+        qjson.push(j);
+    }
+    let n = qjson.len();
+    let sections = (s.sections as usize).clamp(1, n);
+    let per = n.div_ceil(sections);
+    let sections: Vec<Value> = qjson
+        .chunks(per)
+        .enumerate()
+        .map(|(i, chunk)| json!({"id": format!("s{i}"), "title": format!("Section {i}"), "questions": chunk}))
+        .collect();
+    let cands = referable(&qs, n, f);
+    let rules: Vec<Value> = if cands.is_empty() {
+        Vec::new()
+    } else {
+        s.rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                json!({
+                    "id": format!("r{i}"),
+                    "level": Level::ALL[1 + r.level as usize % 6].as_str(),
+                    "when": cond_json(&r.when, &qs, &cands, false, f),
+                    "message": format!("Rule {i} fired."),
+                })
+            })
+            .collect()
+    };
+    let mut m = meta();
+    m.insert("sections".into(), sections.into());
+    m.insert("rules".into(), rules.into());
+    Value::Object(m)
+}
+
+fn load(v: &Value) -> Result<Questionnaire, TestCaseError> {
+    let text = serde_json::to_string_pretty(v).unwrap();
+    load_str("generated.json", text.as_bytes()).map_err(|e| {
+        TestCaseError::fail(format!(
+            "generated questionnaire does not load:\n{}\n{text}",
+            e.render(false)
+        ))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers.
+
+/// A valid answer to question `q` picked by `v`, or `None` for display-only text.
+fn answer_for(q: &needlecheck::model::Question, v: u8) -> Option<Answer> {
+    if q.allows_unsure() && v % 5 == 0 {
+        return Some(Answer::Unsure);
+    }
+    let a = match q.kind {
+        QuestionType::YesNo => {
+            if v % 2 == 0 {
+                Answer::Yes
+            } else {
+                Answer::No
+            }
+        }
+        QuestionType::SingleChoice => Answer::Choice(v as usize % q.options.len()),
+        QuestionType::MultiChoice => {
+            let exclusive = q.options.iter().position(|o| o.exclusive);
+            match exclusive {
+                Some(e) if v % 3 == 0 => Answer::Multi(vec![e]),
+                _ => {
+                    let mut chosen: Vec<usize> = (0..q.options.len())
+                        .filter(|o| Some(*o) != exclusive && (v >> 1) & (1 << o) != 0)
+                        .collect();
+                    if chosen.is_empty() {
+                        chosen.push(0);
+                    }
+                    Answer::Multi(chosen)
+                }
+            }
+        }
+        QuestionType::Number => {
+            if q.integer {
+                Answer::Number(((v / 5) % 11) as f64)
+            } else {
+                Answer::Number(((v / 5) % 21) as f64 / 2.0)
+            }
+        }
+        QuestionType::Text => Answer::Text(format!("text {v}")),
+        QuestionType::Display => return None,
+    };
+    Some(a)
+}
+
+fn answers_from(q: &Questionnaire, picks: &[(bool, u8)]) -> Result<Answers, TestCaseError> {
+    let mut answers = Answers::new(q.questions.len());
+    for (i, question) in q.questions.iter().enumerate() {
+        let (given, v) = picks[i % picks.len()];
+        if let (true, Some(a)) = (given, answer_for(question, v)) {
+            answers::check(question, &a)
+                .map_err(|m| TestCaseError::fail(format!("generated a bad answer: {m}")))?;
+            answers.set(i, Some(a));
+        }
+    }
+    Ok(answers)
+}
+
+/// Every definite answer worth trying for `q`: all choices, and numbers on and between every
+/// limit a generated condition can compare with.
+fn definite_answers(q: &needlecheck::model::Question) -> Vec<Answer> {
+    match q.kind {
+        QuestionType::YesNo => vec![Answer::Yes, Answer::No],
+        QuestionType::SingleChoice => (0..q.options.len()).map(Answer::Choice).collect(),
+        QuestionType::Number => (-4..=24)
+            .map(|h| Answer::Number(h as f64 / 2.0))
+            .filter(|a| answers::check(q, a).is_ok())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Renders an outcome briefly, for failure messages.
+fn brief(q: &Questionnaire, o: &Outcome) -> String {
+    let fired: Vec<String> = o
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{}({}{})",
+                q.rules[f.rule].rule.id,
+                f.level,
+                if f.on_unknown { ", unknown" } else { "" }
+            )
+        })
+        .collect();
+    format!(
+        "{} fired=[{}] unanswered={:?} ignored={:?}",
+        o.level,
+        fired.join(", "),
+        o.unanswered,
+        o.ignored
+    )
+}
+
+fn answers_json(q: &Questionnaire, a: &Answers) -> String {
+    Value::Object(answers::answers_to_json(&q.questions, a, |_| true)).to_string()
+}
+
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        max_shrink_iters: 4096,
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Unanswered required questions.
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// `unanswered` is exactly the shown required questions without an answer, and any of them
+    /// keeps the outcome at `incomplete` or above: a half-filled screening is never `clear`.
+    #[test]
+    fn unanswered_required_question_is_never_clear(s in spec(30), picks in answer_spec()) {
+        let q = load(&build_json(&s, ANY_LEAF))?;
+        let a = answers_from(&q, &picks)?;
+        let o = score(&q, &a);
+        let expected: Vec<usize> = (0..q.questions.len())
+            .filter(|i| o.visible[*i] && q.questions[*i].is_required() && a.get(*i).is_none())
+            .collect();
+        prop_assert_eq!(&o.unanswered, &expected);
+        prop_assert_eq!(o.visible.clone(), q.visibility(&a));
+        if !o.unanswered.is_empty() {
+            prop_assert!(o.level >= Level::Incomplete, "{}", brief(&q, &o));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. "Not sure" never lowers the outcome.
+//
+// The questionnaires here have no `answered` / `unsure` leaves: those tests look at *whether*
+// there is an answer, not at its value, so "Not sure" can make them false where a definite
+// answer makes them true (`{"q": x, "unsure": false}`); they are not monotone in what is known
+// and the promise is not meant to cover them.
+
+/// Checks that "Not sure" to each question in `xs` scores at least as high as every definite
+/// answer to it, the other answers unchanged.
+fn unsure_not_lower(q: &Questionnaire, a: &Answers, xs: &[usize]) -> Result<(), TestCaseError> {
+    for &x in xs {
+        let mut unsure = a.clone();
+        unsure.set(x, Some(Answer::Unsure));
+        let with_unsure = score(q, &unsure);
+        for d in definite_answers(&q.questions[x]) {
+            let mut definite = a.clone();
+            definite.set(x, Some(d.clone()));
+            let with_definite = score(q, &definite);
+            prop_assert!(
+                with_unsure.level >= with_definite.level,
+                "\"unsure\" to q{x} scores lower than {:?}\n  unsure:   {} answers {}\n  definite: {} answers {}",
+                d,
+                brief(q, &with_unsure),
+                answers_json(q, &unsure),
+                brief(q, &with_definite),
+                answers_json(q, &definite),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Questions that offer "Not sure".
+fn unsure_questions(q: &Questionnaire) -> Vec<usize> {
+    (0..q.questions.len())
+        .filter(|i| q.questions[*i].allows_unsure())
+        .collect()
+}
+
+/// Questions some `show_if` looks at.
+fn gating_questions(q: &Questionnaire) -> BTreeSet<usize> {
+    let mut out = Vec::new();
+    for e in q.show_if.iter().flatten() {
+        e.questions(&mut out);
+    }
+    out.into_iter().collect()
+}
+
+const MONOTONE: Flavour = Flavour {
+    no_info_leaves: true,
+};
+
+proptest! {
+    #![proptest_config(config(384))]
+
+    /// "Not sure" to a question that no `show_if` looks at never scores lower than a definite
+    /// answer to it (the full promise, with skip logic, is `unsure_never_lowers_the_outcome`
+    /// below and does not hold).
+    #[test]
+    fn unsure_never_lowers_the_outcome_of_a_non_gating_question(
+        s in spec(20),
+        picks in answer_spec(),
+    ) {
+        let q = load(&build_json(&s, MONOTONE))?;
+        let a = answers_from(&q, &picks)?;
+        let gating = gating_questions(&q);
+        let xs: Vec<usize> = unsure_questions(&q).into_iter().filter(|x| !gating.contains(x)).collect();
+        unsure_not_lower(&q, &a, &xs)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    /// The promise as documented: "Not sure" never scores lower than any definite answer, for
+    /// every question including ones that decide what is shown next.
+    ///
+    /// FAILS, so ignored: skip logic is not monotone. "Not sure" shows follow-ups that a
+    /// definite answer hides (show_if unknown → shown), and a shown follow-up has a definite
+    /// value where a hidden one is false (in show_if) or unknown without "Not sure" (in rules).
+    /// Both make a definite answer fire a rule that "Not sure" does not; see the two minimal
+    /// cases `unsure_hides_a_follow_up_that_a_definite_answer_shows` and
+    /// `unsure_shows_a_follow_up_that_rules_out_a_rule_a_definite_answer_escalates`.
+    #[test]
+    #[ignore = "counterexamples found: skip logic makes \"Not sure\" score lower; see below"]
+    fn unsure_never_lowers_the_outcome(s in spec(20), picks in answer_spec()) {
+        let q = load(&build_json(&s, MONOTONE))?;
+        let a = answers_from(&q, &picks)?;
+        unsure_not_lower(&q, &a, &unsure_questions(&q))?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Answers to hidden questions.
+
+proptest! {
+    #![proptest_config(config(384))]
+
+    /// Giving an answer to a question that is hidden under the other answers changes nothing
+    /// but the `ignored` list, which then names it.
+    #[test]
+    fn answers_to_hidden_questions_never_change_the_outcome(
+        s in spec(30),
+        picks in answer_spec(),
+        extra in any::<u8>(),
+    ) {
+        let q = load(&build_json(&s, ANY_LEAF))?;
+        let a = answers_from(&q, &picks)?;
+        let base = score(&q, &a);
+        for h in (0..q.questions.len()).filter(|i| !base.visible[*i]) {
+            let Some(v) = answer_for(&q.questions[h], extra) else { continue };
+            let mut more = a.clone();
+            more.set(h, Some(v));
+            let o = score(&q, &more);
+            prop_assert_eq!(o.level, base.level, "answer to hidden q{}: {} vs {}", h, brief(&q, &o), brief(&q, &base));
+            prop_assert_eq!(&o.findings, &base.findings);
+            prop_assert_eq!(&o.unanswered, &base.unanswered);
+            prop_assert_eq!(&o.visible, &base.visible);
+            let mut ignored: Vec<usize> = base.ignored.clone();
+            if !ignored.contains(&h) {
+                ignored.push(h);
+                ignored.sort_unstable();
+            }
+            prop_assert_eq!(&o.ignored, &ignored);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Determinism.
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// The same questionnaire text and answers give the same outcome and the same JSON record,
+    /// also when the questionnaire is loaded a second time.
+    #[test]
+    fn scoring_is_deterministic(s in spec(30), picks in answer_spec()) {
+        let v = build_json(&s, ANY_LEAF);
+        let q1 = load(&v)?;
+        let q2 = load(&v)?;
+        let a = answers_from(&q1, &picks)?;
+        let o1 = score(&q1, &a);
+        let o2 = score(&q1, &a);
+        let o3 = score(&q2, &a);
+        prop_assert_eq!(&o1, &o2);
+        prop_assert_eq!(&o1, &o3);
+        let r1 = serde_json::to_string(&Record::new(&q1, &a, &o1)).unwrap();
+        let r2 = serde_json::to_string(&Record::new(&q1, &a, &o2)).unwrap();
+        let r3 = serde_json::to_string(&Record::new(&q2, &a, &o3)).unwrap();
+        prop_assert_eq!(&r1, &r2);
+        prop_assert_eq!(&r1, &r3);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Robustness: loading damaged files, driving a session.
+
+const MINI: &str = include_str!("fixtures/mini.json");
+
+/// Loading must return, and an error must say something.
+fn load_returns(bytes: &[u8]) -> Result<(), TestCaseError> {
+    if let Err(e) = load_str("damaged.json", bytes) {
+        let text = e.render(false);
+        prop_assert!(!text.trim().is_empty(), "empty error for {e:?}");
+        if let LoadError::Invalid { problems, .. } = &e {
+            prop_assert!(!problems.is_empty());
+        }
+    }
+    Ok(())
+}
+
+/// Every JSON pointer to an object member of `v`.
+fn member_paths(v: &Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                at.push(k.clone());
+                out.push(at.clone());
+                member_paths(x, at, out);
+                at.pop();
+            }
+        }
+        Value::Array(xs) => {
+            for (i, x) in xs.iter().enumerate() {
+                at.push(i.to_string());
+                member_paths(x, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn remove_member(v: &mut Value, path: &[String]) {
+    let (last, parents) = path.split_last().unwrap();
+    let mut cur = v;
+    for p in parents {
+        cur = match cur {
+            Value::Object(m) => m.get_mut(p).unwrap(),
+            Value::Array(xs) => &mut xs[p.parse::<usize>().unwrap()],
+            _ => unreachable!(),
+        };
+    }
+    cur.as_object_mut().unwrap().remove(last);
+}
+
+#[derive(Debug, Clone)]
+enum Damage {
+    Truncate(usize),
+    Flip(usize, u8),
+    DeleteField(usize),
+}
+
+fn damage() -> impl Strategy<Value = Damage> {
+    prop_oneof![
+        any::<usize>().prop_map(Damage::Truncate),
+        (any::<usize>(), 1u8..=255).prop_map(|(i, x)| Damage::Flip(i, x)),
+        any::<usize>().prop_map(Damage::DeleteField),
+    ]
+}
+
+fn apply(text: &str, d: &Damage) -> Vec<u8> {
+    let mut bytes = text.as_bytes().to_vec();
+    match d {
+        Damage::Truncate(i) => bytes.truncate(i % bytes.len()),
+        Damage::Flip(i, x) => {
+            let n = bytes.len();
+            bytes[i % n] ^= x;
+        }
+        Damage::DeleteField(i) => {
+            let mut v: Value = serde_json::from_str(text).unwrap();
+            let mut paths = Vec::new();
+            member_paths(&v, &mut Vec::new(), &mut paths);
+            remove_member(&mut v, &paths[i % paths.len()]);
+            bytes = serde_json::to_vec_pretty(&v).unwrap();
+        }
+    }
+    bytes
+}
+
+#[derive(Debug, Clone)]
+enum Action {
+    Answer(u8),
+    Back,
+    Skip,
+}
+
+fn action() -> impl Strategy<Value = Action> {
+    prop_oneof![
+        3 => any::<u8>().prop_map(Action::Answer),
+        1 => Just(Action::Back),
+        1 => Just(Action::Skip),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn loading_arbitrary_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        load_returns(&bytes)?;
+    }
+
+    #[test]
+    fn loading_a_damaged_file_never_panics(d in damage()) {
+        load_returns(&apply(MINI, &d))?;
+    }
+
+    #[test]
+    fn loading_a_damaged_generated_file_never_panics(s in spec(12), d in damage()) {
+        let text = serde_json::to_string_pretty(&build_json(&s, ANY_LEAF)).unwrap();
+        load_returns(&apply(&text, &d))?;
+    }
+
+    /// A session driven by random answers, "back" and "skip" never panics, stays on a shown
+    /// question, and its progress never passes its total.
+    #[test]
+    fn a_session_never_panics_and_progress_stays_in_range(
+        s in spec(30),
+        actions in prop::collection::vec(action(), 0..60),
+    ) {
+        let q = load(&build_json(&s, ANY_LEAF))?;
+        let mut session = Session::new(&q);
+        for act in &actions {
+            match act {
+                Action::Answer(v) => {
+                    if let Some(c) = session.current()
+                        && let Some(a) = answer_for(&q.questions[c], *v)
+                    {
+                        prop_assert!(session.answer(a).is_ok());
+                    } else {
+                        let _ = session.skip();
+                    }
+                }
+                Action::Back => {
+                    session.back();
+                }
+                Action::Skip => {
+                    let _ = session.skip();
+                }
+            }
+            let (pos, total) = session.progress();
+            prop_assert!(pos <= total, "progress {pos}/{total} after {act:?}");
+            if let Some(c) = session.current() {
+                prop_assert!(session.visible_questions().contains(&c), "on hidden q{c}");
+                prop_assert!(pos >= 1);
+            }
+            let o = session.outcome();
+            prop_assert!(o.ignored.is_empty(), "session kept answers to hidden questions: {:?}", o.ignored);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Minimal counterexamples to "Not sure never lowers the outcome" (found by
+// `unsure_never_lowers_the_outcome`, reduced by hand). Both are flaws of the semantics of skip
+// logic, not of the generator; they stay here, ignored, until the engine is changed.
+
+fn small(questions: Value, rules: Value) -> Questionnaire {
+    let mut m = meta();
+    m.insert(
+        "sections".into(),
+        json!([{"id": "s", "title": "S", "questions": questions}]),
+    );
+    m.insert("rules".into(), rules);
+    let text = Value::Object(m).to_string();
+    load_str("small.json", text.as_bytes()).unwrap_or_else(|e| panic!("{}", e.render(false)))
+}
+
+fn level_of(q: &Questionnaire, answers: Value) -> Level {
+    let a = q
+        .parse_answers(answers.as_object().unwrap())
+        .expect("valid answers");
+    score(q, &a).level
+}
+
+/// `g` is shown when `f` is not "yes"; `f` is shown only after "yes" to `x`. "No" to `x` hides
+/// `f`, so `not (f = yes)` holds and `g` is asked: its "yes" fires the emergency rule. "Not sure"
+/// to `x` shows `f`; the same "yes" to `f` now hides `g`, its answer is ignored, and the outcome
+/// is `clear`.
+#[test]
+#[ignore = "engine flaw: a show_if with `not` over a follow-up is not monotone"]
+fn unsure_hides_a_follow_up_that_a_definite_answer_shows() {
+    let q = small(
+        json!([
+            {"id": "x", "type": "yes_no", "text": "X?"},
+            {"id": "f", "type": "yes_no", "text": "F?", "show_if": {"q": "x", "equals": "yes"}},
+            {"id": "g", "type": "yes_no", "text": "G?", "show_if": {"not": {"q": "f", "equals": "yes"}}}
+        ]),
+        json!([{"id": "g_yes", "level": "emergency", "when": {"q": "g", "equals": "yes"}, "message": "G."}]),
+    );
+    let definite = level_of(&q, json!({"x": "no", "f": "yes", "g": "yes"}));
+    let unsure = level_of(&q, json!({"x": "unsure", "f": "yes", "g": "yes"}));
+    assert_eq!(definite, Level::Emergency);
+    assert!(
+        unsure >= definite,
+        "\"Not sure\" gives {unsure}, \"No\" gives {definite}"
+    );
+}
+
+/// A rule needs "yes" to the follow-up `f` and to `y`; `y` is "Not sure". "No" to `x` hides `f`,
+/// its leaf is unknown, `y` is unsure, so the rule cannot be ruled out and escalates to
+/// emergency. "Not sure" to `x` shows `f`, whose "no" rules the rule out: `clear`.
+#[test]
+#[ignore = "engine flaw: a hidden follow-up is unknown in rules and escalates with another \"Not sure\""]
+fn unsure_shows_a_follow_up_that_rules_out_a_rule_a_definite_answer_escalates() {
+    let q = small(
+        json!([
+            {"id": "x", "type": "yes_no", "text": "X?"},
+            {"id": "f", "type": "yes_no", "text": "F?", "show_if": {"q": "x", "equals": "yes"}},
+            {"id": "y", "type": "yes_no", "text": "Y?"}
+        ]),
+        json!([{"id": "f_and_y", "level": "emergency",
+                "when": {"all": [{"q": "f", "equals": "yes"}, {"q": "y", "equals": "yes"}]},
+                "message": "F and Y."}]),
+    );
+    let definite = level_of(&q, json!({"x": "no", "f": "no", "y": "unsure"}));
+    let unsure = level_of(&q, json!({"x": "unsure", "f": "no", "y": "unsure"}));
+    assert_eq!(definite, Level::Emergency);
+    assert!(
+        unsure >= definite,
+        "\"Not sure\" gives {unsure}, \"No\" gives {definite}"
+    );
+}
