@@ -241,7 +241,7 @@ fn leaf_json(
     let g = &qs[qi];
     let id = format!("q{qi}");
     let info = !f.no_info_leaves;
-    let yes_no = |i: u8| if i % 2 == 0 { "yes" } else { "no" };
+    let yes_no = |i: u8| if i.is_multiple_of(2) { "yes" } else { "no" };
     let code = |i: usize| format!("o{}", i % g.options);
     // Each kind's operators, in a fixed order; `op` picks one.
     let mut ops: Vec<Value> = Vec::new();
@@ -285,10 +285,10 @@ fn leaf_json(
     }
     if info {
         // `answered: false` on a required question cannot hold, so show_if avoids it.
-        let answered = v % 2 == 0 || (show && g.required);
+        let answered = v.is_multiple_of(2) || (show && g.required);
         ops.push(json!({"q": id, "answered": answered}));
         if g.unsure {
-            ops.push(json!({"q": id, "unsure": v % 2 == 0}));
+            ops.push(json!({"q": id, "unsure": v.is_multiple_of(2)}));
         }
     }
     ops[op as usize % ops.len()].clone()
@@ -388,12 +388,12 @@ fn load(v: &Value) -> Result<Questionnaire, TestCaseError> {
 
 /// A valid answer to question `q` picked by `v`, or `None` for display-only text.
 fn answer_for(q: &needlecheck::model::Question, v: u8) -> Option<Answer> {
-    if q.allows_unsure() && v % 5 == 0 {
+    if q.allows_unsure() && v.is_multiple_of(5) {
         return Some(Answer::Unsure);
     }
     let a = match q.kind {
         QuestionType::YesNo => {
-            if v % 2 == 0 {
+            if v.is_multiple_of(2) {
                 Answer::Yes
             } else {
                 Answer::No
@@ -403,7 +403,7 @@ fn answer_for(q: &needlecheck::model::Question, v: u8) -> Option<Answer> {
         QuestionType::MultiChoice => {
             let exclusive = q.options.iter().position(|o| o.exclusive);
             match exclusive {
-                Some(e) if v % 3 == 0 => Answer::Multi(vec![e]),
+                Some(e) if v.is_multiple_of(3) => Answer::Multi(vec![e]),
                 _ => {
                     let mut chosen: Vec<usize> = (0..q.options.len())
                         .filter(|o| Some(*o) != exclusive && (v >> 1) & (1 << o) != 0)
