@@ -77,6 +77,7 @@ pub fn run(
                 started,
                 ended,
             };
+            io.say("")?;
             match records::save(dir, &screening) {
                 Ok(paths) => {
                     io.say(&format!("Saved the record: {}", paths.record.display()))?;
@@ -92,6 +93,7 @@ pub fn run(
             return Ok(EXIT_OK);
         }
         io.say("")?;
+        io.say("--- Next patient ---")?;
         io.ask("Patient id for the next patient (optional, press Enter to leave it out):")?;
         let Some(id) = io.line()? else {
             return Ok(EXIT_OK);
@@ -285,7 +287,7 @@ fn hint(q: &crate::model::Question) -> String {
             let unit = q
                 .unit
                 .as_deref()
-                .map(|u| format!(" in {u}"))
+                .map(|u| format!(", in {u}"))
                 .unwrap_or_default();
             let range = match (q.min, q.max) {
                 (Some(lo), Some(hi)) => {
@@ -300,7 +302,7 @@ fn hint(q: &crate::model::Question) -> String {
             } else {
                 ""
             };
-            format!("(Type {whole}{unit}{range}{unsure}.)")
+            format!("(Type {whole}{range}{unit}{unsure}.)")
         }
         QuestionType::Text => format!("(Type your answer, up to {} characters.)", q.text_limit()),
         QuestionType::Display => "(Press Enter to continue.)".into(),

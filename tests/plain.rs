@@ -1,0 +1,386 @@
+//! The plain line mode, driven with in-memory input and output on the fixture questionnaire.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use needlecheck::frontend::{EXIT_ABANDONED, EXIT_OK, RunOptions};
+use needlecheck::report::{Summary, TextOptions, render_text};
+use needlecheck::{Questionnaire, plain};
+use serde_json::{Value, json};
+
+fn mini() -> Questionnaire {
+    needlecheck::loader::load_path(Path::new("tests/fixtures/mini.json")).expect("fixture loads")
+}
+
+struct Run {
+    code: u8,
+    prompts: String,
+    advice: String,
+}
+
+fn run_with(opts: &RunOptions, input: &str) -> Run {
+    let q = mini();
+    let mut prompts = Vec::new();
+    let mut advice = Vec::new();
+    let code = plain::run(&q, opts, &mut input.as_bytes(), &mut prompts, &mut advice)
+        .expect("plain mode runs");
+    Run {
+        code,
+        prompts: String::from_utf8(prompts).unwrap(),
+        advice: String::from_utf8(advice).unwrap(),
+    }
+}
+
+fn run(input: &str) -> Run {
+    run_with(&RunOptions::default(), input)
+}
+
+/// The advice `score --format text` gives for these answers.
+fn expected_advice(answers: Value, staff: bool, subject: Option<&str>) -> String {
+    let q = mini();
+    let a = q.parse_answers(answers.as_object().unwrap()).unwrap();
+    let o = needlecheck::score(&q, &a);
+    render_text(
+        &Summary::new(&q, &a, &o, staff),
+        &TextOptions { staff, subject },
+    )
+}
+
+const ALL_NO: &str = "n\n40\nn\nn\n\n";
+
+#[test]
+fn all_no_gives_the_clear_advice_and_exit_0() {
+    let r = run(ALL_NO);
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert_eq!(
+        r.advice,
+        expected_advice(
+            json!({"chest_pain": "no", "age": 40, "pregnant": "no", "thinners": "no"}),
+            false,
+            None
+        )
+    );
+    assert!(r.advice.starts_with("RESULT: You can book (clear)"));
+    // The conversation stays out of the advice, and the advice out of the conversation.
+    assert!(!r.advice.contains("Question 1 of about"));
+    assert!(!r.advice.contains("chest pain right now?"));
+    assert!(!r.prompts.contains("RESULT:"));
+}
+
+#[test]
+fn questions_are_plain_lines_with_progress_sections_options_and_ranges() {
+    let r = run(ALL_NO);
+    let p = &r.prompts;
+    assert!(p.starts_with("Mini screening\nA short test questionnaire.\n"));
+    assert!(p.contains("Section: Right now\nQuestion 1 of about 7\nDo you have chest pain right now?\ny) Yes\nn) No\nu) Not sure\n"));
+    assert!(p.contains("Section: Your health\nQuestion 2 of about 7\nHow old are you?\n(Type a whole number from 0 to 120, in years.)\n"));
+    // The section title is said once, when it changes.
+    assert_eq!(p.matches("Section: Your health").count(), 1);
+    // No "Not sure" where it is not allowed.
+    let thinners = p
+        .split("Do you take a blood-thinning medicine?")
+        .nth(1)
+        .unwrap();
+    assert!(thinners.starts_with("\ny) Yes\nn) No\n(Type y or n.)"));
+    assert!(p.contains("Anything else?"));
+    assert!(p.contains("press Enter to skip it"));
+    assert!(!p.contains('\x1b'), "no escape sequences");
+}
+
+#[test]
+fn staff_mode_uses_staff_wording() {
+    let opts = RunOptions {
+        staff: true,
+        ..RunOptions::default()
+    };
+    let r = run_with(&opts, &format!("{ALL_NO}n\n"));
+    assert!(r.prompts.contains("Any chest pain right now?"));
+    assert!(!r.prompts.contains("Do you have chest pain right now?"));
+    assert!(r.advice.contains("HANDOVER FOR THE PRACTITIONER"));
+}
+
+#[test]
+fn an_invalid_number_is_asked_again_with_the_range() {
+    let r = run("n\n200\nforty\n40\nn\nn\n\n");
+    assert_eq!(r.code, EXIT_OK);
+    assert!(
+        r.prompts
+            .contains("Please enter a number from 0 to 120 years.\nHow old are you?")
+    );
+    assert!(
+        r.prompts
+            .contains("Please enter a number.\nHow old are you?")
+    );
+    assert!(r.advice.starts_with("RESULT: You can book (clear)"));
+}
+
+#[test]
+fn invalid_choices_and_required_answers_get_the_engine_messages() {
+    // A bad yes/no, an empty line on a required question, an option out of range, then a
+    // two-option multi-choice answer by number and code.
+    let r = run("maybe\n\nn\n70\nn\ny\n4\n1,aspirin\n\n");
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert!(
+        r.prompts
+            .contains("Please answer y (yes), n (no) or u (not sure).")
+    );
+    assert!(r.prompts.contains("This question needs an answer."));
+    assert!(
+        r.prompts
+            .contains("Please choose a number from 1 to 3 (several separated by commas).")
+    );
+    assert_eq!(
+        r.advice,
+        expected_advice(
+            json!({"chest_pain": "no", "age": 70, "pregnant": "no", "thinners": "yes",
+                   "which": ["warfarin", "aspirin"]}),
+            false,
+            None
+        )
+    );
+}
+
+#[test]
+fn help_prints_why_we_ask() {
+    let r = run(&format!("help\n{ALL_NO}"));
+    assert!(r.prompts.contains("Chest pain can be a heart attack."));
+    assert_eq!(r.code, EXIT_OK);
+}
+
+#[test]
+fn back_returns_to_the_previous_question_and_keeps_answers() {
+    // Age 40, then back from "pregnant" to age: the 40 is offered, Enter keeps it.
+    let r = run("n\n40\nback\n\nn\nn\n\n");
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert!(
+        r.prompts
+            .contains("Your answer so far: 40 years. Press Enter to keep it.")
+    );
+    assert!(r.advice.starts_with("RESULT: You can book (clear)"));
+    // Back at the first question says so.
+    let r = run(&format!("back\n{ALL_NO}"));
+    assert!(r.prompts.contains("This is the first question."));
+    assert_eq!(r.code, EXIT_OK);
+}
+
+#[test]
+fn back_then_a_new_answer_replaces_the_old_one() {
+    let r = run("n\n40\nback\n16\nn\nn\n\n");
+    assert_eq!(r.code, EXIT_OK);
+    assert!(r.advice.contains("Under 18 needs a carer's consent."));
+    assert!(r.advice.contains("\"How old are you?\": 16 years"));
+}
+
+#[test]
+fn answers_dropped_by_skip_logic_are_mentioned() {
+    // Pregnant yes, 10 weeks, then back twice and answer no: the weeks no longer apply.
+    let r = run("n\n30\ny\n10\nback\nback\nn\nn\n\n");
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert!(
+        r.prompts
+            .contains("Because of this answer, 1 earlier answer no longer applies and was removed:\n- How many weeks pregnant are you?")
+    );
+    assert_eq!(
+        r.advice,
+        expected_advice(
+            json!({"chest_pain": "no", "age": 30, "pregnant": "no", "thinners": "no"}),
+            false,
+            None
+        )
+    );
+}
+
+#[test]
+fn emergency_yes_alerts_then_gives_the_emergency_advice() {
+    let r = run("y\n\n");
+    assert_eq!(r.code, EXIT_OK);
+    assert!(
+        r.prompts
+            .contains("EMERGENCY: CALL 000 NOW (Emergency services)")
+    );
+    assert!(r.prompts.contains("Chest pain now can be a heart attack."));
+    assert!(
+        r.prompts
+            .contains("Type back if you answered by mistake, or press Enter to finish:")
+    );
+    // The alert comes before the advice and no further question is asked.
+    assert!(!r.prompts.contains("How old are you?"));
+    assert!(r.advice.starts_with("RESULT: Call 000 now (emergency)"));
+    assert_eq!(
+        r.advice,
+        expected_advice(json!({"chest_pain": "yes"}), false, None)
+    );
+}
+
+#[test]
+fn emergency_alert_at_end_of_input_still_gives_the_advice() {
+    let r = run("y\n");
+    assert_eq!(r.code, EXIT_OK);
+    assert!(r.advice.starts_with("RESULT: Call 000 now (emergency)"));
+}
+
+#[test]
+fn back_from_the_emergency_alert_asks_again() {
+    let r = run(&format!("y\nback\n{ALL_NO}"));
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert_eq!(
+        r.prompts
+            .matches("Do you have chest pain right now?")
+            .count(),
+        2
+    );
+    assert!(
+        r.prompts
+            .contains("Your answer so far: Yes. Press Enter to keep it.")
+    );
+    assert!(r.advice.starts_with("RESULT: You can book (clear)"));
+}
+
+#[test]
+fn end_of_input_midway_abandons_with_the_incomplete_advice() {
+    let r = run("n\n40\n");
+    assert_eq!(r.code, EXIT_ABANDONED);
+    assert!(r.prompts.contains("The screening was not finished."));
+    assert!(r.advice.starts_with("RESULT: Not finished (incomplete)"));
+    assert_eq!(
+        r.advice,
+        expected_advice(json!({"chest_pain": "no", "age": 40}), false, None)
+    );
+    // Nothing at all typed.
+    let r = run("");
+    assert_eq!(r.code, EXIT_ABANDONED);
+    assert!(r.advice.starts_with("RESULT: Not finished (incomplete)"));
+}
+
+#[test]
+fn quit_is_abandoning() {
+    let r = run("n\nquit\nn\n");
+    assert_eq!(r.code, EXIT_ABANDONED);
+    assert!(r.prompts.contains("The screening was not finished."));
+    assert!(r.advice.starts_with("RESULT: Not finished (incomplete)"));
+}
+
+#[test]
+fn staff_mode_screens_two_patients_without_carrying_anything_over() {
+    let opts = RunOptions {
+        staff: true,
+        subject: Some("P-1".into()),
+        ..RunOptions::default()
+    };
+    // First patient: 70, on warfarin. Second: all no, with another id.
+    let input = "n\n70\nn\ny\n1\nsecret note\ny\nP-2\nn\n40\nn\nn\n\nn\n";
+    let r = run_with(&opts, input);
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert_eq!(r.prompts.matches("Next patient? (y/n)").count(), 2);
+    let first = expected_advice(
+        json!({"chest_pain": "no", "age": 70, "pregnant": "no", "thinners": "yes",
+               "which": ["warfarin"], "notes": "secret note"}),
+        true,
+        Some("P-1"),
+    );
+    let second = expected_advice(
+        json!({"chest_pain": "no", "age": 40, "pregnant": "no", "thinners": "no"}),
+        true,
+        Some("P-2"),
+    );
+    assert_eq!(r.advice, format!("{first}{second}"));
+    let tail = &r.advice[first.len()..];
+    for trace in ["P-1", "70", "arfarin", "thinners", "secret"] {
+        assert!(!tail.contains(trace), "{trace} carried over");
+    }
+    // The second patient starts from the first question with no earlier answer offered.
+    let later = r.prompts.split("P-2").nth(1).unwrap_or_default();
+    assert!(!later.contains("Your answer so far"));
+}
+
+#[test]
+fn staff_mode_next_patient_without_an_id() {
+    let opts = RunOptions {
+        staff: true,
+        subject: Some("P-1".into()),
+        ..RunOptions::default()
+    };
+    let r = run_with(&opts, &format!("{ALL_NO}yes\n\n{ALL_NO}"));
+    // End of input at "Next patient?" ends normally.
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert_eq!(r.advice.matches("Patient: P-1").count(), 2); // result and handover
+    assert_eq!(r.advice.matches("RESULT:").count(), 2);
+}
+
+#[test]
+fn save_dir_writes_private_records_with_the_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = RunOptions {
+        staff: true,
+        subject: Some("P-9".into()),
+        save_dir: Some(dir.path().to_path_buf()),
+        ..RunOptions::default()
+    };
+    let r = run_with(&opts, &format!("{ALL_NO}y\n\ny\n\ny\n\nn\n"));
+    assert_eq!(r.code, EXIT_ABANDONED, "{}", r.prompts);
+    let mut records: Vec<Value> = Vec::new();
+    for entry in fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", path.display());
+        assert!(r.prompts.contains(&path.display().to_string()));
+        if path.extension().is_some_and(|e| e == "json") {
+            records.push(serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap());
+        }
+    }
+    assert_eq!(records.len(), 3);
+    let mut seen: Vec<(String, String, Value)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["status"].as_str().unwrap().to_string(),
+                r["outcome"].as_str().unwrap().to_string(),
+                r["subject"].clone(),
+            )
+        })
+        .collect();
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        seen,
+        vec![
+            ("abandoned".into(), "incomplete".into(), Value::Null),
+            ("completed".into(), "clear".into(), json!("P-9")),
+            ("stopped_emergency".into(), "emergency".into(), Value::Null),
+        ]
+    );
+    assert!(records.iter().all(|r| r["mode"] == "plain"));
+}
+
+#[test]
+fn nothing_is_written_without_a_save_dir() {
+    let saved_here = || {
+        fs::read_dir(".")
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().starts_with("needlecheck-")
+            })
+            .count()
+    };
+    let before = saved_here();
+    let r = run(ALL_NO);
+    assert_eq!(r.code, EXIT_OK);
+    assert!(!r.prompts.contains("Saved"));
+    assert_eq!(saved_here(), before);
+}
+
+#[test]
+fn a_missing_save_dir_is_an_error_before_any_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = RunOptions {
+        save_dir: Some(dir.path().join("missing")),
+        ..RunOptions::default()
+    };
+    let q = mini();
+    let (mut prompts, mut advice) = (Vec::new(), Vec::new());
+    let err = plain::run(&q, &opts, &mut ALL_NO.as_bytes(), &mut prompts, &mut advice)
+        .expect_err("missing folder");
+    assert!(err.to_string().contains("missing"), "{err}");
+    assert!(prompts.is_empty() && advice.is_empty());
+}
