@@ -384,3 +384,89 @@ fn a_missing_save_dir_is_an_error_before_any_question() {
     assert!(err.to_string().contains("missing"), "{err}");
     assert!(prompts.is_empty() && advice.is_empty());
 }
+
+// The binary through a pipe: advice on stdout, prompts on stderr, exit codes.
+
+fn needlecheck() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("needlecheck").unwrap();
+    cmd.args(["--questionnaire", "tests/fixtures/mini.json"])
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color");
+    cmd
+}
+
+fn output_of(cmd: &mut assert_cmd::Command) -> (Option<i32>, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn cli_plain_prints_the_advice_on_stdout_and_the_questions_on_stderr() {
+    let (code, stdout, stderr) = output_of(needlecheck().arg("--plain").write_stdin(ALL_NO));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        stdout,
+        expected_advice(
+            json!({"chest_pain": "no", "age": 40, "pregnant": "no", "thinners": "no"}),
+            false,
+            None
+        )
+    );
+    assert!(stderr.contains("Question 1 of about 7\nDo you have chest pain right now?"));
+    assert!(!stderr.contains("RESULT:"));
+    assert!(!stdout.contains('\x1b') && !stderr.contains('\x1b'));
+}
+
+#[test]
+fn cli_piped_input_chooses_the_plain_mode_by_itself() {
+    let (code, stdout, stderr) = output_of(needlecheck().write_stdin(ALL_NO));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("RESULT: You can book (clear)"));
+    assert!(stderr.contains("Question 1 of about 7"));
+}
+
+#[test]
+fn cli_end_of_input_exits_3_with_the_incomplete_advice() {
+    let (code, stdout, stderr) = output_of(needlecheck().arg("--plain").write_stdin("n\n40\n"));
+    assert_eq!(code, Some(i32::from(EXIT_ABANDONED)));
+    assert!(stdout.starts_with("RESULT: Not finished (incomplete)"));
+    assert!(stderr.contains("The screening was not finished."));
+}
+
+#[test]
+fn cli_emergency_alert_goes_to_stderr_and_the_advice_to_stdout() {
+    let (code, stdout, stderr) = output_of(needlecheck().arg("--plain").write_stdin("y\n\n"));
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("EMERGENCY: CALL 000 NOW"));
+    assert!(stdout.starts_with("RESULT: Call 000 now (emergency)"));
+}
+
+#[test]
+fn cli_staff_subject_and_save_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = output_of(
+        needlecheck()
+            .args(["--plain", "--staff", "--subject", "P-5", "--save-dir"])
+            .arg(dir.path())
+            .write_stdin(format!("{ALL_NO}n\n")),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("Patient: P-5\nRESULT: You can book (clear)"));
+    assert!(stdout.contains("HANDOVER FOR THE PRACTITIONER"));
+    assert!(stderr.contains("Any chest pain right now?"));
+    assert!(stderr.contains("Next patient? (y/n)"));
+    let files: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 2);
+    for f in &files {
+        assert_eq!(fs::metadata(f).unwrap().permissions().mode() & 0o777, 0o600);
+        assert!(stderr.contains(&f.display().to_string()));
+        assert!(!f.to_string_lossy().contains("P-5"));
+    }
+}
