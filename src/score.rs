@@ -116,3 +116,105 @@ fn fired(
     findings.sort_by(|a, b| b.level.cmp(&a.level).then(a.rule.cmp(&b.rule)));
     findings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Answer;
+
+    fn mini() -> Questionnaire {
+        crate::loader::load_str("mini.json", include_bytes!("../tests/fixtures/mini.json"))
+            .expect("fixture loads")
+    }
+
+    fn answers(q: &Questionnaire, json: &str) -> Answers {
+        let v: serde_json::Value = serde_json::from_str(json).unwrap();
+        q.parse_answers(v.as_object().unwrap()).unwrap()
+    }
+
+    fn rule_ids(q: &Questionnaire, o: &Outcome) -> Vec<String> {
+        o.findings
+            .iter()
+            .map(|f| q.rules[f.rule].rule.id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn nothing_answered_is_incomplete_not_emergency() {
+        let q = mini();
+        let o = score(&q, &Answers::new(q.questions.len()));
+        // Missing answers leave rules undecided without firing them.
+        assert_eq!(o.level, Level::Incomplete);
+        assert!(o.findings.is_empty());
+        let ids: Vec<&str> = o
+            .unanswered
+            .iter()
+            .map(|i| q.questions[*i].id.as_str())
+            .collect();
+        // Follow-ups whose gate is unanswered are shown (ask rather than skip).
+        assert_eq!(
+            ids,
+            [
+                "chest_pain",
+                "age",
+                "pregnant",
+                "weeks",
+                "thinners",
+                "which"
+            ]
+        );
+    }
+
+    #[test]
+    fn unsure_escalates_and_is_marked() {
+        let q = mini();
+        let a = answers(
+            &q,
+            r#"{"chest_pain": "unsure", "age": 30, "pregnant": "no", "thinners": "no"}"#,
+        );
+        let o = score(&q, &a);
+        assert_eq!(o.level, Level::Emergency);
+        assert!(o.findings[0].on_unknown);
+        assert_eq!(o.findings[0].because, vec![0]);
+        assert_eq!(o.stopped_by(&q), Some(0));
+    }
+
+    #[test]
+    fn hidden_answers_are_ignored_and_change_nothing() {
+        let q = mini();
+        let base = r#"{"chest_pain": "no", "age": 30, "pregnant": "no", "thinners": "no"}"#;
+        let with_hidden =
+            r#"{"chest_pain": "no", "age": 30, "pregnant": "no", "weeks": 8, "thinners": "no"}"#;
+        let a = score(&q, &answers(&q, base));
+        let b = score(&q, &answers(&q, with_hidden));
+        assert_eq!(a.level, Level::Clear);
+        assert_eq!(b.level, Level::Clear);
+        assert_eq!(b.ignored, vec![q.question_index("weeks").unwrap()]);
+    }
+
+    #[test]
+    fn findings_are_highest_level_first_with_reasons() {
+        let q = mini();
+        let a = answers(
+            &q,
+            r#"{"chest_pain": "no", "age": 16, "pregnant": "yes", "weeks": 9, "thinners": "yes", "which": ["aspirin"]}"#,
+        );
+        let o = score(&q, &a);
+        assert_eq!(o.level, Level::NotSuitable);
+        assert_eq!(rule_ids(&q, &o), ["early_pregnancy", "thinners", "minor"]);
+        let pregnant = q.question_index("pregnant").unwrap();
+        let weeks = q.question_index("weeks").unwrap();
+        assert_eq!(o.findings[0].because, vec![pregnant, weeks]);
+        assert!(!o.findings[0].on_unknown);
+    }
+
+    #[test]
+    fn stop_rule_checks_only_stop_rules() {
+        let q = mini();
+        let mut a = Answers::new(q.questions.len());
+        let visible = q.visibility(&a);
+        assert_eq!(stop_rule(&q, &a, &visible), None);
+        a.set(0, Some(Answer::Yes));
+        assert_eq!(stop_rule(&q, &a, &visible), Some(0));
+    }
+}
