@@ -198,3 +198,84 @@ impl<'q> Session<'q> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mini() -> Questionnaire {
+        crate::loader::load_str("mini.json", include_bytes!("../tests/fixtures/mini.json"))
+            .expect("fixture loads")
+    }
+
+    fn id(s: &Session, q: Option<usize>) -> String {
+        q.map_or("(end)".into(), |i| {
+            s.questionnaire().questions[i].id.clone()
+        })
+    }
+
+    #[test]
+    fn walks_the_visible_questions_and_skips_follow_ups() {
+        let q = mini();
+        let mut s = Session::new(&q);
+        assert_eq!(id(&s, s.current()), "chest_pain");
+        s.answer(Answer::No).unwrap();
+        s.answer(Answer::Number(40.0)).unwrap();
+        assert_eq!(s.progress(), (3, 7));
+        s.answer(Answer::No).unwrap();
+        // "weeks" is hidden after "no"; the total shrinks with it.
+        assert_eq!(id(&s, s.current()), "thinners");
+        assert_eq!(s.progress(), (4, 6));
+        s.answer(Answer::No).unwrap();
+        assert_eq!(id(&s, s.current()), "notes");
+        assert_eq!(s.skip(), Ok(Step::Finished));
+        assert!(s.is_finished());
+        assert_eq!(s.outcome().level, crate::Level::Clear);
+    }
+
+    #[test]
+    fn invalid_answers_are_refused_without_moving() {
+        let q = mini();
+        let mut s = Session::new(&q);
+        s.answer(Answer::No).unwrap();
+        let err = s.answer(Answer::Number(130.0)).unwrap_err();
+        assert!(err.contains("from 0 to 120"), "{err}");
+        assert_eq!(id(&s, s.current()), "age");
+        assert_eq!(s.skip(), Err("This question needs an answer.".into()));
+    }
+
+    #[test]
+    fn back_keeps_answers_and_change_drops_hidden_follow_ups() {
+        let q = mini();
+        let mut s = Session::new(&q);
+        s.answer(Answer::No).unwrap();
+        s.answer(Answer::Number(30.0)).unwrap();
+        s.answer(Answer::Yes).unwrap();
+        s.answer(Answer::Number(20.0)).unwrap();
+        assert!(s.back());
+        assert_eq!(id(&s, s.current()), "weeks");
+        assert_eq!(
+            s.answer_of(s.current().unwrap()),
+            Some(&Answer::Number(20.0))
+        );
+        assert!(s.back());
+        assert_eq!(id(&s, s.current()), "pregnant");
+        s.answer(Answer::No).unwrap();
+        let weeks = q.question_index("weeks").unwrap();
+        assert_eq!(s.dropped(), &[weeks]);
+        assert_eq!(s.answers().get(weeks), None);
+    }
+
+    #[test]
+    fn emergency_stops_at_once_and_back_undoes_it() {
+        let q = mini();
+        let mut s = Session::new(&q);
+        assert_eq!(s.answer(Answer::Unsure), Ok(Step::Stopped(0)));
+        assert_eq!(s.stopped(), Some(0));
+        assert_eq!(s.outcome().level, crate::Level::Emergency);
+        assert!(s.back());
+        assert_eq!(s.stopped(), None);
+        assert_eq!(id(&s, s.current()), "chest_pain");
+        assert_eq!(s.answer(Answer::No), Ok(Step::Next(1)));
+    }
+}
