@@ -126,7 +126,8 @@ impl<'q> Summary<'q> {
     }
 }
 
-/// "Not sure" wording used when a rule fired on an undecided answer.
+/// The reason for a finding in words: `Because you answered Yes to "…".`, or for a rule that
+/// fired on a "Not sure": `Could not be ruled out, because you answered Not sure to "…".`
 pub fn reasons_line(f: &FindingView) -> Option<String> {
     if f.because.is_empty() {
         return None;
@@ -134,16 +135,14 @@ pub fn reasons_line(f: &FindingView) -> Option<String> {
     let parts: Vec<String> = f
         .because
         .iter()
-        .map(|r| format!("\"{}\": {}", r.question, r.answer))
+        .map(|r| format!("{} to \"{}\"", r.answer, r.question))
         .collect();
-    Some(if f.on_unknown {
-        format!(
-            "Could not be ruled out because you answered Not sure. Your answers: {}",
-            parts.join("; ")
-        )
+    let lead = if f.on_unknown {
+        "Could not be ruled out, because you answered"
     } else {
-        format!("Because you answered {}", parts.join("; "))
-    })
+        "Because you answered"
+    };
+    Some(format!("{lead} {}.", parts.join("; ")))
 }
 
 /// Width of the plain-text advice.
