@@ -209,25 +209,35 @@ fn screen<'q>(
             }
             None => {}
         }
-        let step = if line.trim().is_empty() || question.kind == QuestionType::Display {
-            session.skip()
-        } else {
-            answers::parse_input(question, &line).and_then(|a| session.answer(a))
+        // An empty line keeps an earlier answer: it is given again, so that a kept answer
+        // that stops the screening (after `back` from the alert) still stops it. Otherwise an
+        // empty line, or anything after information, moves on without answering.
+        let blank = line.trim().is_empty();
+        let kept = blank.then(|| session.answer_of(c).cloned()).flatten();
+        let skipping = kept.is_none() && (blank || question.kind == QuestionType::Display);
+        let step = match kept {
+            Some(a) => session.answer(a),
+            None if skipping => session.skip(),
+            None => answers::parse_input(question, &line).and_then(|a| session.answer(a)),
         };
-        match step {
+        let step = match step {
+            Ok(step) => step,
             Err(message) => {
                 io.say(&message)?;
                 io.say(&format!("{} {}", question.wording(staff), hint(question)))?;
                 show = false;
+                continue;
             }
-            Ok(Step::Next(_) | Step::Finished) => say_dropped(q, &session, staff, io)?,
-            Ok(Step::Stopped(rule)) => {
-                say_dropped(q, &session, staff, io)?;
-                if emergency_stop(q, rule, io)? {
-                    return Ok((session, Status::StoppedEmergency));
-                }
-                session.back();
+        };
+        if !skipping {
+            // `dropped` describes the last answer; a skip leaves it as it was.
+            say_dropped(q, &session, staff, io)?;
+        }
+        if let Step::Stopped(rule) = step {
+            if emergency_stop(q, rule, io)? {
+                return Ok((session, Status::StoppedEmergency));
             }
+            session.back();
         }
     }
     Ok((session, Status::Completed))

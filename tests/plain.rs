@@ -238,6 +238,24 @@ fn back_from_the_emergency_alert_asks_again() {
 }
 
 #[test]
+fn keeping_the_emergency_answer_after_back_alerts_again() {
+    // Yes, back from the alert, Enter keeps the yes: the alert comes again.
+    let r = run("y\nback\n\n\n");
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert_eq!(r.prompts.matches("EMERGENCY: CALL 000 NOW").count(), 2);
+    assert!(!r.prompts.contains("How old are you?"));
+    assert!(r.advice.starts_with("RESULT: Call 000 now (emergency)"));
+}
+
+#[test]
+fn keeping_an_answer_does_not_repeat_the_dropped_notice() {
+    // Pregnant yes, 10 weeks, back twice, no (weeks dropped), then back and Enter to keep no.
+    let r = run("n\n30\ny\n10\nback\nback\nn\nback\n\nn\n\n");
+    assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
+    assert_eq!(r.prompts.matches("no longer applies").count(), 1);
+}
+
+#[test]
 fn end_of_input_midway_abandons_with_the_incomplete_advice() {
     let r = run("n\n40\n");
     assert_eq!(r.code, EXIT_ABANDONED);
@@ -469,4 +487,55 @@ fn cli_staff_subject_and_save_dir() {
         assert!(stderr.contains(&f.display().to_string()));
         assert!(!f.to_string_lossy().contains("P-5"));
     }
+}
+
+/// The fixture with a section introduction, a display-only text and a single-choice question
+/// added at the start.
+fn with_extras() -> Questionnaire {
+    let mut v: Value =
+        serde_json::from_str(&fs::read_to_string("tests/fixtures/mini.json").unwrap()).unwrap();
+    let first = &mut v["sections"][0];
+    first["intro"] = json!("A few questions about how you feel now.");
+    let questions = first["questions"].as_array_mut().unwrap();
+    questions.insert(
+        0,
+        json!({"id": "welcome", "type": "display", "text": "Take your time."}),
+    );
+    questions.insert(
+        1,
+        json!({"id": "visit", "type": "single_choice", "text": "Is this your first visit?",
+               "options": [{"code": "first", "label": "First visit"},
+                           {"code": "again", "label": "I have been before"}]}),
+    );
+    needlecheck::loader::load_str("extras.json", v.to_string().as_bytes()).expect("loads")
+}
+
+#[test]
+fn display_text_section_intro_and_single_choice() {
+    let q = with_extras();
+    let (mut prompts, mut advice) = (Vec::new(), Vec::new());
+    // Anything after information continues; 3 is out of range; the code works too.
+    let input = "ok\n3\nagain\nn\n40\nn\nn\n\n";
+    let code = plain::run(
+        &q,
+        &RunOptions::default(),
+        &mut input.as_bytes(),
+        &mut prompts,
+        &mut advice,
+    )
+    .unwrap();
+    let prompts = String::from_utf8(prompts).unwrap();
+    assert_eq!(code, EXIT_OK, "{prompts}");
+    assert!(prompts.contains(
+        "Section: Right now\nA few questions about how you feel now.\nQuestion 1 of about 9\nTake your time.\n(Press Enter to continue.)\n"
+    ));
+    assert!(
+        prompts.contains("1) First visit\n2) I have been before\n(Type a number from 1 to 2.)")
+    );
+    assert!(prompts.contains("Please choose a number from 1 to 2.\nIs this your first visit?"));
+    let advice = String::from_utf8(advice).unwrap();
+    assert!(
+        advice.starts_with("RESULT: You can book (clear)"),
+        "{advice}"
+    );
 }
