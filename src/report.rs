@@ -17,28 +17,77 @@ use crate::score::Outcome;
 pub const TOOL_NAME: &str = env!("CARGO_PKG_NAME");
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// One answer quoted as a reason.
-#[derive(Debug, Clone, PartialEq)]
+/// One answer quoted as a reason. In a record it is `{"question": id, "answer": value}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason<'q> {
+    #[serde(rename = "question")]
     pub question_id: &'q str,
     /// The question as the audience saw it.
+    #[serde(skip)]
     pub question: &'q str,
     /// The answer in words.
+    #[serde(skip)]
     pub answer: String,
+    /// The answer as in an answers file.
+    #[serde(rename = "answer")]
+    pub value: Value,
+    #[serde(skip)]
     pub unsure: bool,
 }
 
-/// A fired rule, ready to show.
-#[derive(Debug, Clone)]
+/// A fired rule, ready to show; also its form in a record.
+#[derive(Debug, Clone, Serialize)]
 pub struct FindingView<'q> {
+    #[serde(rename = "rule")]
     pub rule_id: &'q str,
     pub level: Level,
     pub message: &'q str,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub practitioner_note: Option<&'q str>,
     pub on_unknown: bool,
     pub stop: bool,
     pub because: Vec<Reason<'q>>,
+    #[serde(skip)]
     pub sources: Vec<&'q Source>,
+}
+
+/// The fired rules of an outcome, highest level first; `staff` picks the question wording.
+pub fn findings<'q>(
+    q: &'q Questionnaire,
+    answers: &Answers,
+    outcome: &Outcome,
+    staff: bool,
+) -> Vec<FindingView<'q>> {
+    outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let r = &q.rules[f.rule].rule;
+            FindingView {
+                rule_id: &r.id,
+                level: f.level,
+                message: &r.message,
+                practitioner_note: r.practitioner_note.as_deref(),
+                on_unknown: f.on_unknown,
+                stop: r.stop,
+                because: f
+                    .because
+                    .iter()
+                    .filter_map(|i| {
+                        let question = &q.questions[*i];
+                        answers.get(*i).map(|a| Reason {
+                            question_id: &question.id,
+                            question: question.wording(staff),
+                            answer: answers::display(question, a),
+                            value: answers::to_json(question, a),
+                            unsure: *a == Answer::Unsure,
+                        })
+                    })
+                    .collect(),
+                sources: r.sources.iter().filter_map(|s| q.source(s)).collect(),
+            }
+        })
+        .collect()
 }
 
 /// Everything the advice says, in order.
@@ -62,35 +111,7 @@ impl<'q> Summary<'q> {
     /// Builds the summary; `staff` picks the front-desk wording of questions.
     pub fn new(q: &'q Questionnaire, answers: &Answers, outcome: &Outcome, staff: bool) -> Self {
         let advice = q.advice.for_level(outcome.level);
-        let findings = outcome
-            .findings
-            .iter()
-            .map(|f| {
-                let r = &q.rules[f.rule].rule;
-                FindingView {
-                    rule_id: &r.id,
-                    level: f.level,
-                    message: &r.message,
-                    practitioner_note: r.practitioner_note.as_deref(),
-                    on_unknown: f.on_unknown,
-                    stop: r.stop,
-                    because: f
-                        .because
-                        .iter()
-                        .filter_map(|i| {
-                            let question = &q.questions[*i];
-                            answers.get(*i).map(|a| Reason {
-                                question_id: &question.id,
-                                question: question.wording(staff),
-                                answer: answers::display(question, a),
-                                unsure: *a == Answer::Unsure,
-                            })
-                        })
-                        .collect(),
-                    sources: r.sources.iter().filter_map(|s| q.source(s)).collect(),
-                }
-            })
-            .collect();
+        let findings = findings(q, answers, outcome, staff);
         Summary {
             level: outcome.level,
             label: &advice.label,
@@ -282,33 +303,13 @@ pub struct ToolRef {
     pub version: &'static str,
 }
 
-/// One reason in a record.
-#[derive(Debug, Clone, Serialize)]
-pub struct BecauseRecord<'q> {
-    pub question: &'q str,
-    pub answer: Value,
-}
-
-/// One finding in a record.
-#[derive(Debug, Clone, Serialize)]
-pub struct FindingRecord<'q> {
-    pub rule: &'q str,
-    pub level: Level,
-    pub message: &'q str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub practitioner_note: Option<&'q str>,
-    pub on_unknown: bool,
-    pub stop: bool,
-    pub because: Vec<BecauseRecord<'q>>,
-}
-
 /// The JSON record of one scoring (`score --format json`, saved screenings).
 #[derive(Debug, Clone, Serialize)]
 pub struct Record<'q> {
     pub tool: ToolRef,
     pub questionnaire: QuestionnaireRef<'q>,
     pub outcome: Level,
-    pub findings: Vec<FindingRecord<'q>>,
+    pub findings: Vec<FindingView<'q>>,
     pub unanswered: Vec<&'q str>,
     pub ignored: Vec<&'q str>,
     /// The answers that were used (those to shown questions), so the record can be re-scored.
@@ -317,31 +318,7 @@ pub struct Record<'q> {
 
 impl<'q> Record<'q> {
     pub fn new(q: &'q Questionnaire, answers: &Answers, outcome: &Outcome) -> Self {
-        let findings = outcome
-            .findings
-            .iter()
-            .map(|f| {
-                let r = &q.rules[f.rule].rule;
-                FindingRecord {
-                    rule: &r.id,
-                    level: f.level,
-                    message: &r.message,
-                    practitioner_note: r.practitioner_note.as_deref(),
-                    on_unknown: f.on_unknown,
-                    stop: r.stop,
-                    because: f
-                        .because
-                        .iter()
-                        .filter_map(|i| {
-                            answers.get(*i).map(|a| BecauseRecord {
-                                question: &q.questions[*i].id,
-                                answer: answers::to_json(&q.questions[*i], a),
-                            })
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
+        let findings = findings(q, answers, outcome, false);
         Record {
             tool: ToolRef {
                 name: TOOL_NAME,
