@@ -45,7 +45,10 @@ pub fn run(
         out: prompts,
     };
     let mut subject = opts.subject.clone();
-    loop {
+    // Screenings whose record could not be saved: the run then ends in an error, so that a
+    // script does not take a lost record for a kept one.
+    let mut unsaved = 0;
+    let code = loop {
         let started = SystemTime::now();
         let (session, status) = screen(q, opts.staff, &mut io)?;
         let ended = SystemTime::now();
@@ -83,24 +86,34 @@ pub fn run(
                     io.say(&format!("Saved the record: {}", paths.record.display()))?;
                     io.say(&format!("Saved the handover: {}", paths.handover.display()))?;
                 }
-                Err(e) => io.say(&format!("NOT SAVED: {e}"))?,
+                Err(e) => {
+                    unsaved += 1;
+                    io.say(&format!("NOT SAVED: {e}"))?;
+                }
             }
         }
         if status == Status::Abandoned {
-            return Ok(EXIT_ABANDONED);
+            break EXIT_ABANDONED;
         }
         if !opts.staff || !next_patient(&mut io)? {
-            return Ok(EXIT_OK);
+            break EXIT_OK;
         }
         io.say("")?;
         io.say("--- Next patient ---")?;
         io.ask("Patient id for the next patient (optional, press Enter to leave it out):")?;
         let Some(id) = io.line()? else {
-            return Ok(EXIT_OK);
+            break EXIT_OK;
         };
         let id = id.trim();
         subject = (!id.is_empty()).then(|| id.to_string());
+    };
+    if unsaved > 0 {
+        return Err(io::Error::other(format!(
+            "{unsaved} screening record{} could not be saved (see above)",
+            if unsaved == 1 { "" } else { "s" }
+        )));
     }
+    Ok(code)
 }
 
 /// Reading lines and writing prompts.

@@ -169,7 +169,14 @@ fn back_then_a_new_answer_replaces_the_old_one() {
     let r = run("n\n40\nback\n16\nn\nn\n\n");
     assert_eq!(r.code, EXIT_OK);
     assert!(r.advice.contains("Under 18 needs a carer's consent."));
-    assert!(r.advice.contains("\"How old are you?\": 16 years"));
+    assert_eq!(
+        r.advice,
+        expected_advice(
+            json!({"chest_pain": "no", "age": 16, "pregnant": "no", "thinners": "no"}),
+            false,
+            None
+        )
+    );
 }
 
 #[test]
@@ -537,5 +544,50 @@ fn display_text_section_intro_and_single_choice() {
     assert!(
         advice.starts_with("RESULT: You can book (clear)"),
         "{advice}"
+    );
+}
+
+/// Input that removes a folder when it is first read from (after the run checked it).
+struct RemovesFolder<'a> {
+    folder: std::path::PathBuf,
+    rest: &'a [u8],
+}
+
+impl std::io::Read for RemovesFolder<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let _ = fs::remove_dir(&self.folder);
+        self.rest.read(buf)
+    }
+}
+
+#[test]
+fn a_record_that_cannot_be_saved_is_said_and_ends_in_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("records");
+    fs::create_dir(&folder).unwrap();
+    let opts = RunOptions {
+        save_dir: Some(folder.clone()),
+        ..RunOptions::default()
+    };
+    let q = mini();
+    let (mut prompts, mut advice) = (Vec::new(), Vec::new());
+    let mut input = std::io::BufReader::new(RemovesFolder {
+        folder: folder.clone(),
+        rest: ALL_NO.as_bytes(),
+    });
+    let err = plain::run(&q, &opts, &mut input, &mut prompts, &mut advice)
+        .expect_err("the record was not saved");
+    assert!(err.to_string().contains("could not be saved"), "{err}");
+    let prompts = String::from_utf8(prompts).unwrap();
+    assert!(
+        prompts.contains("NOT SAVED: cannot save screenings in"),
+        "{prompts}"
+    );
+    assert!(prompts.contains("records"));
+    // The advice was still given.
+    assert!(
+        String::from_utf8(advice)
+            .unwrap()
+            .starts_with("RESULT: You can book (clear)")
     );
 }
