@@ -7,7 +7,9 @@
 //!
 //! Lines the person types: an answer (`y`/`n`/`u`, an option number or code, several separated
 //! by commas, a number, text), an empty line (skip an optional question, keep an answer given
-//! before, continue after information), or a command: `back`, `help`, `quit`.
+//! before, continue after information), or a command: `back`, `help`, `quit` (a command wins
+//! over a free-text answer of the same word). The alert of an emergency stop is plain words, no
+//! symbols, so that a screen reader reads it out as it stands.
 //!
 //! Questions and messages go to `prompts`; only the advice (exactly what `score --format text`
 //! prints) goes to `advice`, so a script can keep the advice and drop the conversation. End of
@@ -378,13 +380,12 @@ fn emergency_stop(q: &Questionnaire, rule: usize, io: &mut Lines) -> io::Result<
         .iter()
         .find(|c| c.show_for.contains(&Level::Emergency));
     match (r.level, emergency_line) {
-        (Level::Emergency, Some(c)) => io.say(&format!(
-            "!!! EMERGENCY: CALL {} NOW ({}) !!!",
-            c.number, c.name
-        ))?,
-        (Level::Emergency, None) => io.say("!!! EMERGENCY: CALL EMERGENCY SERVICES NOW !!!")?,
+        (Level::Emergency, Some(c)) => {
+            io.say(&format!("EMERGENCY: CALL {} NOW ({}).", c.number, c.name))?
+        }
+        (Level::Emergency, None) => io.say("EMERGENCY: CALL EMERGENCY SERVICES NOW.")?,
         (level, _) => io.say(&format!(
-            "!!! STOP: {} !!!",
+            "STOP: {}.",
             q.advice.for_level(level).label.to_uppercase()
         ))?,
     }
