@@ -138,12 +138,20 @@ impl<'q> Session<'q> {
         if self.q.questions[c].is_required() && self.answers.get(c).is_none() {
             return Err("This question needs an answer.".into());
         }
+        self.dropped.clear();
+        // Moving on keeps the answer, so it must still stop: an emergency answer kept after
+        // going back from the alert interrupts again.
+        if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible) {
+            self.stopped = Some(rule);
+            return Ok(Step::Stopped(rule));
+        }
         Ok(self.advance(c))
     }
 
     /// Goes back to the previous question shown; answers are kept. Also the way out of an
     /// emergency interrupt given by mistake. Returns false at the first question.
     pub fn back(&mut self) -> bool {
+        self.dropped.clear();
         if self.stopped.take().is_some() {
             return true;
         }
@@ -161,6 +169,7 @@ impl<'q> Session<'q> {
         if !self.visible.get(q).copied().unwrap_or(false) {
             return false;
         }
+        self.dropped.clear();
         if let Some(c) = self.current
             && c != q
         {
@@ -171,9 +180,15 @@ impl<'q> Session<'q> {
         true
     }
 
-    /// The outcome of the answers so far.
+    /// The outcome of the answers so far. A screening left before its end is at least
+    /// `incomplete` (even when only optional questions remained): an abandoned screening never
+    /// reads as clear.
     pub fn outcome(&self) -> Outcome {
-        score::score(self.q, &self.answers)
+        let mut outcome = score::score(self.q, &self.answers);
+        if !self.is_finished() && self.stopped.is_none() {
+            outcome.level = outcome.level.max(crate::Level::Incomplete);
+        }
+        outcome
     }
 
     fn advance(&mut self, from: usize) -> Step {
@@ -228,6 +243,8 @@ mod tests {
         assert_eq!(s.progress(), (4, 6));
         s.answer(Answer::No).unwrap();
         assert_eq!(id(&s, s.current()), "notes");
+        // Leaving now, with only an optional question left, is still not clear.
+        assert_eq!(s.outcome().level, crate::Level::Incomplete);
         assert_eq!(s.skip(), Ok(Step::Finished));
         assert!(s.is_finished());
         assert_eq!(s.outcome().level, crate::Level::Clear);
@@ -276,6 +293,9 @@ mod tests {
         assert!(s.back());
         assert_eq!(s.stopped(), None);
         assert_eq!(id(&s, s.current()), "chest_pain");
+        // Keeping the answer and moving on stops again.
+        assert_eq!(s.skip(), Ok(Step::Stopped(0)));
+        assert!(s.back());
         assert_eq!(s.answer(Answer::No), Ok(Step::Next(1)));
     }
 }
