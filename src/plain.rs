@@ -176,6 +176,7 @@ fn screen<'q>(
     let mut session = Session::new(q);
     io.say(&q.title)?;
     io.say(&q.introduction)?;
+    io.say(&q.disclaimer)?;
     io.say("Type your answer and press Enter.")?;
     io.say(COMMANDS)?;
     let mut section = None;
