@@ -445,6 +445,21 @@ fn byte_order_mark_is_accepted_or_named() {
     }
 }
 
+#[test]
+fn errors_into_a_pipe_have_no_colour_codes() {
+    let mut cmd = needlecheck();
+    cmd.env_remove("NO_COLOR")
+        .args(["validate", &fixture("bad-many.json")]);
+    let r = run(&mut cmd);
+    expect_code(&r, 2);
+    assert!(r.stderr.contains("unknown field `hlep`"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\u{1b}'),
+        "escape codes in piped stderr:\n{:?}",
+        r.stderr
+    );
+}
+
 /// A bad file must give a clear message on stderr, exit 2, a summary line, and no panic.
 fn assert_rejected(path: &Path, code: i32, message: &str) -> Run {
     let r = run(needlecheck().arg("validate").arg(path));
@@ -1064,6 +1079,25 @@ fn score_jsonl_from_stdin_skips_blank_lines() {
 }
 
 #[test]
+fn score_jsonl_over_long_line_is_an_error_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = format!(
+        "{{\"answers\": {{\"notes\": \"{}\"}}}}\n",
+        "x".repeat(17 << 20)
+    );
+    text.push_str("{\"answers\": {\"chest_pain\": \"yes\"}}\n");
+    let path = write(dir.path(), "long.jsonl", text);
+    let r = score(path.to_str().unwrap(), &["--jsonl"]);
+    expect_code(&r, 0);
+    let lines: Vec<Value> = r.stdout.lines().map(parse_json).collect();
+    assert_eq!(lines.len(), 2, "{}", r.stdout);
+    assert_eq!(lines[0]["line"], 1);
+    assert_eq!(lines[0]["error"], "line is too long");
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[1]["outcome"], "emergency");
+}
+
+#[test]
 fn score_jsonl_with_text_format_is_a_usage_error() {
     let r = score(&fixture("batch.jsonl"), &["--jsonl", "--format", "text"]);
     expect_code(&r, 2);
@@ -1102,6 +1136,27 @@ fn score_into_a_closed_pipe_is_quiet() {
         r.stderr
     );
     assert_eq!(r.stderr, "exit=0\n");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+#[ignore = "bug: a failed write of the output says only `error: No space left on device (os error 28)`"]
+fn score_into_a_full_disk_says_the_output_could_not_be_written() {
+    let script = format!(
+        "\"$BIN\" -q {MINI} score -a {} > /dev/full",
+        fixture("findings.json")
+    );
+    let r = run(Command::new("sh")
+        .args(["-c", &script])
+        .env("BIN", bin_path())
+        .timeout(TIMEOUT));
+    expect_code(&r, 1);
+    assert!(r.stderr.contains("No space left on device"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("output") || r.stderr.contains("standard output"),
+        "the message does not say what could not be written:\n{}",
+        r.stderr
+    );
 }
 
 trait RepeatLines {
