@@ -1,0 +1,229 @@
+//! The built-in dry-needling questionnaire: it validates with all its scenario tests, people
+//! with nothing to report get through quickly, and its content keeps the safety promises the
+//! clinical brief asks for.
+
+use std::collections::BTreeSet;
+
+use needlecheck::model::QuestionType;
+use needlecheck::{Answer, Answers, Level, Questionnaire, Session, Step, score};
+
+const FILE: &str = "questionnaires/dry-needling.json";
+
+fn embedded() -> Questionnaire {
+    needlecheck::loader::embedded().expect("the built-in questionnaire loads")
+}
+
+#[test]
+fn validate_passes_with_at_least_40_scenario_tests() {
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
+        .args(["validate", FILE])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "validate failed:\n{stdout}\n{stderr}");
+    let last = stdout
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(last.ends_with(" 0 failed"), "closing line: {last:?}");
+    let passed: usize = last
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {last:?}"));
+    assert!(passed >= 40, "only {passed} scenario tests");
+}
+
+/// Walks a session answering "no" to every yes/no question, `age` to the age question and
+/// `areas` to the body-area question; returns how many questions were asked.
+fn walk_all_no(q: &Questionnaire, age: f64, areas: &[&str], none_code: &str) -> (usize, Level) {
+    let mut s = Session::new(q);
+    let mut asked = 0;
+    while let Some(c) = s.current() {
+        let question = &q.questions[c];
+        let answer = match question.kind {
+            QuestionType::YesNo => Answer::No,
+            QuestionType::Number if question.id == "age" => Answer::Number(age),
+            QuestionType::MultiChoice if question.id == "area" => Answer::Multi(
+                areas
+                    .iter()
+                    .map(|a| question.option_index(a).expect("area option"))
+                    .collect(),
+            ),
+            QuestionType::MultiChoice => {
+                Answer::Multi(vec![question.option_index(none_code).unwrap_or_else(
+                    || panic!("`{}` has no `{none_code}` option", question.id),
+                )])
+            }
+            other => panic!(
+                "unexpected {other:?} question `{}` on the all-no path",
+                question.id
+            ),
+        };
+        asked += 1;
+        match s.answer(answer).expect("valid answer") {
+            Step::Stopped(r) => panic!("stopped by `{}`", q.rules[r].rule.id),
+            Step::Next(_) | Step::Finished => {}
+        }
+    }
+    let outcome = s.outcome();
+    assert!(outcome.unanswered.is_empty());
+    (asked, outcome.level)
+}
+
+#[test]
+fn an_adult_with_nothing_to_report_answers_at_most_20_questions_and_is_not_flagged() {
+    let q = embedded();
+    let (asked, level) = walk_all_no(&q, 40.0, &["leg_foot"], "thorax_none");
+    assert!(asked <= 20, "{asked} questions on the all-no path");
+    assert_eq!(level, Level::Clear);
+}
+
+#[test]
+fn neck_treatment_with_nothing_else_to_report_stays_within_20_questions() {
+    let q = embedded();
+    let (asked, level) = walk_all_no(&q, 40.0, &["neck", "top_shoulder"], "thorax_none");
+    assert!(asked <= 20, "{asked} questions");
+    // Needling near the lungs always gets the after-care warning for the practitioner.
+    assert_eq!(level, Level::Review);
+}
+
+fn parse(q: &Questionnaire, t: &needlecheck::model::TestCase) -> Answers {
+    q.parse_answers(&t.answers)
+        .unwrap_or_else(|e| panic!("test {:?}: {e:?}", t.name))
+}
+
+/// Definite answers to try against "Not sure".
+fn definite_answers(question: &needlecheck::model::Question) -> Vec<Answer> {
+    match question.kind {
+        QuestionType::YesNo => vec![Answer::Yes, Answer::No],
+        QuestionType::SingleChoice => (0..question.options.len()).map(Answer::Choice).collect(),
+        QuestionType::Number => {
+            let (lo, hi) = (question.min.unwrap_or(0.0), question.max.unwrap_or(1000.0));
+            [
+                0.0, 0.5, 1.0, 2.0, 3.0, 3.5, 10.0, 12.0, 13.0, 20.0, 45.0, 120.0,
+            ]
+            .into_iter()
+            .chain([lo, hi])
+            .filter(|n| *n >= lo && *n <= hi && (!question.integer || n.fract() == 0.0))
+            .map(Answer::Number)
+            .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn not_sure_never_scores_lower_than_a_definite_answer_to_a_follow_up() {
+    let q = embedded();
+    let mut gating = Vec::new();
+    for e in q.show_if.iter().flatten() {
+        e.questions(&mut gating);
+    }
+    let gating: BTreeSet<usize> = gating.into_iter().collect();
+    for t in &q.tests {
+        let a = parse(&q, t);
+        let visible = score(&q, &a).visible;
+        for x in (0..q.questions.len())
+            .filter(|x| visible[*x] && !gating.contains(x) && q.questions[*x].allows_unsure())
+        {
+            let mut unsure = a.clone();
+            unsure.set(x, Some(Answer::Unsure));
+            let with_unsure = score(&q, &unsure).level;
+            for d in definite_answers(&q.questions[x]) {
+                let mut definite = a.clone();
+                definite.set(x, Some(d.clone()));
+                let with_definite = score(&q, &definite).level;
+                assert!(
+                    with_unsure >= with_definite,
+                    "test {:?}: \"Not sure\" to `{}` gives {with_unsure}, {d:?} gives {with_definite}",
+                    t.name,
+                    q.questions[x].id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rule_fires_in_some_scenario_and_every_level_is_reached() {
+    let q = embedded();
+    let mut fired = BTreeSet::new();
+    let mut levels = BTreeSet::new();
+    for t in &q.tests {
+        let o = score(&q, &parse(&q, t));
+        levels.insert(o.level);
+        fired.extend(o.findings.iter().map(|f| f.rule));
+    }
+    for (i, r) in q.rules.iter().enumerate() {
+        assert!(
+            fired.contains(&i),
+            "rule `{}` never fires in a scenario",
+            r.rule.id
+        );
+    }
+    for l in Level::ALL {
+        assert!(levels.contains(&l), "no scenario reaches `{l}`");
+    }
+}
+
+#[test]
+fn content_keeps_the_briefs_promises() {
+    let q = embedded();
+    for question in &q.questions {
+        assert!(
+            question
+                .help
+                .as_deref()
+                .is_some_and(|h| !h.trim().is_empty()),
+            "`{}` has no \"why we ask\"",
+            question.id
+        );
+        assert!(
+            question.staff_text.is_some(),
+            "`{}` has no staff wording",
+            question.id
+        );
+    }
+    for r in &q.rules {
+        let r = &r.rule;
+        assert!(!r.sources.is_empty(), "rule `{}` cites no source", r.id);
+        if r.level == Level::Emergency {
+            assert!(r.stop, "emergency rule `{}` does not stop", r.id);
+            assert!(
+                r.message.contains("000"),
+                "emergency rule `{}` does not say 000",
+                r.id
+            );
+        }
+        let lower = r.message.to_lowercase();
+        assert!(
+            !lower.contains("stop taking") && !lower.contains("stop your"),
+            "rule `{}` may advise stopping a medicine",
+            r.id
+        );
+    }
+    let self_harm = q
+        .rules
+        .iter()
+        .find(|r| r.rule.id == "em_self_harm")
+        .expect("self-harm rule");
+    assert!(self_harm.rule.message.contains("13 11 14") && self_harm.rule.message.contains("000"));
+    let clear = &q.advice.clear;
+    assert!(clear.summary.contains("consent") && clear.summary.contains("practitioner"));
+    let numbers: Vec<&str> = q.contacts.iter().map(|c| c.number.as_str()).collect();
+    for n in ["000", "1800 022 222", "13 11 14"] {
+        assert!(numbers.contains(&n), "contact {n} missing");
+    }
+    let aftercare: String = q
+        .aftercare
+        .iter()
+        .flat_map(|b| b.items.iter().chain(std::iter::once(&b.heading)))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(aftercare.contains("000") && aftercare.contains("48 hours"));
+}
