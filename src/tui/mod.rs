@@ -1,11 +1,310 @@
-//! The full-screen screening TUI (to be built).
+//! The full-screen screening TUI.
+//!
+//! This module owns the terminal: setting it up, the run loop, and putting it back on every way
+//! out (normal end, `q`, Ctrl-C, a panic, SIGTERM, SIGHUP, SIGINT). The rest is pure and
+//! testable without a terminal: [`app`] holds the state and its [`app::update`], [`keys`] is
+//! the key table (which also writes the hint bar and the help), [`view`] draws.
+//!
+//! The UI is drawn on the controlling terminal (`/dev/tty`, or stderr when there is none), so
+//! stdout carries only the advice: with stdout redirected the screen still shows and the file
+//! gets only the advice text (the same text as `score --format text`). The advice is printed
+//! after the terminal is restored, so it stays in the scrollback. In front-desk mode each
+//! patient's advice is printed when staff move on to the next patient (leaving the alternate
+//! screen for a moment when stdout is the terminal), so nothing of a previous patient is kept.
+
+pub mod app;
+pub mod keys;
+pub mod view;
+
+use std::fs::OpenOptions;
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::crossterm::{cursor, execute};
 
 use crate::frontend::RunOptions;
 use crate::questionnaire::Questionnaire;
+use crate::records;
+
+use app::{App, Effect, Finished, Msg, update};
+
+/// How long to wait for a key before looking whether a signal arrived. Input still blocks
+/// (no busy loop); this only bounds how late SIGTERM/SIGHUP are noticed.
+const SIGNAL_CHECK: Duration = Duration::from_millis(250);
+
+/// Where events come from: the terminal, or a script in tests.
+pub trait EventSource {
+    /// The next event, or `None` when `timeout` passed without one.
+    fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>>;
+}
+
+/// Events of the real terminal.
+pub struct TerminalEvents;
+
+impl EventSource for TerminalEvents {
+    fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
+        if event::poll(timeout)? {
+            event::read().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// A fixed list of events (tests); runs out with an error so a test cannot hang.
+impl EventSource for std::collections::VecDeque<Event> {
+    fn next(&mut self, _timeout: Duration) -> io::Result<Option<Event>> {
+        self.pop_front()
+            .map(Some)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no more scripted events"))
+    }
+}
+
+/// Runs the app until it ends: draws when something changed, feeds events to
+/// [`app::update`], hands effects to `effect` (which returns whether the screen must be
+/// redrawn from scratch). `interrupted` is checked between events.
+pub fn event_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut dyn EventSource,
+    interrupted: &dyn Fn() -> bool,
+    effect: &mut dyn FnMut(Finished) -> io::Result<bool>,
+) -> io::Result<()> {
+    let mut dirty = true;
+    loop {
+        if interrupted() {
+            update(app, Msg::Interrupt);
+            return Ok(());
+        }
+        if dirty {
+            terminal
+                .draw(|f| view::view(app, f))
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            dirty = false;
+        }
+        let Some(ev) = events.next(SIGNAL_CHECK)? else {
+            continue;
+        };
+        let msg = match ev {
+            Event::Key(k) => Msg::Key(k),
+            Event::Resize(w, h) => Msg::Resize(w, h),
+            _ => continue,
+        };
+        dirty = true;
+        match update(app, msg) {
+            Effect::None => {}
+            Effect::Exit => return Ok(()),
+            Effect::Finished(done) => {
+                if effect(*done)? {
+                    terminal
+                        .clear()
+                        .map_err(|e| io::Error::other(e.to_string()))?;
+                }
+            }
+        }
+    }
+}
+
+/// The terminal the UI is drawn on.
+fn ui_writer() -> Box<dyn Write + Send> {
+    match OpenOptions::new().write(true).open("/dev/tty") {
+        Ok(f) => Box::new(f),
+        Err(_) => Box::new(io::stderr()),
+    }
+}
+
+/// Puts the terminal back: raw mode off, main screen, cursor shown. Never fails (it runs in the
+/// panic hook and on the way out, where there is nothing left to do about an error).
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let mut out = ui_writer();
+    let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+    let _ = out.flush();
+}
+
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            previous(info);
+        }));
+    });
+}
+
+/// SIGTERM, SIGHUP and SIGINT set a flag that the loop checks; a second one while the first
+/// is being handled ends the process at once (status 130).
+struct Signals {
+    flag: Arc<AtomicBool>,
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl Signals {
+    fn install() -> io::Result<Self> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let flag = Arc::new(AtomicBool::new(false));
+        let mut ids = Vec::new();
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            ids.push(signal_hook::flag::register_conditional_shutdown(
+                sig,
+                i32::from(crate::frontend::EXIT_INTERRUPTED),
+                Arc::clone(&flag),
+            )?);
+            ids.push(signal_hook::flag::register(sig, Arc::clone(&flag))?);
+        }
+        Ok(Signals { flag, ids })
+    }
+
+    fn fired(&self) -> bool {
+        self.flag.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+/// Restores the terminal when dropped, so an early `?` cannot leave it raw.
+struct Guard;
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Saves a finished screening when a save folder was given. A failure is reported on stderr
+/// after the UI has closed; it does not stop the screening of the next patient.
+fn save(opts: &RunOptions, q: &Questionnaire, done: &Finished) -> Option<String> {
+    let dir = opts.save_dir.as_ref()?;
+    let screening = records::Screening {
+        q,
+        answers: &done.answers,
+        outcome: &done.outcome,
+        subject: done.subject.as_deref(),
+        staff: opts.staff,
+        mode: records::Mode::Tui,
+        status: done.status,
+        started: done.started,
+        ended: done.ended,
+    };
+    match records::save(dir, &screening) {
+        Ok(_) => None,
+        Err(e) => Some(format!(
+            "needlecheck: could not save the screening record in {}: {e}",
+            dir.display()
+        )),
+    }
+}
+
+/// Separates the advice of consecutive patients on stdout.
+pub const PATIENT_SEPARATOR: &str =
+    "\n==============================================================================\n\n";
 
 /// Runs the TUI; returns the process exit status.
-pub fn run(_q: &Questionnaire, _opts: &RunOptions) -> std::io::Result<u8> {
-    Err(std::io::Error::other(
-        "the full-screen mode is not built yet; use --plain",
-    ))
+pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
+    // The hook goes in before raw mode, so a panic at any point below restores the terminal.
+    install_panic_hook();
+    let signals = Signals::install()?;
+    let stdout_is_tty = io::stdout().is_terminal();
+
+    enable_raw_mode()?;
+    let guard = Guard;
+    let mut ui = ui_writer();
+    execute!(ui, EnterAlternateScreen)?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(ui))?;
+    // crossterm installs its SIGWINCH handler on the first poll: do it before the first size
+    // query so that a resize right at start-up is not lost.
+    event::poll(Duration::ZERO)?;
+    let size = terminal.size()?;
+    let mut app = App::new(q, opts, (size.width, size.height));
+
+    let mut out = Output::default();
+    let looped = event_loop(
+        &mut terminal,
+        &mut app,
+        &mut TerminalEvents,
+        &|| signals.fired(),
+        &mut |done| {
+            let text = out.prepare(opts, q, &done);
+            if stdout_is_tty {
+                // Print into the normal screen's scrollback, then come back to the UI.
+                let mut ui = ui_writer();
+                execute!(ui, LeaveAlternateScreen)?;
+                disable_raw_mode()?;
+                write_stdout(&text)?;
+                enable_raw_mode()?;
+                execute!(ui, EnterAlternateScreen)?;
+                Ok(true)
+            } else {
+                write_stdout(&text)?;
+                Ok(false)
+            }
+        },
+    );
+    drop(terminal);
+    drop(guard);
+    drop(signals);
+    looped?;
+
+    // The terminal is back to normal: the advice goes to stdout and stays in the scrollback.
+    if let Some(done) = app.take_final() {
+        let text = out.prepare(opts, q, &done);
+        write_stdout(&text)?;
+    }
+    if app.ending() == Some(app::Ending::Interrupted) {
+        eprintln!(
+            "needlecheck: interrupted; the screening was not finished and no advice was given for it."
+        );
+    }
+    for p in out.problems {
+        eprintln!("{p}");
+    }
+    Ok(app.exit_status())
+}
+
+/// What has gone to stdout so far, and saving problems to report at the end.
+#[derive(Default)]
+struct Output {
+    printed: usize,
+    problems: Vec<String>,
+}
+
+impl Output {
+    /// Saves the screening (if asked) and returns the text to print for it.
+    fn prepare(&mut self, opts: &RunOptions, q: &Questionnaire, done: &Finished) -> String {
+        if let Some(p) = save(opts, q, done) {
+            self.problems.push(p);
+        }
+        let mut text = String::new();
+        if self.printed > 0 {
+            text.push_str(PATIENT_SEPARATOR);
+        }
+        text.push_str(&done.advice);
+        self.printed += 1;
+        text
+    }
+}
+
+fn write_stdout(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (`| head`) is not the screening's problem.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }

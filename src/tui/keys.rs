@@ -1,0 +1,583 @@
+//! The key map: the one table that says which key does what on which screen.
+//!
+//! Everything key-related is generated from [`BINDINGS`]: [`lookup`] turns a key press into an
+//! [`Action`], [`hints`] builds the hint bar at the bottom of the screen and [`help_lines`] the
+//! key list in the `?` help. A key that is not in the table for the current [`Context`] does
+//! nothing, so the hints can never promise a key that does not work (or hide one that does).
+//!
+//! Only key *presses* count: release and repeat events (reported by some terminals) are
+//! ignored here, once, for every screen.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// What the screen is waiting for; decides which bindings apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The welcome screen.
+    Welcome,
+    /// The welcome screen in front-desk mode, where the patient identifier is typed.
+    StaffWelcome,
+    /// A yes/no question.
+    YesNo,
+    /// A single-choice question.
+    Choice,
+    /// A multiple-choice question.
+    Multi,
+    /// A number question (typed).
+    Number,
+    /// A free-text question (typed; letters are text, not commands).
+    Text,
+    /// Display-only information.
+    Display,
+    /// The emergency interrupt.
+    Emergency,
+    /// The list of answers given so far.
+    Review,
+    /// The result.
+    Result,
+    /// The `?` help on top of another screen.
+    Help,
+    /// "Stop the screening?" on top of another screen.
+    ConfirmQuit,
+    /// The window is too small to show anything useful.
+    TooSmall,
+}
+
+use Context::*;
+
+/// What a key asks for. The screen decides what it means there (Enter starts, confirms,
+/// continues or finishes, as the binding's description says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Yes,
+    No,
+    Unsure,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    /// A digit: pick option n (1-based).
+    Pick(u8),
+    /// Tick or untick the focused option.
+    Toggle,
+    Confirm,
+    /// A character typed into a field.
+    Type(char),
+    Backspace,
+    Back,
+    Review,
+    Help,
+    /// Ask to stop (confirmed first where answers would be left unfinished).
+    Quit,
+    /// Stop at once (Ctrl-C).
+    Interrupt,
+    NextPatient,
+    /// Leave the current overlay or list.
+    Close,
+}
+
+/// When a binding applies beyond its contexts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Always,
+    /// The question offers "Not sure".
+    Unsure,
+    /// The question may be left unanswered.
+    Optional,
+    /// Front-desk mode.
+    Staff,
+}
+
+/// A key, or a class of keys, as written in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Code(KeyCode),
+    Ctrl(char),
+    /// 1 to 9.
+    Digits,
+    /// Characters that make up a number: digits, `.`, `,`, `-`.
+    NumberChars,
+    /// Any printable character.
+    Printable,
+}
+
+impl Key {
+    /// How the key is written in hints and help.
+    pub fn label(self) -> String {
+        match self {
+            Key::Char(' ') => "Space".into(),
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Key::Digits => "1-9".into(),
+            Key::NumberChars => "0-9".into(),
+            Key::Printable => "type".into(),
+            Key::Code(code) => match code {
+                KeyCode::Enter => "Enter".into(),
+                KeyCode::Esc => "Esc".into(),
+                KeyCode::Left => "←".into(),
+                KeyCode::Right => "→".into(),
+                KeyCode::Up => "↑".into(),
+                KeyCode::Down => "↓".into(),
+                KeyCode::PageUp => "PgUp".into(),
+                KeyCode::PageDown => "PgDn".into(),
+                KeyCode::Backspace => "Backspace".into(),
+                KeyCode::F(n) => format!("F{n}"),
+                other => format!("{other}"),
+            },
+        }
+    }
+
+    /// The character a class of keys stands for, if the event belongs to it.
+    fn matches(self, ev: &KeyEvent) -> Option<Option<char>> {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = ev.modifiers.contains(KeyModifiers::ALT);
+        let plain_char = match ev.code {
+            KeyCode::Char(c) if !ctrl && !alt => Some(c),
+            _ => None,
+        };
+        match self {
+            Key::Char(k) => (plain_char == Some(k)).then_some(None),
+            Key::Code(k) => (ev.code == k && !ctrl && !alt).then_some(None),
+            Key::Ctrl(k) => (ctrl && ev.code == KeyCode::Char(k)).then_some(None),
+            Key::Digits => plain_char.filter(|c| ('1'..='9').contains(c)).map(Some),
+            Key::NumberChars => plain_char
+                .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
+                .map(Some),
+            Key::Printable => plain_char.filter(|c| !c.is_control()).map(Some),
+        }
+    }
+}
+
+/// One line of the key table.
+#[derive(Debug)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    /// What it does, in a few words ("not sure", "change this answer").
+    pub what: &'static str,
+    pub contexts: &'static [Context],
+    pub when: When,
+    /// Shown in the hint bar (everything is shown in the help).
+    pub hint: bool,
+}
+
+const NOT_TEXT: &[Context] = &[YesNo, Choice, Multi, Number, Display];
+const LISTS: &[Context] = &[YesNo, Choice, Multi];
+
+const fn b(
+    keys: &'static [Key],
+    action: Action,
+    what: &'static str,
+    contexts: &'static [Context],
+) -> Binding {
+    Binding {
+        keys,
+        action,
+        what,
+        contexts,
+        when: When::Always,
+        hint: true,
+    }
+}
+
+const fn only(mut binding: Binding, when: When) -> Binding {
+    binding.when = when;
+    binding
+}
+
+const fn quiet(mut binding: Binding) -> Binding {
+    binding.hint = false;
+    binding
+}
+
+use Key::{Char, Code, Ctrl};
+
+/// The key table. Earlier lines win when two match the same key; the hint bar lists them in
+/// this order.
+pub static BINDINGS: &[Binding] = &[
+    // Everywhere, always.
+    quiet(b(
+        &[Ctrl('c')],
+        Action::Interrupt,
+        "stop at once",
+        &[
+            Welcome,
+            StaffWelcome,
+            YesNo,
+            Choice,
+            Multi,
+            Number,
+            Text,
+            Display,
+            Emergency,
+            Review,
+            Result,
+            Help,
+            ConfirmQuit,
+            TooSmall,
+        ],
+    )),
+    // Overlays.
+    b(&[Char('y'), Char('q')], Action::Yes, "stop", &[ConfirmQuit]),
+    b(
+        &[Char('n'), Code(KeyCode::Esc)],
+        Action::No,
+        "carry on",
+        &[ConfirmQuit],
+    ),
+    b(
+        &[
+            Char('?'),
+            Code(KeyCode::F(1)),
+            Code(KeyCode::Esc),
+            Code(KeyCode::Enter),
+        ],
+        Action::Close,
+        "close",
+        &[Help],
+    ),
+    quiet(b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "scroll",
+        &[Help],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "scroll",
+        &[Help],
+    )),
+    // Welcome.
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Confirm,
+        "start",
+        &[Welcome, StaffWelcome],
+    ),
+    b(
+        &[Key::Printable],
+        Action::Type(' '),
+        "patient ID",
+        &[StaffWelcome],
+    ),
+    quiet(b(
+        &[Code(KeyCode::Backspace)],
+        Action::Backspace,
+        "erase",
+        &[StaffWelcome],
+    )),
+    // Answers.
+    b(&[Char('y')], Action::Yes, "yes", &[YesNo]),
+    b(&[Char('n')], Action::No, "no", &[YesNo]),
+    b(&[Key::Digits], Action::Pick(0), "choose", &[Choice]),
+    only(
+        b(
+            &[Char('u')],
+            Action::Unsure,
+            "not sure",
+            &[YesNo, Choice, Number],
+        ),
+        When::Unsure,
+    ),
+    b(
+        &[Key::NumberChars],
+        Action::Type(' '),
+        "type a number",
+        &[Number],
+    ),
+    b(&[Key::Printable], Action::Type(' '), "your answer", &[Text]),
+    b(&[Key::Digits], Action::Pick(0), "tick", &[Multi]),
+    b(&[Char(' ')], Action::Toggle, "tick", &[Multi]),
+    quiet(b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "move up",
+        LISTS,
+    )),
+    quiet(b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "move down",
+        LISTS,
+    )),
+    only(
+        b(
+            &[Code(KeyCode::Enter)],
+            Action::Confirm,
+            "confirm (nothing: skip)",
+            &[Multi, Number, Text],
+        ),
+        When::Optional,
+    ),
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Confirm,
+        "confirm",
+        &[YesNo, Choice, Multi, Number, Text],
+    ),
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Confirm,
+        "continue",
+        &[Display],
+    ),
+    quiet(b(
+        &[Code(KeyCode::Backspace)],
+        Action::Backspace,
+        "erase",
+        &[Number, Text],
+    )),
+    // Emergency interrupt.
+    b(
+        &[Code(KeyCode::Left), Char('b')],
+        Action::Back,
+        "go back",
+        &[Emergency],
+    ),
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Confirm,
+        "finish",
+        &[Emergency],
+    ),
+    quiet(b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "scroll up",
+        &[Emergency],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "scroll down",
+        &[Emergency],
+    )),
+    // Review.
+    quiet(b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "move up",
+        &[Review],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "move down",
+        &[Review],
+    )),
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Confirm,
+        "change this answer",
+        &[Review],
+    ),
+    b(
+        &[
+            Char('r'),
+            Code(KeyCode::Esc),
+            Code(KeyCode::Left),
+            Char('b'),
+        ],
+        Action::Close,
+        "back to the questions",
+        &[Review],
+    ),
+    // Result.
+    quiet(b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "scroll up",
+        &[Result],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "scroll down",
+        &[Result],
+    )),
+    only(
+        b(&[Char('n')], Action::NextPatient, "next patient", &[Result]),
+        When::Staff,
+    ),
+    b(&[Char('r')], Action::Review, "change answers", &[Result]),
+    // Scrolling long screens.
+    quiet(b(
+        &[Code(KeyCode::PageUp)],
+        Action::PageUp,
+        "page up",
+        &[Review, Result],
+    )),
+    quiet(b(
+        &[Code(KeyCode::PageDown)],
+        Action::PageDown,
+        "page down",
+        &[Review, Result],
+    )),
+    // Moving around the questions.
+    b(
+        &[Code(KeyCode::Left), Char('b')],
+        Action::Back,
+        "back",
+        NOT_TEXT,
+    ),
+    b(&[Code(KeyCode::Left)], Action::Back, "back", &[Text]),
+    b(&[Char('r')], Action::Review, "review", NOT_TEXT),
+    b(
+        &[Char('?')],
+        Action::Help,
+        "help",
+        &[Welcome, YesNo, Choice, Multi, Number, Display, Result],
+    ),
+    b(
+        &[Code(KeyCode::F(1))],
+        Action::Help,
+        "help",
+        &[StaffWelcome, Text],
+    ),
+    quiet(b(
+        &[Code(KeyCode::F(1))],
+        Action::Help,
+        "help",
+        &[Welcome, YesNo, Choice, Multi, Number, Display, Result],
+    )),
+    b(
+        &[Char('q'), Code(KeyCode::Esc)],
+        Action::Quit,
+        "finish",
+        &[Result],
+    ),
+    b(
+        &[Char('q'), Code(KeyCode::Esc)],
+        Action::Quit,
+        "quit",
+        &[
+            Welcome, YesNo, Choice, Multi, Number, Display, Emergency, Review,
+        ],
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        Action::Quit,
+        "quit",
+        &[StaffWelcome, Text],
+    ),
+];
+
+/// Facts about the current question that switch bindings on or off.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facts {
+    pub unsure: bool,
+    pub optional: bool,
+    pub staff: bool,
+}
+
+impl Binding {
+    fn applies(&self, ctx: Context, facts: Facts) -> bool {
+        self.contexts.contains(&ctx)
+            && match self.when {
+                When::Always => true,
+                When::Unsure => facts.unsure,
+                When::Optional => facts.optional,
+                When::Staff => facts.staff,
+            }
+    }
+}
+
+/// The action of a key press in this context, if any. Release and repeat events give none.
+pub fn lookup(ctx: Context, facts: Facts, ev: &KeyEvent) -> Option<Action> {
+    if ev.kind != KeyEventKind::Press {
+        return None;
+    }
+    BINDINGS
+        .iter()
+        .filter(|b| b.applies(ctx, facts))
+        .find_map(|b| {
+            b.keys
+                .iter()
+                .find_map(|k| k.matches(ev))
+                .map(|ch| match (b.action, ch) {
+                    (Action::Type(_), Some(c)) => Action::Type(c),
+                    (Action::Pick(_), Some(c)) => Action::Pick(c.to_digit(10).unwrap_or(0) as u8),
+                    (action, _) => action,
+                })
+        })
+}
+
+/// The bindings that apply here, first binding of each key only (the one that wins).
+fn active(ctx: Context, facts: Facts) -> Vec<&'static Binding> {
+    let mut seen: Vec<Key> = Vec::new();
+    let mut out = Vec::new();
+    for binding in BINDINGS.iter().filter(|b| b.applies(ctx, facts)) {
+        let fresh: Vec<Key> = binding
+            .keys
+            .iter()
+            .copied()
+            .filter(|k| !seen.contains(k))
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        seen.extend(fresh);
+        out.push(binding);
+    }
+    out
+}
+
+/// The keys of a binding as written in hints: `←/b`.
+pub fn keys_label(binding: &Binding) -> String {
+    binding
+        .keys
+        .iter()
+        .map(|k| k.label())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The hint bar: (keys, what) pairs in table order. Up/down moves are folded into one
+/// "↑/↓ move" entry.
+pub fn hints(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
+    let bindings = active(ctx, facts);
+    let mut out = Vec::new();
+    let moves = bindings
+        .iter()
+        .any(|b| matches!(b.action, Action::Up | Action::Down));
+    for binding in bindings {
+        if matches!(binding.action, Action::Up) && moves && !binding.hint {
+            let what = if matches!(ctx, Result | Help | Emergency) {
+                "scroll"
+            } else {
+                "move"
+            };
+            out.push(("↑/↓".to_string(), what));
+            continue;
+        }
+        if binding.hint {
+            // Keys that do the same thing share one hint ("1-9/Space tick").
+            match out.iter_mut().find(|(_, what)| *what == binding.what) {
+                Some((keys, _)) => {
+                    keys.push('/');
+                    keys.push_str(&keys_label(binding));
+                }
+                None => out.push((keys_label(binding), binding.what)),
+            }
+        }
+    }
+    out
+}
+
+/// Every key of this context with what it does, for the help screen.
+pub fn help_lines(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for binding in active(ctx, facts) {
+        // Keys that do the same thing share a line ("?/F1  help").
+        match out.iter_mut().find(|(_, what)| *what == binding.what) {
+            Some((keys, _)) => {
+                keys.push('/');
+                keys.push_str(&keys_label(binding));
+            }
+            None => out.push((keys_label(binding), binding.what)),
+        }
+    }
+    out
+}

@@ -1,0 +1,879 @@
+//! Drawing: a pure function of the [`App`] state onto a ratatui [`Frame`].
+//!
+//! The view owns layout and wording of the screens (welcome, question, emergency interrupt,
+//! review, result, the help and quit overlays, and "please enlarge the window"). It never
+//! changes the state; scroll limits that depend on the layout are computed by the same
+//! functions the update code calls ([`result_max_scroll`], [`help_max_scroll`]).
+//!
+//! Text is wrapped here with a width-aware wrapper, so wide characters (CJK, emoji) keep the
+//! columns aligned, and nothing relies on colour alone: levels have words, the focused option
+//! has a marker and reverse video, errors start with "!". With colour switched off
+//! (`NO_COLOR`) only bold and reverse video are used. The terminal cursor is put on the focused
+//! option or at the end of the field being typed in, so screen readers follow it.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, LineGauge, Padding, Paragraph};
+
+use crate::answers;
+use crate::model::{Level, QuestionType};
+use crate::report::{self, Summary};
+
+use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, choices_of};
+use super::keys::{self, Context, Facts};
+
+/// Styles, with or without colour.
+#[derive(Clone, Copy)]
+struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    fn bold(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+    fn heading(self) -> Style {
+        let s = self.bold();
+        if self.color { s.fg(Color::Cyan) } else { s }
+    }
+    fn alert(self) -> Style {
+        let s = self.bold();
+        if self.color { s.fg(Color::Red) } else { s }
+    }
+    fn focus(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+    fn dim(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+    fn level(self, level: Level) -> Style {
+        let s = self.bold();
+        if !self.color {
+            return s;
+        }
+        s.fg(match level {
+            Level::Clear => Color::Green,
+            Level::Review | Level::Incomplete => Color::Yellow,
+            Level::NotSuitable | Level::SeeDoctor => Color::Magenta,
+            Level::Urgent | Level::Emergency => Color::Red,
+        })
+    }
+}
+
+/// Lines to show in a scrolling area, and where the cursor goes (line, column).
+#[derive(Default)]
+struct Body {
+    lines: Vec<Line<'static>>,
+    cursor: Option<(usize, u16)>,
+}
+
+impl Body {
+    fn push(&mut self, line: Line<'static>) {
+        self.lines.push(line);
+    }
+    fn blank(&mut self) {
+        self.lines.push(Line::default());
+    }
+    fn extend(&mut self, lines: Vec<Line<'static>>) {
+        self.lines.extend(lines);
+    }
+}
+
+/// Word-wraps `text` to `width` columns (width-aware) with the given indents.
+fn wrap(text: &str, width: u16, first: &str, rest: &str, style: Style) -> Vec<Line<'static>> {
+    let opts = textwrap::Options::new(usize::from(width).max(1))
+        .initial_indent(first)
+        .subsequent_indent(rest);
+    textwrap::wrap(text, opts)
+        .into_iter()
+        .map(|l| Line::styled(l.trim_end().to_string(), style))
+        .collect()
+}
+
+/// Display width of a string in terminal columns.
+fn width_of(s: &str) -> u16 {
+    u16::try_from(Span::raw(s).width()).unwrap_or(u16::MAX)
+}
+
+/// Cuts `s` into rows of at most `width` columns, never splitting a character.
+fn hard_wrap(s: &str, width: u16) -> Vec<String> {
+    let width = width.max(2);
+    let mut rows = vec![String::new()];
+    let mut used = 0u16;
+    for c in s.chars() {
+        let w = width_of(c.encode_utf8(&mut [0; 4]));
+        if used + w > width {
+            rows.push(String::new());
+            used = 0;
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push(c);
+        }
+        used += w;
+    }
+    rows
+}
+
+/// The main area and the hint row below it.
+fn split(area: Rect) -> (Rect, Rect) {
+    let [main, hints] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+    (main, hints)
+}
+
+/// Inner area of a bordered block.
+fn inner(area: Rect) -> Rect {
+    framed().inner(area)
+}
+
+/// The frame around every screen: a border and a column of space inside it.
+fn framed<'a>() -> Block<'a> {
+    Block::bordered().padding(Padding::horizontal(1))
+}
+
+/// Draws the whole screen.
+pub fn view(app: &App, f: &mut Frame) {
+    let area = f.area();
+    let theme = Theme { color: app.color };
+    if !app.fits() {
+        too_small(app, f, area, theme);
+        return;
+    }
+    let (main, hint_row) = split(area);
+    match app.screen {
+        Screen::Welcome => welcome(app, f, main, theme),
+        Screen::Question => question(app, f, main, theme),
+        Screen::Emergency(rule) => emergency(app, f, main, theme, rule),
+        Screen::Review => review(app, f, main, theme),
+        Screen::Result => result(app, f, main, theme),
+    }
+    if app.show_help {
+        help(app, f, main, theme);
+    }
+    if app.confirm_quit {
+        confirm_quit(app, f, main, theme);
+    }
+    hint_bar(app, f, hint_row, theme);
+}
+
+fn too_small(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let text = format!(
+        "Please enlarge the window. It is {}×{}; the screening needs at least {MIN_WIDTH}×{MIN_HEIGHT}. Ctrl-C stops.",
+        app.size.0, app.size.1
+    );
+    let lines = wrap(&text, area.width, "", "", theme.bold());
+    let top = area.height.saturating_sub(lines.len() as u16) / 2;
+    let rect = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
+    f.render_widget(Paragraph::new(lines), rect);
+    f.set_cursor_position(Position::new(rect.x, rect.y));
+}
+
+/// Renders `body` in `area` scrolled by `scroll` (clamped) and places the cursor.
+fn render_body(f: &mut Frame, area: Rect, body: Body, scroll: usize) {
+    let height = usize::from(area.height);
+    let max = body.lines.len().saturating_sub(height);
+    let scroll = scroll.min(max);
+    if let Some((line, col)) = body.cursor
+        && line >= scroll
+        && line < scroll + height
+    {
+        let y = area.y + (line - scroll) as u16;
+        let x = area.x + col.min(area.width.saturating_sub(1));
+        f.set_cursor_position(Position::new(x, y));
+    }
+    let lines: Vec<Line> = body.lines.into_iter().skip(scroll).take(height).collect();
+    f.render_widget(Paragraph::new(lines), area);
+}
+
+/// Scroll offset that keeps `line` in view of `height` rows.
+fn follow(line: usize, height: u16) -> usize {
+    (line + 1).saturating_sub(usize::from(height))
+}
+
+fn titled<'a>(title: String, theme: Theme) -> Block<'a> {
+    framed().title(Span::styled(format!(" {title} "), theme.heading()))
+}
+
+fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let q = app.q;
+    let block = titled(q.title.clone(), theme);
+    let body_area = block.inner(area);
+    f.render_widget(block, area);
+    let w = body_area.width;
+    let mut body = Body::default();
+    body.push(Line::styled(q.title.clone(), theme.heading()));
+    body.cursor = Some((0, 0));
+    body.blank();
+    body.extend(wrap(&q.introduction, w, "", "", Style::new()));
+    let (_, total) = app.session.progress();
+    let minutes = (total * 15).div_ceil(60).max(1);
+    body.extend(wrap(
+        &format!(
+            "About {total} questions; it takes about {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        ),
+        w,
+        "",
+        "",
+        Style::new(),
+    ));
+    body.blank();
+    body.extend(wrap(&q.disclaimer, w, "", "", theme.bold()));
+    body.blank();
+    let key_list: Vec<String> = keys::hints(
+        Context::YesNo,
+        Facts {
+            unsure: true,
+            ..Facts::default()
+        },
+    )
+    .into_iter()
+    .map(|(k, what)| format!("{k} {what}"))
+    .collect();
+    body.extend(wrap(
+        &format!("Keys while answering: {}.", key_list.join(", ")),
+        w,
+        "",
+        "",
+        theme.dim(),
+    ));
+    if app.staff {
+        body.blank();
+        if app.patients_done > 0 {
+            body.extend(wrap(
+                &format!(
+                    "Next patient. Patients finished so far: {}.",
+                    app.patients_done
+                ),
+                w,
+                "",
+                "",
+                Style::new(),
+            ));
+        }
+        let label = "Patient ID (optional): ";
+        let rows = hard_wrap(&app.input, w.saturating_sub(width_of(label)).max(8));
+        let first_line = body.lines.len();
+        for (i, row) in rows.iter().enumerate() {
+            let prefix = if i == 0 {
+                label.to_string()
+            } else {
+                " ".repeat(label.len())
+            };
+            body.push(Line::from(vec![
+                Span::styled(prefix, theme.bold()),
+                Span::raw(row.clone()),
+            ]));
+        }
+        let last = rows.last().map(String::as_str).unwrap_or("");
+        body.cursor = Some((
+            first_line + rows.len() - 1,
+            width_of(label) + width_of(last),
+        ));
+        body.extend(wrap("Enter starts.", w, "", "", theme.dim()));
+    } else {
+        body.push(Line::from(vec![
+            Span::styled("Enter", theme.bold()),
+            Span::raw(" starts."),
+        ]));
+    }
+    let focus = body.cursor.map_or(0, |c| c.0);
+    render_body(f, body_area, body, follow(focus, body_area.height));
+}
+
+fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let Some((index, q)) = app.question() else {
+        return;
+    };
+    let block = titled(app.q.title.clone(), theme);
+    let inside = block.inner(area);
+    f.render_widget(block, area);
+    let w = inside.width;
+
+    // Messages under the question: why the answer was not taken, and what a change removed.
+    let mut messages: Vec<Line<'static>> = Vec::new();
+    if let Some(e) = &app.error {
+        messages.extend(wrap(e, w, "! ", "  ", theme.alert()));
+    }
+    if let Some(n) = &app.notice {
+        messages.extend(wrap(n, w, "i ", "  ", theme.bold()));
+    }
+    let spacer = u16::from(inside.height > 12);
+    let [header, gauge_row, _, body_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(spacer),
+        Constraint::Min(1),
+    ])
+    .areas(inside);
+
+    let section = app.q.section_of(index);
+    f.render_widget(
+        Paragraph::new(Line::styled(section.title.clone(), theme.heading())),
+        header,
+    );
+    let (pos, total) = app.session.progress();
+    let ratio = if total == 0 {
+        0.0
+    } else {
+        (pos.saturating_sub(1) as f64 / total as f64).clamp(0.0, 1.0)
+    };
+    f.render_widget(
+        LineGauge::default()
+            .ratio(ratio)
+            .label(format!("Question {pos} of about {total} "))
+            .filled_style(if app.color {
+                Style::new().fg(Color::Cyan)
+            } else {
+                Style::new().add_modifier(Modifier::BOLD)
+            })
+            .filled_symbol("█")
+            .unfilled_symbol("░"),
+        gauge_row,
+    );
+    let mut body = Body::default();
+    body.extend(wrap(q.wording(app.staff), w, "", "", theme.bold()));
+    if !q.is_required() && q.kind != QuestionType::Display {
+        body.push(Line::styled("(optional)", theme.dim()));
+    }
+    body.blank();
+    match q.kind {
+        QuestionType::Display => {
+            body.push(Line::from(vec![
+                Span::styled("Enter", theme.bold()),
+                Span::raw(" continues."),
+            ]));
+            body.cursor = Some((0, 0));
+        }
+        QuestionType::YesNo | QuestionType::SingleChoice | QuestionType::MultiChoice => {
+            let choices = choices_of(q);
+            let options = q.options.len();
+            for (i, label) in choices.iter().enumerate() {
+                let key = match (q.kind, i) {
+                    (QuestionType::YesNo, 0) => "y".to_string(),
+                    (QuestionType::YesNo, 1) => "n".to_string(),
+                    (QuestionType::YesNo, _) => "u".to_string(),
+                    (_, i) if i >= options => "u".to_string(),
+                    (_, i) => (i + 1).to_string(),
+                };
+                let focused = i == app.cursor;
+                let marker = if focused { "›" } else { " " };
+                let tick = match q.kind {
+                    QuestionType::MultiChoice if app.ticked.get(i).copied().unwrap_or(false) => {
+                        "[x] "
+                    }
+                    QuestionType::MultiChoice => "[ ] ",
+                    _ => "",
+                };
+                let first = format!("{marker} {tick}{key}. ");
+                let rest = " ".repeat(first.chars().count());
+                let style = if focused { theme.focus() } else { Style::new() };
+                if focused {
+                    body.cursor = Some((body.lines.len(), 0));
+                }
+                body.extend(wrap(label, w, &first, &rest, style));
+            }
+        }
+        QuestionType::Number | QuestionType::Text => {
+            let prefix = "› ";
+            let unit = match (&q.unit, q.kind) {
+                (Some(u), QuestionType::Number) => format!(" {u}"),
+                _ => String::new(),
+            };
+            let room = w.saturating_sub(width_of(prefix) + width_of(&unit)).max(4);
+            let rows = hard_wrap(&app.input, room);
+            let first_line = body.lines.len();
+            let n = rows.len();
+            for (i, row) in rows.into_iter().enumerate() {
+                let mut spans = vec![
+                    Span::styled(if i == 0 { prefix } else { "  " }, theme.bold()),
+                    Span::styled(row.clone(), theme.bold()),
+                ];
+                if i + 1 == n {
+                    body.cursor = Some((first_line + i, width_of(prefix) + width_of(&row)));
+                    spans.push(Span::styled(unit.clone(), theme.dim()));
+                }
+                body.push(Line::from(spans));
+            }
+            if q.kind == QuestionType::Number {
+                let mut range = Vec::new();
+                if let Some(lo) = q.min {
+                    range.push(format!("from {}", answers::fmt_num(lo)));
+                }
+                if let Some(hi) = q.max {
+                    range.push(format!("to {}", answers::fmt_num(hi)));
+                }
+                if !range.is_empty() {
+                    body.extend(wrap(
+                        &format!("A number {}{unit}.", range.join(" ")),
+                        w,
+                        "  ",
+                        "  ",
+                        theme.dim(),
+                    ));
+                }
+            }
+        }
+    }
+    // The message goes right under the answer; scroll to show it, but never past the focus.
+    let focus = body.cursor.map_or(0, |c| c.0);
+    if !messages.is_empty() {
+        body.blank();
+        body.extend(messages);
+    }
+    let scroll = follow(body.lines.len().saturating_sub(1), body_area.height).min(focus);
+    render_body(f, body_area, body, scroll);
+}
+
+/// Lines of the emergency interrupt at this width.
+fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'static>> {
+    let q = app.q;
+    let advice = q.advice.for_level(Level::Emergency);
+    let mut out = Vec::new();
+    let headline = match app.emergency_number() {
+        Some(n) => format!("CALL {n} NOW"),
+        None => advice.label.clone(),
+    };
+    out.extend(wrap(
+        &headline,
+        w,
+        "",
+        "",
+        theme.alert().add_modifier(Modifier::REVERSED),
+    ));
+    out.push(Line::default());
+    if let Some(r) = q.rules.get(rule) {
+        out.extend(wrap(&r.rule.message, w, "", "", theme.bold()));
+    }
+    out.extend(wrap(advice.summary.as_str(), w, "", "", Style::new()));
+    for c in q
+        .contacts
+        .iter()
+        .filter(|c| c.show_for.contains(&Level::Emergency))
+    {
+        let line = match &c.when {
+            Some(when) => format!("{} {}: {when}", c.number, c.name),
+            None => format!("{} {}", c.number, c.name),
+        };
+        out.extend(wrap(&line, w, "☎ ", "  ", theme.bold()));
+    }
+    // What to tell them: the reason, in the person's own answers.
+    let outcome = app.session.outcome();
+    let summary = Summary::new(q, app.session.answers(), &outcome, app.staff);
+    let told: Vec<String> = summary
+        .findings
+        .iter()
+        .filter(|f| f.stop)
+        .flat_map(|f| {
+            f.because
+                .iter()
+                .map(|r| format!("\"{}\": {}", r.question, r.answer))
+        })
+        .collect();
+    out.push(Line::default());
+    out.push(Line::styled("What to tell them:", theme.heading()));
+    out.extend(wrap(
+        "Where you are, and what is happening now.",
+        w,
+        "- ",
+        "  ",
+        Style::new(),
+    ));
+    for t in told {
+        out.extend(wrap(&t, w, "- ", "  ", Style::new()));
+    }
+    if !advice.next_steps.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("What to do:", theme.heading()));
+        for (i, step) in advice.next_steps.iter().enumerate() {
+            let first = format!("{}. ", i + 1);
+            let rest = " ".repeat(first.len());
+            out.extend(wrap(step, w, &first, &rest, Style::new()));
+        }
+    }
+    out.push(Line::default());
+    out.extend(wrap(
+        "Answered by mistake? Go back (← or b) and change it.",
+        w,
+        "",
+        "",
+        theme.dim(),
+    ));
+    out
+}
+
+fn emergency(app: &App, f: &mut Frame, area: Rect, theme: Theme, rule: usize) {
+    let lines = emergency_lines(app, inner(area).width, theme, rule);
+    let height = usize::from(inner(area).height);
+    let scroll = usize::from(app.result_scroll).min(lines.len().saturating_sub(height));
+    let mut block = framed()
+        .border_type(BorderType::Thick)
+        .border_style(theme.alert())
+        .title(Span::styled(
+            " EMERGENCY ",
+            theme.alert().add_modifier(Modifier::REVERSED),
+        ));
+    if lines.len() > scroll + height {
+        block = block.title_bottom(Line::styled(" ↓ more ", theme.bold()).right_aligned());
+    }
+    let inside = block.inner(area);
+    f.render_widget(block, area);
+    let body = Body {
+        lines,
+        cursor: Some((scroll, 0)),
+    };
+    render_body(f, inside, body, scroll);
+}
+
+fn review(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let block = titled("Your answers".into(), theme);
+    let inside = block.inner(area);
+    f.render_widget(block, area);
+    let w = inside.width;
+    let mut messages: Vec<Line<'static>> = Vec::new();
+    if let Some(n) = &app.notice {
+        messages.extend(wrap(n, w, "i ", "  ", theme.bold()));
+    }
+    messages.truncate(usize::from(inside.height / 2));
+    let [message_area, list_area] = Layout::vertical([
+        Constraint::Length(messages.len() as u16),
+        Constraint::Min(1),
+    ])
+    .areas(inside);
+    f.render_widget(Paragraph::new(messages), message_area);
+    let list = app.session.answered_questions();
+    let mut body = Body::default();
+    if list.is_empty() {
+        body.push(Line::raw("No answers yet."));
+        body.cursor = Some((0, 0));
+    }
+    let mut selected_end = 0;
+    for (n, &i) in list.iter().enumerate() {
+        let question = &app.q.questions[i];
+        let selected = n == app.review_selected;
+        let style = if selected {
+            theme.focus()
+        } else {
+            Style::new()
+        };
+        let marker = if selected { "›" } else { " " };
+        let first = format!("{marker} {}. ", n + 1);
+        let rest = " ".repeat(first.chars().count());
+        if selected {
+            body.cursor = Some((body.lines.len(), 0));
+        }
+        body.extend(wrap(question.wording(app.staff), w, &first, &rest, style));
+        let answer = app
+            .session
+            .answer_of(i)
+            .map(|a| answers::display(question, a))
+            .unwrap_or_default();
+        body.extend(wrap(
+            &answer,
+            w,
+            &format!("{rest}→ "),
+            &format!("{rest}  "),
+            theme.bold(),
+        ));
+        if selected {
+            selected_end = body.lines.len() - 1;
+        }
+    }
+    render_body(f, list_area, body, follow(selected_end, list_area.height));
+}
+
+/// Where the scrolling text of the result and the emergency interrupt goes.
+fn result_area(size: (u16, u16)) -> Rect {
+    let (main, _) = split(Rect::new(0, 0, size.0, size.1));
+    inner(main)
+}
+
+/// Lines of the result screen at this width.
+fn result_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
+    let q = app.q;
+    let outcome = app.session.outcome();
+    let s = Summary::new(q, app.session.answers(), &outcome, app.staff);
+    let mut out = Vec::new();
+    if let Some(subject) = &app.subject {
+        out.extend(wrap(
+            &format!("Patient: {subject}"),
+            w,
+            "",
+            "",
+            theme.bold(),
+        ));
+    }
+    out.extend(wrap(
+        &format!("RESULT: {} ({})", s.label, level_words(s.level)),
+        w,
+        "",
+        "",
+        theme.level(s.level),
+    ));
+    out.extend(wrap(s.summary, w, "", "", Style::new()));
+    if !s.findings.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("What we found:", theme.heading()));
+        for finding in &s.findings {
+            out.extend(wrap(finding.message, w, "- ", "  ", theme.bold()));
+            if let Some(line) = report::reasons_line(finding) {
+                out.extend(wrap(&line, w, "  ", "  ", Style::new()));
+            }
+        }
+    }
+    if !s.unanswered.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("Not answered yet:", theme.heading()));
+        for u in &s.unanswered {
+            out.extend(wrap(u, w, "- ", "  ", Style::new()));
+        }
+    }
+    out.push(Line::default());
+    out.push(Line::styled("What to do next:", theme.heading()));
+    for (i, step) in s.next_steps.iter().enumerate() {
+        let first = format!("{}. ", i + 1);
+        let rest = " ".repeat(first.len());
+        out.extend(wrap(step, w, &first, &rest, Style::new()));
+    }
+    if !s.contacts.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("Phone numbers:", theme.heading()));
+        for c in &s.contacts {
+            let line = match &c.when {
+                Some(when) => format!("{} {}: {when}", c.number, c.name),
+                None => format!("{} {}", c.number, c.name),
+            };
+            out.extend(wrap(&line, w, "", "  ", theme.bold()));
+        }
+    }
+    for block in s.aftercare {
+        out.push(Line::default());
+        out.push(Line::styled(format!("{}:", block.heading), theme.heading()));
+        for item in &block.items {
+            out.extend(wrap(item, w, "- ", "  ", Style::new()));
+        }
+    }
+    if app.staff {
+        out.push(Line::default());
+        let handover = report::render_handover(&s, app.subject.as_deref());
+        for (i, line) in handover.lines().enumerate() {
+            let style = if i == 0 {
+                theme.heading()
+            } else {
+                Style::new()
+            };
+            out.extend(wrap(line, w, "", "  ", style));
+        }
+    }
+    out.push(Line::default());
+    out.extend(wrap(s.disclaimer, w, "", "", theme.dim()));
+    out
+}
+
+/// The outcome level in words (shown with the label, so colour is never the only cue).
+fn level_words(level: Level) -> &'static str {
+    match level {
+        Level::Clear => "clear",
+        Level::Review => "review",
+        Level::Incomplete => "incomplete",
+        Level::NotSuitable => "not suitable",
+        Level::SeeDoctor => "see a doctor",
+        Level::Urgent => "urgent",
+        Level::Emergency => "emergency",
+    }
+}
+
+/// How far the result (or the emergency interrupt) can scroll in the current window.
+pub fn max_scroll(app: &App) -> usize {
+    let area = result_area(app.size);
+    let theme = Theme { color: false };
+    let n = match app.screen {
+        Screen::Result => result_lines(app, area.width, theme).len(),
+        Screen::Emergency(rule) => emergency_lines(app, area.width, theme, rule).len(),
+        _ => 0,
+    };
+    n.saturating_sub(usize::from(area.height))
+}
+
+fn result(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let lines = result_lines(app, inner(area).width, theme);
+    let height = usize::from(inner(area).height);
+    let scroll = usize::from(app.result_scroll).min(lines.len().saturating_sub(height));
+    let more = lines.len() > scroll + height;
+    let mut block = titled("Result".into(), theme);
+    if more {
+        block = block.title_bottom(Line::styled(" ↓ more ", theme.dim()).right_aligned());
+    }
+    let inside = block.inner(area);
+    f.render_widget(block, area);
+    let body = Body {
+        lines,
+        cursor: Some((scroll, 0)),
+    };
+    render_body(f, inside, body, scroll);
+}
+
+/// The popup area of the help.
+fn help_area(main: Rect) -> Rect {
+    let width = main.width.saturating_sub(4).min(72);
+    let height = main.height.saturating_sub(2);
+    Rect {
+        x: main.x + (main.width - width) / 2,
+        y: main.y + (main.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+fn help_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    match app.question() {
+        Some((_, q)) => {
+            out.push(Line::styled("Why we ask", theme.heading()));
+            let text = q
+                .help
+                .as_deref()
+                .unwrap_or("There is nothing more to say about this question.");
+            out.extend(wrap(text, w, "", "", Style::new()));
+        }
+        None if app.screen == Screen::Result => {
+            out.extend(wrap(app.q.disclaimer.as_str(), w, "", "", Style::new()));
+        }
+        None => {
+            out.extend(wrap(app.q.introduction.as_str(), w, "", "", Style::new()));
+        }
+    }
+    out.push(Line::default());
+    out.push(Line::styled("Keys", theme.heading()));
+    let keys = keys::help_lines(app.base_context(), app.facts());
+    let key_width = keys.iter().map(|(k, _)| width_of(k)).max().unwrap_or(0);
+    for (k, what) in keys {
+        let pad = " ".repeat(usize::from(key_width.saturating_sub(width_of(&k))));
+        let first = format!("{k}{pad}  ");
+        let rest = " ".repeat(usize::from(key_width) + 2);
+        let mut lines = wrap(what, w, &first, &rest, Style::new());
+        if let Some(l) = lines.first_mut() {
+            // Key names in bold.
+            let text = l.to_string();
+            let (key, what) = text.split_at(first.len().min(text.len()));
+            *l = Line::from(vec![
+                Span::styled(key.to_string(), theme.bold()),
+                Span::raw(what.to_string()),
+            ]);
+        }
+        out.extend(lines);
+    }
+    out
+}
+
+/// How far the help can scroll in the current window.
+pub fn help_max_scroll(app: &App) -> usize {
+    let (main, _) = split(Rect::new(0, 0, app.size.0, app.size.1));
+    let area = inner(help_area(main));
+    let n = help_lines(app, area.width, Theme { color: false }).len();
+    n.saturating_sub(usize::from(area.height))
+}
+
+fn help(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
+    let mut area = help_area(main);
+    let lines = help_lines(app, inner(area).width, theme);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    area.y += (area.height - height) / 2;
+    area.height = height;
+    let block = titled("Help".into(), theme);
+    let inside = block.inner(area);
+    f.render_widget(Clear, area);
+    f.render_widget(block, area);
+    let scroll = usize::from(app.help_scroll);
+    let body = Body {
+        cursor: Some((scroll, 0)),
+        lines,
+    };
+    render_body(f, inside, body, scroll);
+}
+
+fn confirm_quit(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
+    let width = main.width.saturating_sub(4).min(50);
+    let why = match app.screen {
+        Screen::Emergency(_) => "The emergency advice is printed when you stop.",
+        Screen::Welcome if app.session.answered_questions().is_empty() => {
+            "Nothing has been answered yet."
+        }
+        _ => "The screening is not finished; the advice printed will say so.",
+    };
+    let w = width.saturating_sub(4);
+    let mut lines = vec![Line::styled("Stop the screening?", theme.bold())];
+    lines.extend(wrap(why, w, "", "", Style::new()));
+    lines.push(Line::default());
+    lines.push(Line::from(
+        keys::hints(Context::ConfirmQuit, Facts::default())
+            .into_iter()
+            .flat_map(|(k, what)| {
+                [
+                    Span::styled(k, theme.bold()),
+                    Span::raw(format!(" {what}   ")),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let height = (lines.len() as u16 + 2).min(main.height);
+    let area = Rect {
+        x: main.x + (main.width - width) / 2,
+        y: main.y + (main.height - height) / 2,
+        width,
+        height,
+    };
+    let block = Block::bordered()
+        .border_type(BorderType::Double)
+        .padding(Padding::horizontal(1));
+    let inside = block.inner(area);
+    f.render_widget(Clear, area);
+    f.render_widget(block, area);
+    let body = Body {
+        lines,
+        cursor: Some((0, 0)),
+    };
+    render_body(f, inside, body, 0);
+}
+
+/// The hint bar: generated from the key table; when it does not fit, the last hints give way,
+/// but "help" stays (the help lists every key).
+fn hint_bar(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let hints = keys::hints(app.context(), app.facts());
+    let item = |(k, what): &(String, &str)| width_of(k) + 1 + width_of(what) + 2;
+    let help_pos = hints.iter().position(|(_, what)| *what == "help");
+    let mut budget = area.width;
+    let mut keep = vec![false; hints.len()];
+    if let Some(h) = help_pos {
+        budget = budget.saturating_sub(item(&hints[h]));
+        keep[h] = true;
+    }
+    for (i, h) in hints.iter().enumerate() {
+        if keep[i] {
+            continue;
+        }
+        let need = item(h);
+        if need > budget {
+            break;
+        }
+        budget -= need;
+        keep[i] = true;
+    }
+    let mut spans = Vec::new();
+    for (i, (k, what)) in hints.iter().enumerate() {
+        if keep[i] {
+            spans.push(Span::styled(k.clone(), theme.bold()));
+            spans.push(Span::raw(format!(" {what}  ")));
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
