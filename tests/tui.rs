@@ -1,0 +1,964 @@
+//! The full-screen TUI without a terminal: key handling on the state, the run loop driven by a
+//! script of events, and snapshots of every screen on a test backend.
+//!
+//! Snapshots use the `mini` fixture (not the embedded questionnaire, whose wording changes) so
+//! that they only change when the screens do. Choice lists, exclusive options and display-only
+//! text are not in that fixture; they come from the small questionnaire below.
+
+use std::collections::VecDeque;
+use std::path::Path;
+
+use needlecheck::Answer;
+use needlecheck::frontend::RunOptions;
+use needlecheck::questionnaire::Questionnaire;
+use needlecheck::tui::app::{App, Effect, Ending, Msg, Screen, update};
+use needlecheck::tui::keys::Context;
+use needlecheck::tui::{event_loop, view};
+use ratatui::Terminal;
+use ratatui::backend::{Backend, TestBackend};
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers,
+};
+use ratatui::layout::Position;
+use ratatui::style::Color;
+
+fn mini() -> Questionnaire {
+    needlecheck::loader::load_path(Path::new("tests/fixtures/mini.json")).expect("mini fixture")
+}
+
+/// Choice lists, an exclusive option, display-only text and an optional number.
+const CHOICES: &str = r#"{
+  "id": "choices", "version": "1.0.0", "title": "Choices", "locale": "en-AU",
+  "introduction": "Choice questions.", "disclaimer": "Not a diagnosis.",
+  "contacts": [{"id": "emergency", "name": "Emergency", "number": "000", "show_for": ["emergency"]}],
+  "advice": {
+    "clear": {"label": "Clear", "summary": "Clear.", "next_steps": ["Book."]},
+    "review": {"label": "Review", "summary": "Review.", "next_steps": ["Tell them."]},
+    "incomplete": {"label": "Incomplete", "summary": "Incomplete.", "next_steps": ["Finish."]},
+    "not_suitable": {"label": "Not suitable", "summary": "No.", "next_steps": ["Other."]},
+    "see_doctor": {"label": "GP", "summary": "GP.", "next_steps": ["GP."]},
+    "urgent": {"label": "Urgent", "summary": "Today.", "next_steps": ["ED."]},
+    "emergency": {"label": "Call 000", "summary": "Now.", "next_steps": ["Call."]}
+  },
+  "sections": [{"id": "s", "title": "Section", "questions": [
+    {"id": "info", "type": "display", "text": "Some information first."},
+    {"id": "where", "type": "single_choice", "text": "Where is the pain?", "allow_unsure": true,
+     "options": [{"code": "neck", "label": "Neck"}, {"code": "back", "label": "Back"}, {"code": "knee", "label": "Knee"}]},
+    {"id": "conditions", "type": "multi_choice", "text": "Do you have any of these?",
+     "options": [{"code": "diabetes", "label": "Diabetes"}, {"code": "epilepsy", "label": "Epilepsy"},
+                 {"code": "lymph", "label": "Lymphoedema"}, {"code": "none", "label": "None of these", "exclusive": true}]},
+    {"id": "height", "type": "number", "text": "How tall are you?", "unit": "cm", "min": 50, "max": 250, "required": false}
+  ]}],
+  "rules": []
+}"#;
+
+fn choices() -> Questionnaire {
+    needlecheck::loader::load_str("choices.json", CHOICES.as_bytes())
+        .expect("choices questionnaire")
+}
+
+fn opts(staff: bool) -> RunOptions {
+    RunOptions {
+        staff,
+        subject: None,
+        save_dir: None,
+        color: false,
+    }
+}
+
+fn app(q: &Questionnaire) -> App<'_> {
+    App::new(q, &opts(false), (80, 24))
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn press(app: &mut App, code: KeyCode) -> Effect {
+    update(app, Msg::Key(key(code)))
+}
+
+fn ch(app: &mut App, c: char) -> Effect {
+    press(app, KeyCode::Char(c))
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        ch(app, c);
+    }
+}
+
+fn enter(app: &mut App) -> Effect {
+    press(app, KeyCode::Enter)
+}
+
+fn ctrl_c() -> KeyEvent {
+    KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
+}
+
+/// The id of the question on screen.
+fn current<'a>(app: &App<'a>) -> &'a str {
+    let (_, q) = app.question().expect("a question is shown");
+    &q.id
+}
+
+fn answer_to<'a>(app: &'a App, id: &str) -> Option<&'a Answer> {
+    let i = app.q.question_index(id).expect("known id");
+    app.session.answer_of(i)
+}
+
+/// Renders the app at a size and returns the terminal.
+fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    update(app, Msg::Resize(w, h));
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| view::view(app, f)).expect("draw");
+    t
+}
+
+fn screen_text(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Answers mini up to the pregnancy weeks question: chest pain no, age 40, pregnant yes.
+fn to_weeks(app: &mut App) {
+    enter(app);
+    ch(app, 'n');
+    typed(app, "40");
+    enter(app);
+    ch(app, 'y');
+    assert_eq!(current(app), "weeks");
+}
+
+/// Answers every question of mini with "no" (age 40) and reaches the result.
+fn all_no(app: &mut App) {
+    enter(app);
+    ch(app, 'n');
+    typed(app, "40");
+    enter(app);
+    ch(app, 'n');
+    ch(app, 'n');
+    enter(app); // optional notes left empty: skipped
+    assert_eq!(app.screen, Screen::Result);
+}
+
+// ---------- keys on the state ----------
+
+#[test]
+fn y_n_u_answer_and_move_on() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    assert_eq!(current(&a), "chest_pain");
+    ch(&mut a, 'n');
+    assert_eq!(answer_to(&a, "chest_pain"), Some(&Answer::No));
+    assert_eq!(current(&a), "age");
+    typed(&mut a, "40");
+    enter(&mut a);
+    ch(&mut a, 'u');
+    assert_eq!(answer_to(&a, "pregnant"), Some(&Answer::Unsure));
+    // "Not sure" about pregnancy shows the weeks follow-up (ask rather than skip).
+    assert_eq!(current(&a), "weeks");
+    ch(&mut a, 'u');
+    assert_eq!(current(&a), "thinners");
+    ch(&mut a, 'y');
+    assert_eq!(answer_to(&a, "thinners"), Some(&Answer::Yes));
+    assert_eq!(current(&a), "which");
+}
+
+#[test]
+fn u_does_nothing_where_not_sure_is_not_offered() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "40");
+    enter(&mut a);
+    ch(&mut a, 'n');
+    assert_eq!(current(&a), "thinners"); // allow_unsure: false
+    ch(&mut a, 'u');
+    assert_eq!(current(&a), "thinners");
+    assert_eq!(answer_to(&a, "thinners"), None);
+}
+
+#[test]
+fn arrows_and_enter_answer_yes_no_too() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    press(&mut a, KeyCode::Down);
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "chest_pain"), Some(&Answer::No));
+}
+
+#[test]
+fn back_keeps_answers() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "40");
+    enter(&mut a);
+    assert_eq!(current(&a), "pregnant");
+    ch(&mut a, 'b');
+    assert_eq!(current(&a), "age");
+    assert_eq!(a.input, "40", "the kept answer is in the field");
+    press(&mut a, KeyCode::Left);
+    assert_eq!(current(&a), "chest_pain");
+    assert_eq!(a.cursor, 1, "focus on the kept answer (No)");
+    assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(40.0)));
+    // Enter on the kept answers walks forward again without retyping.
+    enter(&mut a);
+    enter(&mut a);
+    assert_eq!(current(&a), "pregnant");
+    // Back from the first question leads to the welcome screen, answers still kept.
+    ch(&mut a, 'b');
+    ch(&mut a, 'b');
+    ch(&mut a, 'b');
+    assert_eq!(a.screen, Screen::Welcome);
+    assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(40.0)));
+}
+
+#[test]
+fn digits_pick_an_option_and_enter_confirms() {
+    let q = choices();
+    let mut a = app(&q);
+    enter(&mut a);
+    assert_eq!(current(&a), "info");
+    enter(&mut a); // display-only text: Enter continues
+    assert_eq!(current(&a), "where");
+    ch(&mut a, '3');
+    assert_eq!(a.cursor, 2);
+    ch(&mut a, '9');
+    assert_eq!(
+        a.error.as_deref(),
+        Some("Please choose a number from 1 to 3.")
+    );
+    assert_eq!(current(&a), "where", "a wrong digit does not move on");
+    ch(&mut a, '2');
+    assert_eq!(a.error, None);
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "where"), Some(&Answer::Choice(1)));
+    assert_eq!(current(&a), "conditions");
+}
+
+#[test]
+fn not_sure_on_a_choice_list() {
+    let q = choices();
+    let mut a = app(&q);
+    enter(&mut a);
+    enter(&mut a);
+    ch(&mut a, 'u');
+    assert_eq!(answer_to(&a, "where"), Some(&Answer::Unsure));
+}
+
+#[test]
+fn multi_choice_toggles_and_none_stands_alone() {
+    let q = choices();
+    let mut a = app(&q);
+    enter(&mut a);
+    enter(&mut a);
+    ch(&mut a, '1');
+    enter(&mut a);
+    assert_eq!(current(&a), "conditions");
+    ch(&mut a, '1');
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Down);
+    ch(&mut a, ' ');
+    assert_eq!(a.ticked, vec![true, false, true, false]);
+    ch(&mut a, '4'); // "None of these" clears the others
+    assert_eq!(a.ticked, vec![false, false, false, true]);
+    ch(&mut a, '2'); // and goes when another is ticked
+    assert_eq!(a.ticked, vec![false, true, false, false]);
+    ch(&mut a, '2');
+    assert_eq!(a.ticked, vec![false; 4]);
+    enter(&mut a);
+    assert_eq!(a.error.as_deref(), Some("Choose at least one option."));
+    assert_eq!(current(&a), "conditions");
+    ch(&mut a, 'k');
+    ch(&mut a, ' ');
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "conditions"), Some(&Answer::Multi(vec![0])));
+}
+
+#[test]
+fn enter_on_empty_optional_input_skips_it() {
+    let q = choices();
+    let mut a = app(&q);
+    enter(&mut a);
+    enter(&mut a);
+    ch(&mut a, '1');
+    enter(&mut a);
+    ch(&mut a, '4');
+    enter(&mut a);
+    assert_eq!(current(&a), "height");
+    enter(&mut a);
+    assert_eq!(a.screen, Screen::Result);
+    assert_eq!(answer_to(&a, "height"), None);
+}
+
+#[test]
+fn number_out_of_range_shows_the_message_and_stays() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "150");
+    enter(&mut a);
+    assert_eq!(
+        a.error.as_deref(),
+        Some("Please enter a number from 0 to 120 years.")
+    );
+    assert_eq!(current(&a), "age");
+    assert_eq!(answer_to(&a, "age"), None);
+    let t = draw(&mut a, 80, 24);
+    assert!(screen_text(&t).contains("! Please enter a number from 0 to 120 years."));
+    // Backspace edits; a good number goes through and the message is gone.
+    press(&mut a, KeyCode::Backspace);
+    press(&mut a, KeyCode::Backspace);
+    assert_eq!(a.input, "1");
+    assert_eq!(a.error, None);
+    typed(&mut a, "9");
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(19.0)));
+}
+
+#[test]
+fn letters_are_not_typed_into_a_number() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "4x0");
+    assert_eq!(a.input, "40");
+}
+
+#[test]
+fn empty_required_number_is_refused() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    enter(&mut a);
+    assert_eq!(a.error.as_deref(), Some("This question needs an answer."));
+    assert_eq!(current(&a), "age");
+}
+
+#[test]
+fn question_mark_toggles_help() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, '?');
+    assert!(a.show_help);
+    assert_eq!(a.context(), Context::Help);
+    let t = draw(&mut a, 80, 24);
+    let text = screen_text(&t);
+    assert!(text.contains("Why we ask"));
+    assert!(text.contains("Chest pain can be a heart attack."));
+    // Keys do not answer underneath the help.
+    ch(&mut a, 'y');
+    assert_eq!(answer_to(&a, "chest_pain"), None);
+    ch(&mut a, '?');
+    assert!(!a.show_help);
+    assert_eq!(current(&a), "chest_pain");
+}
+
+#[test]
+fn text_fields_take_letters_that_are_keys_elsewhere() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "40");
+    enter(&mut a);
+    ch(&mut a, 'n');
+    ch(&mut a, 'n');
+    assert_eq!(current(&a), "notes");
+    typed(&mut a, "bruise? yes, quite 膝");
+    assert_eq!(a.input, "bruise? yes, quite 膝");
+    assert!(!a.show_help && !a.confirm_quit);
+    assert_eq!(current(&a), "notes");
+    enter(&mut a);
+    assert_eq!(a.screen, Screen::Result);
+    assert_eq!(
+        answer_to(&a, "notes"),
+        Some(&Answer::Text("bruise? yes, quite 膝".into()))
+    );
+}
+
+#[test]
+fn q_asks_before_quitting() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    ch(&mut a, 'q');
+    assert!(a.confirm_quit);
+    assert_eq!(a.ending(), None);
+    ch(&mut a, 'n');
+    assert!(!a.confirm_quit);
+    assert_eq!(current(&a), "age");
+    press(&mut a, KeyCode::Esc);
+    assert!(a.confirm_quit);
+    assert!(matches!(ch(&mut a, 'y'), Effect::Exit));
+    assert_eq!(a.ending(), Some(Ending::Quit));
+    // Abandoned: status 3, and the advice printed says it is not finished.
+    assert_eq!(a.exit_status(), 3);
+    let last = a.take_final().expect("advice for the answers so far");
+    assert!(last.advice.starts_with("RESULT: Not finished (incomplete)"));
+}
+
+#[test]
+fn release_and_repeat_events_are_ignored() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    for kind in [KeyEventKind::Release, KeyEventKind::Repeat] {
+        let ev = KeyEvent {
+            code: KeyCode::Char('y'),
+            modifiers: KeyModifiers::NONE,
+            kind,
+            state: KeyEventState::NONE,
+        };
+        update(&mut a, Msg::Key(ev));
+    }
+    assert_eq!(answer_to(&a, "chest_pain"), None);
+    assert_eq!(a.screen, Screen::Question);
+}
+
+#[test]
+fn emergency_answer_goes_to_the_interrupt_at_once() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'y');
+    assert_eq!(a.screen, Screen::Emergency(0));
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("CALL 000 NOW"));
+    assert!(text.contains("Chest pain now can be a heart attack."));
+    // Keys of the question underneath do nothing here.
+    ch(&mut a, 'n');
+    assert_eq!(a.screen, Screen::Emergency(0));
+    // Finishing gives the emergency result.
+    enter(&mut a);
+    assert_eq!(a.screen, Screen::Result);
+    ch(&mut a, 'q');
+    assert_eq!(a.exit_status(), 0);
+    let last = a.take_final().expect("emergency advice");
+    assert!(last.advice.starts_with("RESULT: Call 000 now (emergency)"));
+}
+
+#[test]
+fn back_from_the_interrupt_to_change_the_answer() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'y');
+    assert_eq!(a.screen, Screen::Emergency(0));
+    ch(&mut a, 'b');
+    assert_eq!(current(&a), "chest_pain");
+    assert_eq!(a.cursor, 0, "the answer given is kept and focused");
+    // Keeping it interrupts again; changing it moves on.
+    enter(&mut a);
+    assert_eq!(a.screen, Screen::Emergency(0));
+    press(&mut a, KeyCode::Left);
+    ch(&mut a, 'n');
+    assert_eq!(current(&a), "age");
+}
+
+#[test]
+fn review_change_drops_hidden_answers_and_says_so() {
+    let q = mini();
+    let mut a = app(&q);
+    to_weeks(&mut a);
+    typed(&mut a, "20");
+    enter(&mut a);
+    assert_eq!(current(&a), "thinners");
+    ch(&mut a, 'r');
+    assert_eq!(a.screen, Screen::Review);
+    let list: Vec<&str> = a
+        .session
+        .answered_questions()
+        .iter()
+        .map(|i| q.questions[*i].id.as_str())
+        .collect();
+    assert_eq!(list, ["chest_pain", "age", "pregnant", "weeks"]);
+    // Pick "pregnant" and change it to no.
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Up);
+    press(&mut a, KeyCode::Down);
+    press(&mut a, KeyCode::Down);
+    enter(&mut a);
+    assert_eq!(current(&a), "pregnant");
+    ch(&mut a, 'n');
+    assert_eq!(a.screen, Screen::Review, "back to the list after a change");
+    assert_eq!(answer_to(&a, "weeks"), None);
+    let notice = a.notice.clone().expect("a notice about the dropped answer");
+    assert!(notice.contains("removed 1 answer"), "{notice}");
+    assert!(
+        notice.contains("How many weeks pregnant are you?"),
+        "{notice}"
+    );
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("removed 1 answer"));
+    assert!(!text.contains("20 weeks"));
+    // Leaving the list goes back to where the person was.
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(current(&a), "thinners");
+    assert_eq!(a.notice, None);
+}
+
+#[test]
+fn review_from_the_result_returns_to_a_finished_result() {
+    let q = mini();
+    let mut a = app(&q);
+    all_no(&mut a);
+    ch(&mut a, 'r');
+    enter(&mut a); // chest_pain
+    ch(&mut a, 'n');
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(a.screen, Screen::Result);
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("RESULT: You can book (clear)"), "{text}");
+}
+
+#[test]
+fn a_new_follow_up_after_a_change_is_asked() {
+    let q = mini();
+    let mut a = app(&q);
+    all_no(&mut a);
+    ch(&mut a, 'r');
+    for _ in 0..2 {
+        press(&mut a, KeyCode::Down);
+    }
+    enter(&mut a); // pregnant
+    ch(&mut a, 'y');
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(
+        current(&a),
+        "weeks",
+        "the new follow-up is asked before the result"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_at_once_without_advice() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    assert!(matches!(update(&mut a, Msg::Key(ctrl_c())), Effect::Exit));
+    assert_eq!(a.ending(), Some(Ending::Interrupted));
+    assert_eq!(a.exit_status(), 130);
+    assert!(a.take_final().is_none());
+}
+
+#[test]
+fn result_screen_shows_reasons_and_quits_without_asking() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "40");
+    enter(&mut a);
+    ch(&mut a, 'n');
+    ch(&mut a, 'y');
+    ch(&mut a, '1');
+    enter(&mut a);
+    enter(&mut a);
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("RESULT: Tell your practitioner (review)"));
+    assert!(text.contains("Blood thinners raise the risk of bruising."));
+    assert!(text.contains("Because you answered Yes to"));
+    assert!(matches!(ch(&mut a, 'q'), Effect::Exit));
+    assert_eq!(a.exit_status(), 0);
+}
+
+#[test]
+fn next_patient_leaves_no_trace_of_the_previous_one() {
+    let q = mini();
+    let mut a = App::new(&q, &opts(true), (80, 24));
+    typed(&mut a, "MRN-1");
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "67");
+    enter(&mut a);
+    ch(&mut a, 'n');
+    ch(&mut a, 'n');
+    typed(&mut a, "left knee zz-marker");
+    enter(&mut a);
+    assert_eq!(a.screen, Screen::Result);
+    let done = match ch(&mut a, 'n') {
+        Effect::Finished(done) => done,
+        other => panic!("expected the finished patient, got {other:?}"),
+    };
+    assert_eq!(done.subject.as_deref(), Some("MRN-1"));
+    assert!(done.advice.contains("Patient: MRN-1"));
+    assert!(done.advice.contains("HANDOVER FOR THE PRACTITIONER"));
+    // Nothing of the first patient is left: not in the state, not on the screen.
+    assert_eq!(a.screen, Screen::Welcome);
+    assert!(a.session.answers().is_empty());
+    assert_eq!(a.subject, None);
+    let state = format!("{a:?}");
+    assert!(!state.contains("zz-marker"));
+    assert!(!state.contains("MRN-1"));
+    assert!(!state.contains("67.0"));
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(!text.contains("MRN-1"));
+    assert!(text.contains("Patients finished so far: 1"));
+    // The next patient starts from the first question.
+    typed(&mut a, "MRN-2");
+    enter(&mut a);
+    assert_eq!(current(&a), "chest_pain");
+    assert_eq!(answer_to(&a, "age"), None);
+    assert_eq!(a.subject.as_deref(), Some("MRN-2"));
+}
+
+#[test]
+fn subject_option_labels_the_first_patient() {
+    let q = mini();
+    let mut o = opts(true);
+    o.subject = Some("A-17".into());
+    let mut a = App::new(&q, &o, (80, 24));
+    assert_eq!(a.input, "A-17", "prefilled, staff can still correct it");
+    all_no(&mut a);
+    ch(&mut a, 'q');
+    let last = a.take_final().expect("advice");
+    assert!(last.advice.starts_with("Patient: A-17\n"));
+}
+
+#[test]
+fn quitting_at_the_welcome_before_anything_prints_nothing() {
+    let q = mini();
+    let mut a = app(&q);
+    ch(&mut a, 'q');
+    ch(&mut a, 'y');
+    assert!(a.take_final().is_none());
+    assert_eq!(a.exit_status(), 3);
+}
+
+#[test]
+fn a_too_small_window_takes_only_ctrl_c() {
+    let q = mini();
+    let mut a = app(&q);
+    update(&mut a, Msg::Resize(30, 10));
+    assert_eq!(a.context(), Context::TooSmall);
+    enter(&mut a);
+    assert_eq!(a.screen, Screen::Welcome);
+    update(&mut a, Msg::Resize(40, 12));
+    enter(&mut a);
+    assert_eq!(a.screen, Screen::Question);
+}
+
+// ---------- the view ----------
+
+#[test]
+fn cursor_sits_on_the_focused_option() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    let mut t = draw(&mut a, 80, 24);
+    let first = t.backend_mut().get_cursor_position().expect("cursor");
+    let row = screen_text(&t)
+        .lines()
+        .nth(first.y as usize)
+        .unwrap_or("")
+        .to_string();
+    assert!(row.contains("› y. Yes"), "{row}");
+    ch(&mut a, 'j');
+    let mut t = draw(&mut a, 80, 24);
+    let second = t.backend_mut().get_cursor_position().expect("cursor");
+    assert_eq!(second, Position::new(first.x, first.y + 1));
+}
+
+#[test]
+fn cursor_follows_typing_with_wide_characters() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "40");
+    enter(&mut a);
+    ch(&mut a, 'n');
+    ch(&mut a, 'n');
+    let mut t = draw(&mut a, 80, 24);
+    let before = t.backend_mut().get_cursor_position().expect("cursor");
+    typed(&mut a, "膝😀");
+    let mut t = draw(&mut a, 80, 24);
+    let after = t.backend_mut().get_cursor_position().expect("cursor");
+    assert_eq!(
+        after.x,
+        before.x + 4,
+        "two wide characters are four columns"
+    );
+}
+
+#[test]
+fn no_color_means_no_colour() {
+    let q = mini();
+    let colours = |color: bool| {
+        let mut o = opts(false);
+        o.color = color;
+        let mut a = App::new(&q, &o, (80, 24));
+        enter(&mut a);
+        ch(&mut a, 'y');
+        let t = draw(&mut a, 80, 24);
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count()
+    };
+    assert_eq!(colours(false), 0);
+    assert!(colours(true) > 0);
+}
+
+#[test]
+fn hint_bar_comes_from_the_key_table() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    let t = draw(&mut a, 80, 24);
+    let last = screen_text(&t).lines().last().unwrap_or("").to_string();
+    assert!(last.starts_with("y yes  n no  u not sure"), "{last}");
+    // Where "Not sure" is not offered, the hint is not shown either.
+    ch(&mut a, 'n');
+    typed(&mut a, "40");
+    enter(&mut a);
+    ch(&mut a, 'n');
+    let t = draw(&mut a, 80, 24);
+    let last = screen_text(&t).lines().last().unwrap_or("").to_string();
+    assert!(last.starts_with("y yes  n no  ↑/↓ move"), "{last}");
+    // Narrow windows keep "help", which lists every key.
+    let t = draw(&mut a, 40, 12);
+    let last = screen_text(&t).lines().last().unwrap_or("").to_string();
+    assert!(last.contains("? help"), "{last}");
+}
+
+#[test]
+fn result_scrolls_within_its_length() {
+    let q = mini();
+    let mut a = app(&q);
+    all_no(&mut a);
+    update(&mut a, Msg::Resize(40, 12));
+    for _ in 0..200 {
+        press(&mut a, KeyCode::Down);
+    }
+    let max = a.result_scroll;
+    assert!(max > 0);
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(
+        text.contains("clear you for treatment."),
+        "the end is reachable:\n{text}"
+    );
+    assert!(!text.contains("↓ more"), "{text}");
+    press(&mut a, KeyCode::Up);
+    assert_eq!(
+        a.result_scroll,
+        max - 1,
+        "one key back up after overscrolling"
+    );
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("↓ more"), "{text}");
+}
+
+// ---------- the run loop ----------
+
+#[test]
+fn run_loop_driven_by_a_script() {
+    let q = mini();
+    let mut a = app(&q);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let keys = [
+        KeyCode::Enter,
+        KeyCode::Char('n'),
+        KeyCode::Char('4'),
+        KeyCode::Char('0'),
+        KeyCode::Enter,
+        KeyCode::Char('n'),
+        KeyCode::Char('n'),
+        KeyCode::Enter,
+        KeyCode::Char('q'),
+    ];
+    let mut events: VecDeque<Event> = VecDeque::new();
+    events.push_back(Event::Resize(100, 30));
+    events.extend(keys.into_iter().map(|k| Event::Key(key(k))));
+    let mut finished = 0;
+    event_loop(&mut t, &mut a, &mut events, &|| false, &mut |_| {
+        finished += 1;
+        Ok(false)
+    })
+    .expect("the loop ends on q");
+    assert!(events.is_empty());
+    assert_eq!(
+        finished, 0,
+        "a single patient is printed at the end, not in the loop"
+    );
+    assert_eq!(a.size, (100, 30));
+    assert_eq!(a.exit_status(), 0);
+    let last = a.take_final().expect("advice");
+    // Exactly what `score --format text` prints for these answers.
+    let outcome = needlecheck::score(&q, &last.answers);
+    let expected = needlecheck::report::render_text(
+        &needlecheck::report::Summary::new(&q, &last.answers, &outcome, false),
+        &needlecheck::report::TextOptions::default(),
+    );
+    assert_eq!(last.advice, expected);
+    assert!(expected.starts_with("RESULT: You can book (clear)"));
+}
+
+#[test]
+fn run_loop_stops_on_a_signal() {
+    let q = mini();
+    let mut a = app(&q);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let mut events: VecDeque<Event> = [Event::Key(key(KeyCode::Enter))].into_iter().collect();
+    let polls = std::cell::Cell::new(0);
+    event_loop(
+        &mut t,
+        &mut a,
+        &mut events,
+        &|| {
+            polls.set(polls.get() + 1);
+            polls.get() > 1
+        },
+        &mut |_| Ok(false),
+    )
+    .expect("the loop ends on the signal");
+    assert_eq!(a.exit_status(), 130);
+    assert!(a.take_final().is_none());
+}
+
+#[test]
+fn run_loop_hands_over_each_staff_patient() {
+    let q = mini();
+    let mut a = App::new(&q, &opts(true), (80, 24));
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let mut events: VecDeque<Event> = VecDeque::new();
+    for _ in 0..2 {
+        for k in [
+            KeyCode::Enter,
+            KeyCode::Char('n'),
+            KeyCode::Char('4'),
+            KeyCode::Char('0'),
+            KeyCode::Enter,
+            KeyCode::Char('n'),
+            KeyCode::Char('n'),
+            KeyCode::Enter,
+        ] {
+            events.push_back(Event::Key(key(k)));
+        }
+        events.push_back(Event::Key(key(KeyCode::Char('n'))));
+    }
+    events.push_back(Event::Key(key(KeyCode::Esc)));
+    events.push_back(Event::Key(key(KeyCode::Char('y'))));
+    let mut handed = Vec::new();
+    event_loop(&mut t, &mut a, &mut events, &|| false, &mut |done| {
+        handed.push(done.advice);
+        Ok(true)
+    })
+    .expect("loop ends");
+    assert_eq!(handed.len(), 2);
+    assert!(
+        handed
+            .iter()
+            .all(|h| h.contains("HANDOVER FOR THE PRACTITIONER"))
+    );
+    // Quitting at the welcome of a third patient who never started: nothing more, status 0.
+    assert!(a.take_final().is_none());
+    assert_eq!(a.exit_status(), 0);
+}
+
+// ---------- snapshots ----------
+
+fn snap(name: &str, a: &mut App, w: u16, h: u16) {
+    let t = draw(a, w, h);
+    insta::assert_snapshot!(name, t.backend());
+}
+
+#[test]
+fn snapshots_of_every_screen() {
+    let q = mini();
+    for (w, h) in [(80u16, 24u16), (40, 12)] {
+        let s = |name: &str| format!("{name}_{w}x{h}");
+        let mut a = app(&q);
+        snap(&s("welcome"), &mut a, w, h);
+        ch(&mut a, '?');
+        snap(&s("welcome_help"), &mut a, w, h);
+        ch(&mut a, '?');
+        enter(&mut a);
+        snap(&s("question_yes_no"), &mut a, w, h);
+        ch(&mut a, '?');
+        snap(&s("question_help"), &mut a, w, h);
+        ch(&mut a, '?');
+        ch(&mut a, 'n');
+        typed(&mut a, "150");
+        enter(&mut a);
+        snap(&s("question_number_error"), &mut a, w, h);
+        ch(&mut a, 'q');
+        snap(&s("confirm_quit"), &mut a, w, h);
+        ch(&mut a, 'n');
+        press(&mut a, KeyCode::Backspace);
+        press(&mut a, KeyCode::Backspace);
+        enter(&mut a);
+        ch(&mut a, 'y');
+        typed(&mut a, "10");
+        enter(&mut a);
+        ch(&mut a, 'y');
+        ch(&mut a, '1');
+        snap(&s("question_multi"), &mut a, w, h);
+        enter(&mut a);
+        typed(&mut a, "膝が痛い 😀 since Monday");
+        snap(&s("question_text_wide"), &mut a, w, h);
+        enter(&mut a);
+        snap(&s("result"), &mut a, w, h);
+        ch(&mut a, 'r');
+        press(&mut a, KeyCode::Down);
+        press(&mut a, KeyCode::Down);
+        enter(&mut a);
+        ch(&mut a, 'n');
+        snap(&s("review_dropped"), &mut a, w, h);
+
+        let mut a = app(&q);
+        enter(&mut a);
+        ch(&mut a, 'y');
+        snap(&s("emergency"), &mut a, w, h);
+
+        let mut o = opts(true);
+        o.subject = Some("A-17".into());
+        let mut a = App::new(&q, &o, (w, h));
+        snap(&s("staff_welcome"), &mut a, w, h);
+        all_no(&mut a);
+        snap(&s("staff_result"), &mut a, w, h);
+        ch(&mut a, 'n');
+        snap(&s("staff_next_patient"), &mut a, w, h);
+    }
+    let mut a = app(&q);
+    enter(&mut a);
+    snap("too_small_39x11", &mut a, 39, 11);
+    snap("too_small_20x5", &mut a, 20, 5);
+}
+
+#[test]
+fn snapshots_of_choice_screens() {
+    let q = choices();
+    let mut a = app(&q);
+    enter(&mut a);
+    snap("display_80x24", &mut a, 80, 24);
+    enter(&mut a);
+    ch(&mut a, '2');
+    snap("single_choice_80x24", &mut a, 80, 24);
+    enter(&mut a);
+    ch(&mut a, '4');
+    snap("multi_exclusive_80x24", &mut a, 80, 24);
+}
