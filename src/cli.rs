@@ -124,6 +124,7 @@ fn stderr_color() -> bool {
 
 /// Runs the command line; returns the exit status.
 pub fn run(cli: Cli) -> u8 {
+    let interactive_run = cli.command.is_none();
     let result = match cli.command {
         Some(Command::Validate { ref files }) => validate(files),
         Some(Command::Score {
@@ -139,6 +140,11 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
+        // Subcommands read their input through LoadError; what is left is writing the output.
+        Err(e) if !interactive_run => {
+            eprintln!("error: cannot write the output: {e}");
+            EXIT_IO
+        }
         Err(e) => {
             eprintln!("error: {e}");
             EXIT_IO
@@ -206,7 +212,12 @@ fn validate(files: &[PathBuf]) -> io::Result<u8> {
                     invalid += 1;
                 }
                 eprint!("{}", e.render(color));
-                writeln!(out, "{name}: INVALID ({e})")?;
+                let what = if e.exit_code() == EXIT_IO {
+                    "UNREADABLE"
+                } else {
+                    "INVALID"
+                };
+                writeln!(out, "{name}: {what} ({e})")?;
             }
         }
     }
@@ -226,6 +237,7 @@ fn parse_answers_doc(
     name: &str,
     text: &str,
 ) -> Result<crate::Answers, LoadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let problem = |pointer: &str, message: String, help: Option<String>| Problem {
         pointer: pointer.to_string(),
         message,
@@ -247,10 +259,7 @@ fn parse_answers_doc(
     let doc: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            let msg = e.to_string();
-            let msg = msg
-                .rfind(" at line ")
-                .map_or(msg.clone(), |i| msg[..i].to_string());
+            let msg = loader::strip_position(&e.to_string());
             return Err(LoadError::invalid(
                 name,
                 text,
@@ -258,6 +267,11 @@ fn parse_answers_doc(
             ));
         }
     };
+    // A repeated answer would silently count only once: "yes" then "no" must not read as "no".
+    let duplicates = loader::duplicate_key_problems(text);
+    if !duplicates.is_empty() {
+        return Err(LoadError::invalid(name, text, duplicates));
+    }
     let Some(obj) = doc.get("answers").and_then(|a| a.as_object()) else {
         let (pointer, msg) = match doc.get("answers") {
             Some(_) => ("/answers", "`answers` must be an object"),

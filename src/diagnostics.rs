@@ -82,7 +82,7 @@ impl LoadError {
     /// Locates problems in `text` and makes the error.
     pub fn invalid(name: &str, text: &str, problems: Vec<Problem>) -> Self {
         let mut locator: Option<Locator> = None;
-        let located = problems
+        let mut located: Vec<Located> = problems
             .into_iter()
             .map(|p| {
                 let (offset, len) = match p.line_col {
@@ -112,6 +112,8 @@ impl LoadError {
                 }
             })
             .collect();
+        // In file order, as an editor shows them.
+        located.sort_by_key(|p| p.offset);
         LoadError::Invalid {
             name: name.to_string(),
             text: text.to_string(),
@@ -156,7 +158,12 @@ impl LoadError {
             if line_len(text, p.offset) > MAX_SNIPPET_LINE
                 || handler.render_report(&mut out, &d).is_err()
             {
-                out.push_str(&format!("  at {}\n", p.pointer));
+                let at = if p.pointer.is_empty() {
+                    "the top level"
+                } else {
+                    &p.pointer
+                };
+                out.push_str(&format!("  at {at}\n"));
                 if let Some(h) = &p.help {
                     out.push_str(&format!("  help: {h}\n"));
                 }

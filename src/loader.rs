@@ -53,6 +53,8 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
             column,
         }
     })?;
+    // Some editors start UTF-8 files with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(LoadError::Empty {
             name: name.to_string(),
@@ -93,14 +95,19 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
         Err(e) => {
             let segments = locate::path_segments(e.path());
             let inner = e.into_inner();
-            let problem = serde_problem(&segments, &inner.to_string(), inner.is_data());
-            let problem = if inner.is_data() {
-                problem
-            } else {
+            let message = inner.to_string();
+            let problem = serde_problem(&segments, &message, inner.is_data());
+            if !inner.is_data() {
                 // Not well-formed JSON: only serde_json's line and column are meaningful.
-                problem.at_line_col(inner.line(), inner.column())
-            };
-            return Err(LoadError::invalid(name, text, vec![problem]));
+                let problem = problem.at_line_col(inner.line(), inner.column());
+                return Err(LoadError::invalid(name, text, vec![problem]));
+            }
+            let mut problems = duplicate_key_problems(text);
+            // serde's own "duplicate field" is the same finding, less precisely placed.
+            if problems.is_empty() || !message.starts_with("duplicate field") {
+                problems.push(problem);
+            }
+            return Err(LoadError::invalid(name, text, problems));
         }
     };
     let sha256 = sha256_hex(bytes);
@@ -163,11 +170,41 @@ fn serde_problem(segments: &[String], message: &str, data: bool) -> Problem {
 }
 
 /// serde_json appends " at line L column C"; the diagnostic shows the place itself.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+/// serde_json's message in plainer words, without its position.
+pub(crate) fn strip_position(message: &str) -> String {
+    let m = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    if m.starts_with("EOF while parsing") {
+        "the text ends too early: a closing `}`, `]` or `\"` is missing".into()
+    } else if m == "recursion limit exceeded" {
+        "nested too deeply (more than 128 levels of brackets)".into()
+    } else {
+        m.to_string()
     }
+}
+
+/// A problem for every key given twice in one object (JSON parsers silently keep the last).
+pub(crate) fn duplicate_key_problems(text: &str) -> Vec<Problem> {
+    locate::duplicate_keys(text)
+        .into_iter()
+        .map(|(pointer, _)| {
+            let key = pointer
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .replace("~1", "/")
+                .replace("~0", "~");
+            Problem {
+                pointer,
+                message: format!("duplicate field `{key}` (given twice in the same object)"),
+                help: Some("keep one: only the last would count".into()),
+                at_key: true,
+                line_col: None,
+            }
+        })
+        .collect()
 }
 
 fn lenient_problem(base: &str, e: &LenientError) -> Problem {
@@ -218,7 +255,7 @@ fn check(
     sha256: String,
 ) -> Result<Questionnaire, LoadError> {
     let mut c = Checker {
-        problems: Vec::new(),
+        problems: duplicate_key_problems(text),
     };
     check_meta(&mut c, &file);
 
@@ -229,6 +266,8 @@ fn check(
     let mut question_section = Vec::new();
     // Ids of elements that did not parse: references to them are not reported again.
     let mut broken: HashSet<String> = HashSet::new();
+    // Every question id with its place, including those of questions that did not parse.
+    let mut all_ids: Vec<(String, String)> = Vec::new();
     for (si, s) in file.sections.iter().enumerate() {
         let start = questions.len();
         if s.questions.is_empty() {
@@ -242,12 +281,16 @@ fn check(
             let base = format!("/sections/{si}/questions/{qi}");
             match q {
                 Lenient::Ok(q) => {
+                    all_ids.push((format!("{base}/id"), q.id.clone()));
                     questions.push(q.clone());
                     pointers.push(base);
                     question_section.push(si);
                 }
                 Lenient::Err(e) => {
-                    broken.extend(e.id.clone());
+                    if let Some(id) = &e.id {
+                        all_ids.push((format!("{base}/id"), id.clone()));
+                        broken.insert(id.clone());
+                    }
                     c.problems.push(lenient_problem(&base, e));
                 }
             }
@@ -275,10 +318,7 @@ fn check(
     );
     c.unique(
         "question id",
-        questions
-            .iter()
-            .zip(&pointers)
-            .map(|(q, p)| (format!("{p}/id"), q.id.as_str())),
+        all_ids.iter().map(|(p, id)| (p.clone(), id.as_str())),
     );
     for (q, p) in questions.iter().zip(&pointers) {
         check_question(&mut c, q, p);
@@ -790,11 +830,15 @@ impl Resolver<'_> {
             if self.broken.contains(id) {
                 return None;
             }
+            let known = self
+                .index
+                .keys()
+                .copied()
+                .chain(self.broken.iter().map(String::as_str));
             c.push(
                 format!("{p}/q"),
                 format!("unknown question `{id}`"),
-                did_you_mean(id, self.index.keys().copied())
-                    .map(|s| format!("did you mean `{s}`?")),
+                did_you_mean(id, known).map(|s| format!("did you mean `{s}`?")),
             );
             return None;
         };

@@ -33,7 +33,9 @@ impl<'a> Locator<'a> {
         let mut scanner = Scanner {
             bytes: text.as_bytes(),
             pos: 0,
+            record: true,
             entries: HashMap::new(),
+            duplicates: Vec::new(),
         };
         let mut pointer = String::new();
         scanner.skip_ws();
@@ -79,6 +81,22 @@ impl<'a> Locator<'a> {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         line_col(self.text, offset)
     }
+}
+
+/// Keys given twice in one object (JSON parsers keep the last silently): the pointer and the
+/// span of each repeated key. `text` should be well-formed JSON.
+pub fn duplicate_keys(text: &str) -> Vec<(String, Span)> {
+    let mut scanner = Scanner {
+        bytes: text.as_bytes(),
+        pos: 0,
+        record: false,
+        entries: HashMap::new(),
+        duplicates: Vec::new(),
+    };
+    let mut pointer = String::new();
+    scanner.skip_ws();
+    scanner.value(&mut pointer, None, 0);
+    scanner.duplicates
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -144,7 +162,11 @@ const MAX_DEPTH: usize = 256;
 struct Scanner<'b> {
     bytes: &'b [u8],
     pos: usize,
+    /// Record every pointer (for [`Locator`]); off when only looking for duplicate keys.
+    record: bool,
     entries: HashMap<String, Entry>,
+    /// Keys given twice in one object: pointer and span of the second one.
+    duplicates: Vec<(String, Span)>,
 }
 
 impl Scanner<'_> {
@@ -167,6 +189,7 @@ impl Scanner<'_> {
         match self.peek() {
             Some(b'{') => {
                 self.pos += 1;
+                let mut names: std::collections::HashSet<String> = Default::default();
                 loop {
                     self.skip_ws();
                     match self.peek() {
@@ -185,6 +208,9 @@ impl Scanner<'_> {
                             let len = pointer.len();
                             pointer.push('/');
                             pointer.push_str(&escape_segment(&name));
+                            if !names.insert(name) {
+                                self.duplicates.push((pointer.clone(), kspan));
+                            }
                             self.value(pointer, Some(kspan), depth + 1);
                             pointer.truncate(len);
                             self.skip_ws();
@@ -243,6 +269,9 @@ impl Scanner<'_> {
             }
             None => {}
         }
+        if !self.record {
+            return;
+        }
         self.entries.insert(
             pointer.clone(),
             Entry {
@@ -297,6 +326,14 @@ mod tests {
         let off = text.find('x').unwrap();
         assert_eq!(line_col(text, off), (2, 7));
         assert_eq!(offset_of(text, 2, 8), off);
+    }
+
+    #[test]
+    fn finds_repeated_keys_at_any_depth() {
+        let text = r#"{"a": 1, "b": {"x": 1, "x": 2}, "a": 3, "l": [{"y": 0, "y": 0}]}"#;
+        let d: Vec<String> = duplicate_keys(text).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(d, ["/b/x", "/a", "/l/0/y"]);
+        assert!(duplicate_keys(r#"{"a": {"a": 1}}"#).is_empty());
     }
 
     #[test]

@@ -97,9 +97,10 @@ pub struct Summary<'q> {
     pub label: &'q str,
     pub summary: &'q str,
     pub findings: Vec<FindingView<'q>>,
-    /// Wording of required questions left unanswered.
+    /// Wording of required questions left unanswered (none listed after an emergency stop:
+    /// the remaining questions no longer matter).
     pub unanswered: Vec<&'q str>,
-    /// Ids of answers that were dropped because their question was not shown.
+    /// Wording of questions whose answers were not used because they were not shown.
     pub ignored: Vec<&'q str>,
     pub next_steps: &'q [String],
     pub contacts: Vec<&'q Contact>,
@@ -112,21 +113,23 @@ impl<'q> Summary<'q> {
     pub fn new(q: &'q Questionnaire, answers: &Answers, outcome: &Outcome, staff: bool) -> Self {
         let advice = q.advice.for_level(outcome.level);
         let findings = findings(q, answers, outcome, staff);
+        let stopped = findings.iter().any(|f| f.stop);
+        let wording = |list: &[usize]| -> Vec<&'q str> {
+            list.iter()
+                .map(|i| q.questions[*i].wording(staff))
+                .collect()
+        };
         Summary {
             level: outcome.level,
             label: &advice.label,
             summary: &advice.summary,
             findings,
-            unanswered: outcome
-                .unanswered
-                .iter()
-                .map(|i| q.questions[*i].wording(staff))
-                .collect(),
-            ignored: outcome
-                .ignored
-                .iter()
-                .map(|i| q.questions[*i].id.as_str())
-                .collect(),
+            unanswered: if stopped {
+                Vec::new()
+            } else {
+                wording(&outcome.unanswered)
+            },
+            ignored: wording(&outcome.ignored),
             next_steps: &advice.next_steps,
             contacts: q
                 .contacts
@@ -213,15 +216,10 @@ pub fn render_text(s: &Summary, opts: &TextOptions) -> String {
         }
     }
     if !s.ignored.is_empty() {
-        wrap_into(
-            &mut out,
-            &format!(
-                "Answers not used, because those questions did not apply: {}",
-                s.ignored.join(", ")
-            ),
-            "\n",
-            "",
-        );
+        out.push_str("\nAnswers not used, because these questions did not apply:\n");
+        for i in &s.ignored {
+            wrap_into(&mut out, i, "  - ", "    ");
+        }
     }
     out.push_str("\nWhat to do next:\n");
     for (i, step) in s.next_steps.iter().enumerate() {

@@ -335,7 +335,6 @@ fn problem_block<'a>(stderr: &'a str, head: &str) -> Option<&'a str> {
 }
 
 #[test]
-#[ignore = "bug: a question that fails to parse is left out of the duplicate-id check"]
 fn validate_reports_a_duplicate_of_a_question_that_failed_to_parse() {
     // The first `fever` has an unknown field; the second one repeats its id.
     let path = fixture("broken-duplicate.json");
@@ -350,7 +349,6 @@ fn validate_reports_a_duplicate_of_a_question_that_failed_to_parse() {
 }
 
 #[test]
-#[ignore = "bug: a question that fails to parse is left out of did-you-mean suggestions"]
 fn validate_suggests_a_question_that_failed_to_parse() {
     // Only the `fever` with an unknown field remains; `fevre` should still suggest it.
     let dir = tempfile::tempdir().unwrap();
@@ -379,7 +377,6 @@ fn validate_suggests_a_question_that_failed_to_parse() {
 }
 
 #[test]
-#[ignore = "bug: a duplicate top-level field is located at 1:1 instead of at the second key"]
 fn validate_locates_a_duplicate_top_level_field() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(MINI).unwrap();
@@ -396,13 +393,12 @@ fn validate_locates_a_duplicate_top_level_field() {
     // Line 4, where the second `title` is (column 30 is its key).
     assert!(
         first.starts_with(&format!("error: {}:4:", path.display()))
-            && first.ends_with("duplicate field `title`"),
+            && first.contains("duplicate field `title`"),
         "{first}"
     );
 }
 
 #[test]
-#[ignore = "bug: a file starting with a UTF-8 byte-order mark is rejected as `not a JSON object` though it visibly starts with `{`"]
 fn byte_order_mark_is_accepted_or_named() {
     let dir = tempfile::tempdir().unwrap();
     let bom = |path: &str| {
@@ -496,7 +492,7 @@ fn validate_locates_truncated_json() {
     // Cut in the middle of line 9 (the first contact), after `"number": `.
     let cut = text.find(r#""number": "000""#).unwrap() + r#""number": "#.len();
     let path = write(dir.path(), "truncated.json", &text[..cut]);
-    let r = assert_rejected(&path, 2, "EOF while parsing");
+    let r = assert_rejected(&path, 2, "the text ends too early");
     assert!(
         r.stderr.contains(&format!("{}:9:", path.display())),
         "not located on line 9:\n{}",
@@ -573,7 +569,7 @@ fn validate_survives_100k_nested_conditions() {
     );
     assert_ne!(deep, text, "the fixture changed; fix the replacement");
     let path = write(dir.path(), "deep-condition.json", deep);
-    let r = assert_rejected(&path, 2, "recursion limit exceeded");
+    let r = assert_rejected(&path, 2, "nested too deeply");
     assert!(
         r.stderr.len() < 5_000,
         "huge stderr: {} bytes",
@@ -582,7 +578,6 @@ fn validate_survives_100k_nested_conditions() {
 }
 
 #[test]
-#[ignore = "bug: a problem whose snippet is skipped prints `at ` with an empty pointer instead of `at the top level`"]
 fn validate_top_level_problem_without_snippet_says_top_level() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "deep.json", "[".repeat(100_000));
@@ -935,7 +930,6 @@ fn score_without_answers_key_explains_the_format() {
 }
 
 #[test]
-#[ignore = "bug: a repeated answer key is silently resolved to its last value"]
 fn score_rejects_an_answer_given_twice() {
     // "yes" to chest pain, then "no" further down: scoring the last one alone says `clear`
     // and hides an emergency. The file must be rejected, pointing at the second key.
@@ -956,7 +950,6 @@ fn score_rejects_an_answer_given_twice() {
 }
 
 #[test]
-#[ignore = "bug: a repeated key inside a question, rule or test is silently resolved to its last value"]
 fn validate_rejects_a_key_given_twice_in_a_rule() {
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(MINI).unwrap();
@@ -1140,7 +1133,6 @@ fn score_into_a_closed_pipe_is_quiet() {
 
 #[cfg(target_os = "linux")]
 #[test]
-#[ignore = "bug: a failed write of the output says only `error: No space left on device (os error 28)`"]
 fn score_into_a_full_disk_says_the_output_could_not_be_written() {
     let script = format!(
         "\"$BIN\" -q {MINI} score -a {} > /dev/full",
