@@ -655,7 +655,7 @@ fn result_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
             out.extend(wrap(&line, w, "", "  ", theme.bold()));
         }
     }
-    for block in s.aftercare {
+    for block in s.aftercare.iter() {
         out.push(Line::default());
         out.push(Line::styled(format!("{}:", block.heading), theme.heading()));
         for item in &block.items {
