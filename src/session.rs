@@ -104,14 +104,27 @@ impl<'q> Session<'q> {
     }
 
     /// (position of the current question, about how many there are). The total changes as
-    /// skip logic shows or hides follow-ups.
+    /// skip logic shows or hides follow-ups: a later follow-up whose gate is not answered yet
+    /// is shown when reached (ask rather than skip) but not counted until its gate is.
     pub fn progress(&self) -> (usize, usize) {
-        let total = self.visible.iter().filter(|v| **v).count();
         let pos = match self.current {
             Some(c) => self.visible[..c].iter().filter(|v| **v).count() + 1,
-            None => total,
+            None => self.visible.iter().filter(|v| **v).count(),
         };
-        (pos, total)
+        let from = self.current.map_or(self.visible.len(), |c| c + 1);
+        let ctx = crate::condition::Ctx {
+            answers: &self.answers,
+            visible: &self.visible,
+            hidden_is_false: true,
+        };
+        let later = (from..self.visible.len())
+            .filter(|i| self.visible[*i])
+            .filter(|i| match &self.q.show_if[*i] {
+                None => true,
+                Some(e) => e.eval(&ctx) != crate::condition::Truth::Unknown { unsure: false },
+            })
+            .count();
+        (pos, pos + later)
     }
 
     /// Answers the current question and moves on (or stops for an emergency).
@@ -234,13 +247,15 @@ mod tests {
         let q = mini();
         let mut s = Session::new(&q);
         assert_eq!(id(&s, s.current()), "chest_pain");
+        // Before "pregnant" is answered, its follow-up "weeks" is not counted, nor "which".
+        assert_eq!(s.progress(), (1, 5));
         s.answer(Answer::No).unwrap();
         s.answer(Answer::Number(40.0)).unwrap();
-        assert_eq!(s.progress(), (3, 7));
+        assert_eq!(s.progress(), (3, 5));
         s.answer(Answer::No).unwrap();
         // "weeks" is hidden after "no"; the total shrinks with it.
         assert_eq!(id(&s, s.current()), "thinners");
-        assert_eq!(s.progress(), (4, 6));
+        assert_eq!(s.progress(), (4, 5));
         s.answer(Answer::No).unwrap();
         assert_eq!(id(&s, s.current()), "notes");
         // Leaving now, with only an optional question left, is still not clear.

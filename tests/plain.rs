@@ -73,8 +73,8 @@ fn questions_are_plain_lines_with_progress_sections_options_and_ranges() {
     let r = run(ALL_NO);
     let p = &r.prompts;
     assert!(p.starts_with("Mini screening\nA short test questionnaire.\n"));
-    assert!(p.contains("Section: Right now\nQuestion 1 of about 7\nDo you have chest pain right now?\ny) Yes\nn) No\nu) Not sure\n"));
-    assert!(p.contains("Section: Your health\nQuestion 2 of about 7\nHow old are you?\n(Type a whole number from 0 to 120, in years.)\n"));
+    assert!(p.contains("Section: Right now\nQuestion 1 of about 5\nDo you have chest pain right now?\ny) Yes\nn) No\nu) Not sure\n"));
+    assert!(p.contains("Section: Your health\nQuestion 2 of about 5\nHow old are you?\n(Type a whole number from 0 to 120, in years.)\n"));
     // The section title is said once, when it changes.
     assert_eq!(p.matches("Section: Your health").count(), 1);
     // No "Not sure" where it is not allowed.
@@ -441,7 +441,7 @@ fn cli_plain_prints_the_advice_on_stdout_and_the_questions_on_stderr() {
             None
         )
     );
-    assert!(stderr.contains("Question 1 of about 7\nDo you have chest pain right now?"));
+    assert!(stderr.contains("Question 1 of about 5\nDo you have chest pain right now?"));
     assert!(!stderr.contains("RESULT:"));
     assert!(!stdout.contains('\x1b') && !stderr.contains('\x1b'));
 }
@@ -451,7 +451,7 @@ fn cli_piped_input_chooses_the_plain_mode_by_itself() {
     let (code, stdout, stderr) = output_of(needlecheck().write_stdin(ALL_NO));
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.starts_with("RESULT: You can book (clear)"));
-    assert!(stderr.contains("Question 1 of about 7"));
+    assert!(stderr.contains("Question 1 of about 5"));
 }
 
 #[test]
@@ -534,7 +534,7 @@ fn display_text_section_intro_and_single_choice() {
     let prompts = String::from_utf8(prompts).unwrap();
     assert_eq!(code, EXIT_OK, "{prompts}");
     assert!(prompts.contains(
-        "Section: Right now\nA few questions about how you feel now.\nQuestion 1 of about 9\nTake your time.\n(Press Enter to continue.)\n"
+        "Section: Right now\nA few questions about how you feel now.\nQuestion 1 of about 7\nTake your time.\n(Press Enter to continue.)\n"
     ));
     assert!(
         prompts.contains("1) First visit\n2) I have been before\n(Type a number from 1 to 2.)")
