@@ -30,6 +30,7 @@ use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::crossterm::{cursor, execute};
+use ratatui::layout::Rect;
 
 use crate::frontend::RunOptions;
 use crate::questionnaire::Questionnaire;
@@ -105,8 +106,14 @@ pub fn event_loop<B: Backend>(
             Effect::Exit => return Ok(()),
             Effect::Finished(done) => {
                 if effect(*done)? {
+                    // Redraw everything. `Terminal::clear` would ask the terminal where the
+                    // cursor is and wait for the answer; a resize to the same size clears
+                    // without asking.
+                    let size = terminal
+                        .size()
+                        .map_err(|e| io::Error::other(e.to_string()))?;
                     terminal
-                        .clear()
+                        .resize(Rect::new(0, 0, size.width, size.height))
                         .map_err(|e| io::Error::other(e.to_string()))?;
                 }
             }

@@ -1,0 +1,356 @@
+//! End to end in a pseudo-terminal: the real binary, real keys, the screen as a terminal
+//! emulator shows it, and what is left behind when it exits (the advice on stdout, a terminal
+//! back to normal, the exit status).
+//!
+//! Every wait polls the emulated screen until it shows what is expected (no fixed sleeps), and
+//! the output is drained all the way to the end so the program never blocks on a full pty.
+
+use std::io::ErrorKind;
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use expectrl::process::unix::{Signal, WaitStatus};
+use expectrl::session::OsSession;
+use expectrl::{Expect, Session};
+
+const FIXTURE: &str = "tests/fixtures/mini.json";
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The program running in a pty, with an emulated screen and every byte it wrote.
+struct Pty {
+    session: OsSession,
+    screen: vt100::Parser,
+    bytes: Vec<u8>,
+    eof: bool,
+}
+
+fn nz(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("non-zero size")
+}
+
+impl Pty {
+    fn spawn(mut cmd: Command) -> Pty {
+        cmd.env("TERM", "xterm-256color").env("NO_COLOR", "1");
+        let mut session = Session::spawn(cmd).expect("spawn on a pty");
+        session
+            .get_process_mut()
+            .set_window_size(80, 24)
+            .expect("window size");
+        Pty {
+            session,
+            screen: vt100::Parser::new(nz(24), nz(80), 0),
+            bytes: Vec::new(),
+            eof: false,
+        }
+    }
+
+    fn needlecheck(args: &[&str]) -> Pty {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_needlecheck"));
+        cmd.arg("--questionnaire").arg(FIXTURE).args(args);
+        Pty::spawn(cmd)
+    }
+
+    /// Reads what is there; false when nothing was.
+    fn pump(&mut self) -> bool {
+        let mut buf = [0u8; 8192];
+        match self.session.try_read(&mut buf) {
+            Ok(0) => {
+                self.eof = true;
+                false
+            }
+            Ok(n) => {
+                self.screen.process(&buf[..n]);
+                self.bytes.extend_from_slice(&buf[..n]);
+                true
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => false,
+            // Linux reports EIO on the master once the child has gone.
+            Err(_) => {
+                self.eof = true;
+                false
+            }
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.screen().contents()
+    }
+
+    /// Waits until the screen shows `text`.
+    fn wait_for(&mut self, text: &str) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.contents().contains(text) {
+            assert!(
+                !self.eof && Instant::now() < deadline,
+                "waited for {text:?}; screen:\n{}",
+                self.contents()
+            );
+            if !self.pump() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+
+    /// Waits until a screen predicate holds.
+    fn wait_until(&mut self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) {
+        let deadline = Instant::now() + TIMEOUT;
+        while !pred(self.screen.screen()) {
+            assert!(
+                !self.eof && Instant::now() < deadline,
+                "waited for {what}; screen:\n{}",
+                self.contents()
+            );
+            if !self.pump() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+
+    fn send(&mut self, keys: &str) {
+        self.session.send(keys).expect("send keys");
+    }
+
+    /// Reads to the end and returns the exit status.
+    fn finish(&mut self) -> WaitStatus {
+        let deadline = Instant::now() + TIMEOUT;
+        while !self.eof {
+            assert!(Instant::now() < deadline, "the program did not end");
+            if !self.pump() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        self.session.get_process().wait().expect("wait")
+    }
+
+    fn exit_code(&mut self) -> i32 {
+        match self.finish() {
+            WaitStatus::Exited(_, code) => code,
+            other => panic!("the program did not exit normally: {other:?}"),
+        }
+    }
+
+    /// Everything written after the alternate screen was left for the last time, with the
+    /// terminal's CR LF turned back into LF.
+    fn after_ui(&self) -> String {
+        let text = String::from_utf8_lossy(&self.bytes);
+        let tail = text.rsplit("\x1b[?1049l").next().unwrap_or("");
+        let tail = tail.strip_prefix("\x1b[?25h").unwrap_or(tail);
+        tail.replace("\r\n", "\n")
+    }
+
+    /// Everything written on the normal screen (outside the alternate screen), CR LF as LF.
+    fn outside_ui(&self) -> String {
+        let text = String::from_utf8_lossy(&self.bytes);
+        let mut out = String::new();
+        for (i, part) in text.split("\x1b[?1049l").enumerate() {
+            if i == 0 {
+                continue;
+            }
+            let part = part.split("\x1b[?1049h").next().unwrap_or("");
+            out.push_str(part.strip_prefix("\x1b[?25h").unwrap_or(part));
+        }
+        out.replace("\r\n", "\n")
+    }
+
+    fn left_ui_cleanly(&self) {
+        let text = String::from_utf8_lossy(&self.bytes);
+        let leave = text
+            .rfind("\x1b[?1049l")
+            .expect("left the alternate screen");
+        let enter = text
+            .rfind("\x1b[?1049h")
+            .expect("entered the alternate screen");
+        assert!(
+            leave > enter,
+            "the alternate screen is left after it was entered"
+        );
+        let show = text.rfind("\x1b[?25h").expect("cursor shown again");
+        assert!(show > enter, "the cursor is shown again at the end");
+    }
+}
+
+/// The advice `score --format text` gives for these answers.
+fn expected_advice(answers: &str) -> String {
+    let q = needlecheck::loader::load_path(Path::new(FIXTURE)).expect("fixture");
+    let answers: serde_json::Value = serde_json::from_str(answers).expect("json");
+    let mut a = needlecheck::Answers::new(q.questions.len());
+    for (id, v) in answers.as_object().expect("object") {
+        let i = q.question_index(id).expect("known question");
+        let answer = needlecheck::answers::from_json(&q.questions[i], v).expect("valid answer");
+        a.set(i, Some(answer));
+    }
+    let outcome = needlecheck::score(&q, &a);
+    needlecheck::report::render_text(
+        &needlecheck::report::Summary::new(&q, &a, &outcome, false),
+        &needlecheck::report::TextOptions::default(),
+    )
+}
+
+fn answer_all_no(p: &mut Pty) {
+    p.wait_for("Enter start");
+    p.send("\r");
+    p.wait_for("chest pain right now?");
+    p.send("n");
+    p.wait_for("How old are you?");
+    p.send("40\r");
+    p.wait_for("Are you pregnant, or could you be?");
+    p.send("n");
+    p.wait_for("Do you take a blood-thinning medicine?");
+    p.send("n");
+    p.wait_for("Anything else?");
+    p.send("\r");
+    p.wait_for("RESULT: You can book (clear)");
+}
+
+#[test]
+fn all_no_reaches_the_result_and_prints_the_advice_after_exit() {
+    let mut p = Pty::needlecheck(&[]);
+    answer_all_no(&mut p);
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
+    p.left_ui_cleanly();
+    let advice =
+        expected_advice(r#"{"chest_pain": "no", "age": 40, "pregnant": "no", "thinners": "no"}"#);
+    assert_eq!(p.after_ui(), advice);
+    // It stays on the normal screen, where the scrollback keeps it.
+    assert!(!p.screen.screen().alternate_screen());
+    assert!(p.contents().contains("RESULT: You can book (clear)"));
+}
+
+#[test]
+fn an_emergency_answer_interrupts_at_once() {
+    let mut p = Pty::needlecheck(&[]);
+    p.wait_for("Enter start");
+    p.send("\r");
+    p.wait_for("chest pain right now?");
+    p.send("y");
+    p.wait_for("CALL 000 NOW");
+    p.wait_for("Chest pain now can be a heart attack.");
+    // Finish with the emergency result: that advice is what is printed.
+    p.send("\r");
+    p.wait_for("RESULT: Call 000 now (emergency)");
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
+    assert!(
+        p.after_ui()
+            .starts_with("RESULT: Call 000 now (emergency)\n")
+    );
+}
+
+#[test]
+fn ctrl_c_restores_the_terminal_and_exits_130() {
+    let mut p = Pty::needlecheck(&[]);
+    p.wait_for("Enter start");
+    p.send("\r");
+    p.wait_for("chest pain right now?");
+    p.send("n");
+    p.wait_for("How old are you?");
+    p.send("\x03");
+    assert_eq!(p.exit_code(), 130);
+    p.left_ui_cleanly();
+    let after = p.after_ui();
+    assert!(
+        !after.contains("RESULT"),
+        "no advice after an interrupt: {after:?}"
+    );
+    assert!(after.contains("interrupted"), "{after:?}");
+}
+
+fn signal_restores_and_exits_130(signal: Signal) {
+    let mut p = Pty::needlecheck(&[]);
+    p.wait_for("Enter start");
+    p.send("\r");
+    p.wait_for("chest pain right now?");
+    p.session.get_process_mut().kill(signal).expect("signal");
+    assert_eq!(p.exit_code(), 130, "after {signal:?}");
+    p.left_ui_cleanly();
+    assert!(!p.after_ui().contains("RESULT"));
+}
+
+#[test]
+fn sigterm_restores_the_terminal_and_exits_130() {
+    signal_restores_and_exits_130(Signal::SIGTERM);
+}
+
+#[test]
+fn sighup_restores_the_terminal_and_exits_130() {
+    signal_restores_and_exits_130(Signal::SIGHUP);
+}
+
+#[test]
+fn with_stdout_redirected_the_screen_shows_and_the_file_gets_only_the_advice() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("advice.txt");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec \"$0\" --questionnaire \"$1\" > \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_needlecheck"))
+        .arg(FIXTURE)
+        .arg(&out);
+    let mut p = Pty::spawn(cmd);
+    answer_all_no(&mut p);
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
+    let file = std::fs::read_to_string(&out).expect("advice file");
+    let advice =
+        expected_advice(r#"{"chest_pain": "no", "age": 40, "pregnant": "no", "thinners": "no"}"#);
+    assert_eq!(file, advice);
+    assert!(
+        !p.after_ui().contains("RESULT"),
+        "the advice went to the file only"
+    );
+}
+
+#[test]
+fn resizing_redraws_and_a_tiny_window_asks_to_enlarge() {
+    let mut p = Pty::needlecheck(&[]);
+    p.wait_for("Enter start");
+    p.session
+        .get_process_mut()
+        .set_window_size(40, 12)
+        .expect("resize");
+    p.screen.set_size(nz(12), nz(40));
+    p.wait_until("a 40-column frame", |s| {
+        let rows: Vec<String> = s.rows(0, 40).collect();
+        rows[0].starts_with('┌') && rows[0].ends_with('┐') && rows[11].starts_with("Enter start")
+    });
+    p.session
+        .get_process_mut()
+        .set_window_size(30, 10)
+        .expect("resize");
+    p.screen.set_size(nz(10), nz(30));
+    p.wait_for("Please enlarge the window");
+    p.send("\x03");
+    assert_eq!(p.exit_code(), 130);
+}
+
+#[test]
+fn front_desk_prints_each_patient_as_staff_move_on() {
+    let mut p = Pty::needlecheck(&["--staff", "--subject", "P-1"]);
+    answer_all_no(&mut p);
+    p.send("n");
+    p.wait_for("Patients finished so far: 1");
+    assert!(
+        !p.contents().contains("P-1"),
+        "the previous patient is gone from the screen"
+    );
+    p.send("P-2");
+    answer_all_no(&mut p);
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
+    let printed = p.outside_ui();
+    let first = printed
+        .find("Patient: P-1\nRESULT: You can book (clear)")
+        .expect("first patient");
+    let second = printed
+        .find("Patient: P-2\nRESULT: You can book (clear)")
+        .expect("second patient");
+    assert!(first < second);
+    assert!(
+        printed[first..second].contains("\n=========="),
+        "separated: {printed}"
+    );
+    assert_eq!(printed.matches("HANDOVER FOR THE PRACTITIONER").count(), 2);
+}
