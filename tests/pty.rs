@@ -354,3 +354,27 @@ fn front_desk_prints_each_patient_as_staff_move_on() {
     );
     assert_eq!(printed.matches("HANDOVER FOR THE PRACTITIONER").count(), 2);
 }
+
+#[test]
+fn save_dir_gets_a_record_of_each_screening() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let save = dir.path().to_str().expect("utf-8 temp path");
+    let mut p = Pty::needlecheck(&["--save-dir", save, "--subject", "S-9"]);
+    answer_all_no(&mut p);
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
+    let records: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(records.len(), 1, "{records:?}");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&records[0]).expect("read")).expect("json");
+    assert_eq!(record["mode"], "tui");
+    assert_eq!(record["status"], "completed");
+    assert_eq!(record["subject"], "S-9");
+    assert_eq!(record["outcome"], "clear");
+    assert_eq!(record["answers"]["age"], 40.0);
+}
