@@ -12,7 +12,7 @@ use needlecheck::Answer;
 use needlecheck::frontend::RunOptions;
 use needlecheck::questionnaire::Questionnaire;
 use needlecheck::tui::app::{App, Effect, Ending, Msg, Screen, update};
-use needlecheck::tui::keys::Context;
+use needlecheck::tui::keys::{self, Context};
 use needlecheck::tui::{event_loop, view};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, TestBackend};
@@ -961,4 +961,89 @@ fn snapshots_of_choice_screens() {
     enter(&mut a);
     ch(&mut a, '4');
     snap("multi_exclusive_80x24", &mut a, 80, 24);
+}
+
+// ---------- the key table ----------
+
+/// A concrete key press for a table entry.
+fn example(k: keys::Key) -> KeyEvent {
+    match k {
+        keys::Key::Char(c) => key(KeyCode::Char(c)),
+        keys::Key::Code(code) => key(code),
+        keys::Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+        keys::Key::Digits => key(KeyCode::Char('5')),
+        keys::Key::NumberChars => key(KeyCode::Char('7')),
+        keys::Key::Printable => key(KeyCode::Char('x')),
+    }
+}
+
+#[test]
+fn every_key_the_table_shows_does_what_it_says() {
+    use std::mem::discriminant;
+    for (n, binding) in keys::BINDINGS.iter().enumerate() {
+        let facts = keys::Facts {
+            unsure: binding.when == keys::When::Unsure,
+            optional: binding.when == keys::When::Optional,
+            staff: binding.when == keys::When::Staff,
+        };
+        for &ctx in binding.contexts {
+            for &k in binding.keys {
+                let ev = example(k);
+                let got = keys::lookup(ctx, facts, &ev)
+                    .unwrap_or_else(|| panic!("{k:?} does nothing in {ctx:?}"));
+                // An earlier line for the same key wins; otherwise this line must.
+                let shadowed = keys::BINDINGS[..n].iter().any(|earlier| {
+                    earlier.contexts.contains(&ctx)
+                        && earlier.keys.contains(&k)
+                        && match earlier.when {
+                            keys::When::Always => true,
+                            keys::When::Unsure => facts.unsure,
+                            keys::When::Optional => facts.optional,
+                            keys::When::Staff => facts.staff,
+                        }
+                });
+                if !shadowed {
+                    assert_eq!(
+                        discriminant(&got),
+                        discriminant(&binding.action),
+                        "{k:?} in {ctx:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_screen_has_a_way_out_and_help_lists_its_keys() {
+    use keys::Context::*;
+    for ctx in [
+        Welcome,
+        StaffWelcome,
+        YesNo,
+        Choice,
+        Multi,
+        Number,
+        Text,
+        Display,
+        Emergency,
+        Review,
+        Result,
+        Help,
+        ConfirmQuit,
+        TooSmall,
+    ] {
+        let facts = keys::Facts::default();
+        assert_eq!(
+            keys::lookup(ctx, facts, &ctrl_c()),
+            Some(keys::Action::Interrupt),
+            "Ctrl-C in {ctx:?}"
+        );
+        let help = keys::help_lines(ctx, facts);
+        assert!(help.iter().any(|(k, _)| k == "Ctrl-C"), "{ctx:?}: {help:?}");
+        if ctx != TooSmall {
+            let esc = keys::lookup(ctx, facts, &key(KeyCode::Esc));
+            assert!(esc.is_some(), "Esc does something in {ctx:?}");
+        }
+    }
 }
