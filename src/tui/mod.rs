@@ -40,7 +40,7 @@ use app::{App, Effect, Finished, Msg, update};
 
 /// How long to wait for a key before looking whether a signal arrived. Input still blocks
 /// (no busy loop); this only bounds how late SIGTERM/SIGHUP are noticed.
-const SIGNAL_CHECK: Duration = Duration::from_millis(250);
+const SIGNAL_CHECK: Duration = Duration::from_millis(500);
 
 /// Where events come from: the terminal, or a script in tests.
 pub trait EventSource {
