@@ -123,6 +123,9 @@ pub struct Contact {
     /// When to use it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// What to tell them when you call (shown on the emergency screen and in the advice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tell: Option<String>,
     /// Outcome levels whose advice lists this contact.
     pub show_for: Vec<Level>,
 }

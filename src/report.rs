@@ -238,6 +238,9 @@ pub fn render_text(s: &Summary, opts: &TextOptions) -> String {
                 None => format!("{} {}", c.number, c.name),
             };
             wrap_into(&mut out, &line, "  ", "    ");
+            if let Some(tell) = &c.tell {
+                wrap_into(&mut out, &format!("Tell them: {tell}"), "    ", "    ");
+            }
         }
     }
     for block in &s.aftercare {

@@ -479,15 +479,19 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
                 .map(|r| format!("\"{}\": {}", r.question, r.answer))
         })
         .collect();
-    out.push(Line::default());
-    out.push(Line::styled("What to tell them:", theme.heading()));
-    out.extend(wrap(
-        "Where you are, and what is happening now.",
-        w,
-        "- ",
-        "  ",
-        Style::new(),
-    ));
+    let tell: Vec<&str> = q
+        .contacts
+        .iter()
+        .filter(|c| c.show_for.contains(&Level::Emergency))
+        .filter_map(|c| c.tell.as_deref())
+        .collect();
+    if !tell.is_empty() || !told.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("What to tell them:", theme.heading()));
+    }
+    for t in tell {
+        out.extend(wrap(t, w, "- ", "  ", Style::new()));
+    }
     for t in told {
         out.extend(wrap(&t, w, "- ", "  ", Style::new()));
     }
