@@ -63,8 +63,25 @@ fn score_one(c: &mut Criterion) {
     group.finish();
 }
 
+/// The bulk of a questionnaire file read straight into the model types, without the
+/// per-element `Lenient` detour through a JSON value tree: what a fast path could cost.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct DirectFile {
+    sections: Vec<DirectSection>,
+    rules: Vec<needlecheck::model::Rule>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct DirectSection {
+    questions: Vec<needlecheck::model::Question>,
+}
+
 /// Where loading time goes, on the 10k file: JSON syntax alone (the floor), a JSON value
-/// tree, the typed file (serde with per-element error collection), the file hash, and the whole load with every check.
+/// tree, the typed file (serde with per-element error collection), the same read directly
+/// into the model types, the scan for repeated keys, the file hash, and the whole load with
+/// every check.
 fn load_phases(c: &mut Criterion) {
     let mut group = c.benchmark_group("load_phases_10k");
     group
@@ -81,6 +98,12 @@ fn load_phases(c: &mut Criterion) {
         b.iter(|| {
             serde_json::from_str::<needlecheck::model::QuestionnaireFile>(black_box(&text)).unwrap()
         })
+    });
+    group.bench_function("typed_direct", |b| {
+        b.iter(|| serde_json::from_str::<DirectFile>(black_box(&text)).unwrap())
+    });
+    group.bench_function("duplicate_key_scan", |b| {
+        b.iter(|| needlecheck::locate::duplicate_keys(black_box(&text)))
     });
     group.bench_function("sha256", |b| {
         b.iter(|| needlecheck::loader::sha256_hex(black_box(text.as_bytes())))
