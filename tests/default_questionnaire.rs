@@ -40,11 +40,24 @@ fn validate_passes_with_at_least_40_scenario_tests() {
 /// Walks a session answering "no" to every yes/no question, `age` to the age question and
 /// `areas` to the body-area question; returns how many questions were asked.
 fn walk_all_no(q: &Questionnaire, age: f64, areas: &[&str], none_code: &str) -> (usize, Level) {
+    walk_all_no_except(q, age, areas, none_code, &[])
+}
+
+/// As [`walk_all_no`], but the yes/no questions named in `yes` are answered "yes" (a carer
+/// who consents for a minor, for example).
+fn walk_all_no_except(
+    q: &Questionnaire,
+    age: f64,
+    areas: &[&str],
+    none_code: &str,
+    yes: &[&str],
+) -> (usize, Level) {
     let mut s = Session::new(q);
     let mut asked = 0;
     while let Some(c) = s.current() {
         let question = &q.questions[c];
         let answer = match question.kind {
+            QuestionType::YesNo if yes.contains(&question.id.as_str()) => Answer::Yes,
             QuestionType::YesNo => Answer::No,
             QuestionType::Number if question.id == "age" => Answer::Number(age),
             QuestionType::MultiChoice if question.id == "area" => Answer::Multi(
@@ -226,4 +239,128 @@ fn content_keeps_the_briefs_promises() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(aftercare.contains("000") && aftercare.contains("48 hours"));
+}
+
+#[test]
+fn older_people_near_the_chest_and_minors_with_a_carer_still_answer_about_20_questions() {
+    let q = embedded();
+    // Over 50 with neck pain: one question on lung risks and one on a first episode.
+    let (asked, level) = walk_all_no(&q, 72.0, &["neck"], "thorax_none");
+    assert!(asked <= 21, "{asked} questions");
+    assert_eq!(level, Level::Review);
+    // A 16-year-old whose parent agrees, legs only: the two consent questions on top.
+    let yes = ["minor_guardian", "minor_understands"];
+    let (asked, level) = walk_all_no_except(&q, 16.0, &["leg_foot"], "thorax_none", &yes);
+    assert!(asked <= 21, "{asked} questions");
+    assert_eq!(level, Level::Review);
+}
+
+/// Walks a session with a scenario's answers, in the order the questions are asked. Returns
+/// the stop rule that interrupted it, if any.
+fn walk_scenario(q: &Questionnaire, a: &Answers) -> Option<usize> {
+    let mut s = Session::new(q);
+    while let Some(c) = s.current() {
+        let Some(answer) = a.get(c).cloned() else {
+            return None; // an unfinished scenario
+        };
+        match s.answer(answer).expect("valid answer") {
+            Step::Stopped(r) => return Some(r),
+            Step::Next(_) | Step::Finished => {}
+        }
+    }
+    None
+}
+
+#[test]
+fn a_screening_stops_for_000_only_when_the_scenario_is_an_emergency() {
+    // "Not sure" to a gate must open its follow-ups, not stop the screening before they are
+    // asked: a stop rule that also looks at an unanswered follow-up must wait for it.
+    let q = embedded();
+    for t in &q.tests {
+        let a = parse(&q, t);
+        let stopped = walk_scenario(&q, &a);
+        match stopped {
+            Some(r) => {
+                assert_eq!(
+                    t.expect,
+                    Level::Emergency,
+                    "test {:?} stopped by `{}`",
+                    t.name,
+                    q.rules[r].rule.id
+                );
+                let o = score(&q, &a);
+                assert!(o.findings.iter().any(|f| f.rule == r), "test {:?}", t.name);
+            }
+            None => assert_ne!(
+                t.expect,
+                Level::Emergency,
+                "test {:?} is an emergency but did not stop",
+                t.name
+            ),
+        }
+    }
+}
+
+#[test]
+fn not_sure_to_a_gate_never_scores_lower_than_yes() {
+    let q = embedded();
+    let mut gating = Vec::new();
+    for e in q.show_if.iter().flatten() {
+        e.questions(&mut gating);
+    }
+    let gating: BTreeSet<usize> = gating
+        .into_iter()
+        .filter(|g| q.questions[*g].kind == QuestionType::YesNo)
+        .collect();
+    let mut checked = 0;
+    for t in &q.tests {
+        let a = parse(&q, t);
+        let base = score(&q, &a);
+        for g in gating.iter().copied() {
+            if !base.visible[g] || a.get(g) != Some(&Answer::Yes) {
+                continue;
+            }
+            let mut unsure = a.clone();
+            unsure.set(g, Some(Answer::Unsure));
+            let with_unsure = score(&q, &unsure);
+            checked += 1;
+            assert!(
+                with_unsure.level >= base.level,
+                "test {:?}: \"Not sure\" to `{}` gives {}, yes gives {}",
+                t.name,
+                q.questions[g].id,
+                with_unsure.level,
+                base.level
+            );
+            // Every rule that fired on "yes" still fires: no detail is lost to the handover.
+            for f in &base.findings {
+                assert!(
+                    with_unsure.findings.iter().any(|u| u.rule == f.rule),
+                    "test {:?}: \"Not sure\" to `{}` loses rule `{}`",
+                    t.name,
+                    q.questions[g].id,
+                    q.rules[f.rule].rule.id
+                );
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} gate answers tried");
+}
+
+#[test]
+fn a_yes_to_a_follow_up_is_not_reported_as_could_not_be_ruled_out() {
+    // "Not sure" to a gate followed by a definite "yes" is a finding, not a doubt.
+    let q = embedded();
+    let t = q
+        .tests
+        .iter()
+        .find(|t| t.name.starts_with("nerve gate not sure, then bladder"))
+        .expect("scenario");
+    let o = score(&q, &parse(&q, t));
+    let cauda = o
+        .findings
+        .iter()
+        .find(|f| q.rules[f.rule].rule.id == "cauda_equina")
+        .expect("cauda_equina fires");
+    assert!(!cauda.on_unknown);
 }
