@@ -364,3 +364,129 @@ fn a_yes_to_a_follow_up_is_not_reported_as_could_not_be_ruled_out() {
         .expect("cauda_equina fires");
     assert!(!cauda.on_unknown);
 }
+
+#[test]
+fn every_result_carries_the_safety_net_and_000_results_leave_out_what_is_normal() {
+    let q = embedded();
+    for level in Level::ALL {
+        let shown: Vec<&str> = q
+            .aftercare
+            .iter()
+            .filter(|b| b.shown_for(level))
+            .map(|b| b.heading.as_str())
+            .collect();
+        for must in [
+            "Call 000",
+            "See a doctor the same day",
+            "Contact your practitioner",
+        ] {
+            assert!(
+                shown.iter().any(|h| h.starts_with(must)),
+                "{level}: no \"{must}\" block in {shown:?}"
+            );
+        }
+        let normal = shown.iter().any(|h| h.starts_with("What is normal"));
+        assert_eq!(normal, level != Level::Emergency, "{level}: {shown:?}");
+    }
+}
+
+/// Every text a person or the front desk can read.
+fn all_texts(q: &Questionnaire) -> Vec<(String, String)> {
+    let mut out = vec![
+        ("introduction".to_string(), q.introduction.clone()),
+        ("disclaimer".to_string(), q.disclaimer.clone()),
+    ];
+    for question in &q.questions {
+        let id = &question.id;
+        out.push((id.clone(), question.text.clone()));
+        out.extend(question.staff_text.clone().map(|t| (id.clone(), t)));
+        out.extend(question.help.clone().map(|t| (id.clone(), t)));
+        for o in &question.options {
+            out.push((format!("{id}/{}", o.code), o.label.clone()));
+        }
+    }
+    for r in &q.rules {
+        out.push((r.rule.id.clone(), r.rule.message.clone()));
+        out.extend(
+            r.rule
+                .practitioner_note
+                .clone()
+                .map(|t| (r.rule.id.clone(), t)),
+        );
+    }
+    for level in Level::ALL {
+        let a = q.advice.for_level(level);
+        out.push((level.to_string(), a.summary.clone()));
+        out.extend(a.next_steps.iter().map(|s| (level.to_string(), s.clone())));
+    }
+    for b in &q.aftercare {
+        out.extend(b.items.iter().map(|i| (b.heading.clone(), i.clone())));
+    }
+    out
+}
+
+#[test]
+fn nothing_reads_as_advice_to_stop_or_change_a_medicine() {
+    let q = embedded();
+    let verbs = [
+        "stop", "skip", "pause", "halve", "reduce", "change", "cut down", "hold off", "miss",
+    ];
+    let objects = [
+        "medicine",
+        "medication",
+        "tablet",
+        "warfarin",
+        "thinner",
+        "aspirin",
+        "dose",
+        "steroid",
+        " it",
+        " them",
+        "insulin",
+    ];
+    for (at, text) in all_texts(&q) {
+        let lower = text.to_lowercase();
+        for sentence in lower.split(['.', ';', ':', '?', '!']) {
+            let advises = verbs.iter().any(|v| {
+                sentence.match_indices(v).any(|(i, _)| {
+                    let after = &sentence[i..(i + 40).min(sentence.len())];
+                    let before = &sentence[i.saturating_sub(20)..i];
+                    objects.iter().any(|o| after.contains(o))
+                        && !(before.contains("not") || before.contains("never"))
+                })
+            });
+            // A rule may say what the practitioner asks about ("recent dose changes").
+            let asks = sentence.contains("ask about")
+                || sentence.contains("bleeding that is hard to stop");
+            assert!(
+                !advises || asks,
+                "`{at}` may read as advice to stop or change a medicine: {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_text_says_anyone_is_cleared_for_treatment() {
+    let q = embedded();
+    for (at, text) in all_texts(&q) {
+        let lower = text.to_lowercase();
+        for phrase in [
+            "you are safe to",
+            "safe for you",
+            "you can have dry needling",
+            "is safe for",
+        ] {
+            assert!(!lower.contains(phrase), "`{at}`: {text:?}");
+        }
+        if lower.contains("cleared") {
+            // Only ever in the negative: "does not mean you are cleared", "until medically cleared".
+            assert!(
+                lower.contains("not mean you are cleared")
+                    || lower.contains("does not clear")
+                    || lower.contains("until medically cleared"),
+                "`{at}`: {text:?}"
+            );
+        }
+    }
+}
