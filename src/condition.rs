@@ -4,10 +4,19 @@
 //! codes are option indices, and every operator fits its question's type, so evaluation cannot
 //! meet a missing id or a type mismatch.
 //!
-//! A leaf on a question without a definite answer is *unknown*. Unknown remembers whether a
-//! "Not sure" answer is behind it ([`Truth::Unknown`]`{ unsure: true }`) or only a missing
+//! A leaf on a shown question without a definite answer is *unknown*. Unknown remembers whether
+//! a "Not sure" answer is behind it ([`Truth::Unknown`]`{ unsure: true }`) or only a missing
 //! answer: a rule escalates on the former, while a missing required answer is reported as
 //! `incomplete` instead (otherwise a half-filled screening would "fire" every emergency rule).
+//!
+//! `not` is pushed down to the leaves when a condition is loaded (negation normal form), and a
+//! leaf on a question that was not shown is false whichever way it is turned: "`weeks` is not
+//! below 13" does not hold for someone who was never asked about weeks. With no negation above
+//! the leaves, a rule can only fire more when a leaf moves up the order
+//! false < unknown < unknown-because-of-"Not sure" < true, and "Not sure" to a question only
+//! ever moves leaves up (it shows what either answer would show, and its own leaves are
+//! unknown-because-of-"Not sure"): so "Not sure" never gives a lower outcome than a definite
+//! answer. The property tests check this over generated questionnaires.
 
 use crate::answers::{Answer, Answers};
 
@@ -23,14 +32,6 @@ pub enum Truth {
 }
 
 impl Truth {
-    fn not(self) -> Truth {
-        match self {
-            Truth::True => Truth::False,
-            Truth::False => Truth::True,
-            u => u,
-        }
-    }
-
     fn from_bool(b: bool) -> Truth {
         if b { Truth::True } else { Truth::False }
     }
@@ -83,13 +84,17 @@ pub enum Test {
     Unsure(bool),
 }
 
-/// A checked condition.
+/// A checked condition, in negation normal form.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    Leaf { q: usize, test: Test },
+    /// A test of one question's answer; `negated` for a test under `not`.
+    Leaf {
+        q: usize,
+        test: Test,
+        negated: bool,
+    },
     All(Vec<Expr>),
     Any(Vec<Expr>),
-    Not(Box<Expr>),
     AtLeast(usize, Vec<Expr>),
 }
 
@@ -98,16 +103,43 @@ pub struct Ctx<'a> {
     pub answers: &'a Answers,
     /// Visibility of each question; questions not yet decided count as hidden.
     pub visible: &'a [bool],
-    /// `show_if` mode: a leaf on a hidden question is false (a follow-up of a question that was
-    /// not asked is not asked either). In rules it is unknown.
-    pub hidden_is_false: bool,
 }
 
 impl Expr {
+    /// The condition's negation, still in negation normal form (De Morgan; `at_least n of k`
+    /// becomes `at_least k - n + 1` of the negations).
+    pub fn negate(self) -> Expr {
+        match self {
+            Expr::Leaf { q, test, negated } => match test {
+                Test::Answered(w) => Expr::Leaf {
+                    q,
+                    test: Test::Answered(!w),
+                    negated,
+                },
+                Test::Unsure(w) => Expr::Leaf {
+                    q,
+                    test: Test::Unsure(!w),
+                    negated,
+                },
+                test => Expr::Leaf {
+                    q,
+                    test,
+                    negated: !negated,
+                },
+            },
+            Expr::All(xs) => Expr::Any(xs.into_iter().map(Expr::negate).collect()),
+            Expr::Any(xs) => Expr::All(xs.into_iter().map(Expr::negate).collect()),
+            Expr::AtLeast(n, xs) => {
+                let k = xs.len();
+                Expr::AtLeast(k + 1 - n, xs.into_iter().map(Expr::negate).collect())
+            }
+        }
+    }
+
     /// Evaluates with Kleene logic.
     pub fn eval(&self, ctx: &Ctx) -> Truth {
         match self {
-            Expr::Leaf { q, test } => leaf(*q, test, ctx),
+            Expr::Leaf { q, test, negated } => leaf(*q, test, *negated, ctx),
             Expr::All(xs) => {
                 let mut unknown: Option<bool> = None;
                 for x in xs {
@@ -134,7 +166,6 @@ impl Expr {
                 }
                 unknown.map_or(Truth::False, |unsure| Truth::Unknown { unsure })
             }
-            Expr::Not(x) => x.eval(ctx).not(),
             Expr::AtLeast(n, xs) => {
                 let (mut t, mut u, mut unsure) = (0usize, 0usize, false);
                 for x in xs {
@@ -165,7 +196,6 @@ impl Expr {
         let value = self.eval(ctx);
         match self {
             Expr::Leaf { q, .. } => out.push(*q),
-            Expr::Not(x) => x.explain(ctx, out),
             Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
                 let decisive = |child: Truth| match (self, value) {
                     (_, Truth::Unknown { .. }) => !matches!(child, Truth::False),
@@ -191,7 +221,6 @@ impl Expr {
     pub fn questions(&self, out: &mut Vec<usize>) {
         match self {
             Expr::Leaf { q, .. } => out.push(*q),
-            Expr::Not(x) => x.questions(out),
             Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
                 xs.iter().for_each(|x| x.questions(out))
             }
@@ -199,12 +228,20 @@ impl Expr {
     }
 }
 
-fn leaf(q: usize, test: &Test, ctx: &Ctx) -> Truth {
-    let visible = ctx.visible.get(q).copied().unwrap_or(false);
-    if !visible && ctx.hidden_is_false {
+fn leaf(q: usize, test: &Test, negated: bool, ctx: &Ctx) -> Truth {
+    // Not asked: neither the test nor its negation holds.
+    if !ctx.visible.get(q).copied().unwrap_or(false) {
         return Truth::False;
     }
-    let answer = if visible { ctx.answers.get(q) } else { None };
+    match definite(test, ctx.answers.get(q)) {
+        Truth::True if negated => Truth::False,
+        Truth::False if negated => Truth::True,
+        t => t,
+    }
+}
+
+/// The value of a test on a shown question's answer.
+fn definite(test: &Test, answer: Option<&Answer>) -> Truth {
     match (test, answer) {
         (Test::Answered(want), a) => Truth::from_bool(a.is_some() == *want),
         (Test::Unsure(want), a) => Truth::from_bool(matches!(a, Some(Answer::Unsure)) == *want),
@@ -227,13 +264,12 @@ fn leaf(q: usize, test: &Test, ctx: &Ctx) -> Truth {
 mod tests {
     use super::*;
 
-    fn ctx_eval(e: &Expr, answers: Vec<Option<Answer>>, hidden_is_false: bool) -> Truth {
+    fn ctx_eval(e: &Expr, answers: Vec<Option<Answer>>) -> Truth {
         let visible = vec![true; answers.len()];
         let answers = Answers::from_vec(answers);
         e.eval(&Ctx {
             answers: &answers,
             visible: &visible,
-            hidden_is_false,
         })
     }
 
@@ -241,6 +277,7 @@ mod tests {
         Expr::Leaf {
             q,
             test: Test::OneOf(vec![0]),
+            negated: false,
         }
     }
 
@@ -250,59 +287,87 @@ mod tests {
         let any = Expr::Any(vec![yes(0), yes(1)]);
         use Answer::*;
         // False dominates all; True dominates any, whatever the other side.
+        assert_eq!(ctx_eval(&all, vec![Some(No), Some(Unsure)]), Truth::False);
+        assert_eq!(ctx_eval(&any, vec![Some(Yes), Some(Unsure)]), Truth::True);
         assert_eq!(
-            ctx_eval(&all, vec![Some(No), Some(Unsure)], false),
-            Truth::False
-        );
-        assert_eq!(
-            ctx_eval(&any, vec![Some(Yes), Some(Unsure)], false),
-            Truth::True
-        );
-        assert_eq!(
-            ctx_eval(&all, vec![Some(Yes), Some(Unsure)], false),
+            ctx_eval(&all, vec![Some(Yes), Some(Unsure)]),
             Truth::Unknown { unsure: true }
         );
         assert_eq!(
-            ctx_eval(&any, vec![Some(No), None], false),
+            ctx_eval(&any, vec![Some(No), None]),
             Truth::Unknown { unsure: false }
         );
         assert_eq!(
-            ctx_eval(&Expr::Not(Box::new(yes(0))), vec![Some(Unsure)], false),
+            ctx_eval(&yes(0).negate(), vec![Some(Unsure)]),
             Truth::Unknown { unsure: true }
         );
+        assert_eq!(ctx_eval(&yes(0).negate(), vec![Some(No)]), Truth::True);
+    }
+
+    #[test]
+    fn negation_follows_de_morgan_and_counts() {
+        use Answer::*;
+        let answers = [
+            vec![Some(Yes), Some(No), Some(No)],
+            vec![Some(Yes), Some(Yes), Some(No)],
+            vec![Some(Unsure), Some(No), None],
+            vec![Some(No), Some(No), Some(No)],
+        ];
+        let exprs = [
+            Expr::All(vec![yes(0), yes(1), yes(2)]),
+            Expr::Any(vec![yes(0), yes(1), yes(2)]),
+            Expr::AtLeast(2, vec![yes(0), yes(1), yes(2)]),
+            Expr::AtLeast(1, vec![yes(0), yes(1).negate()]),
+        ];
+        for a in &answers {
+            for e in &exprs {
+                let flipped = match ctx_eval(e, a.clone()) {
+                    Truth::True => Truth::False,
+                    Truth::False => Truth::True,
+                    u => u,
+                };
+                assert_eq!(
+                    ctx_eval(&e.clone().negate(), a.clone()),
+                    flipped,
+                    "{e:?} {a:?}"
+                );
+            }
+        }
     }
 
     #[test]
     fn at_least_counts_unknowns_as_possible() {
         let e = Expr::AtLeast(2, vec![yes(0), yes(1), yes(2)]);
         use Answer::*;
+        assert_eq!(ctx_eval(&e, vec![Some(Yes), Some(Yes), None]), Truth::True);
         assert_eq!(
-            ctx_eval(&e, vec![Some(Yes), Some(Yes), None], false),
-            Truth::True
-        );
-        assert_eq!(
-            ctx_eval(&e, vec![Some(No), Some(No), Some(Unsure)], false),
+            ctx_eval(&e, vec![Some(No), Some(No), Some(Unsure)]),
             Truth::False
         );
         assert_eq!(
-            ctx_eval(&e, vec![Some(Yes), Some(No), Some(Unsure)], false),
+            ctx_eval(&e, vec![Some(Yes), Some(No), Some(Unsure)]),
             Truth::Unknown { unsure: true }
         );
     }
 
     #[test]
-    fn hidden_questions_are_unknown_in_rules_and_false_in_show_if() {
+    fn a_question_not_shown_satisfies_neither_a_test_nor_its_negation() {
         let answers = Answers::from_vec(vec![Some(Answer::Yes)]);
         let visible = [false];
-        let mut ctx = Ctx {
+        let ctx = Ctx {
             answers: &answers,
             visible: &visible,
-            hidden_is_false: false,
         };
         // The stored "yes" of a hidden question is not looked at.
-        assert_eq!(yes(0).eval(&ctx), Truth::Unknown { unsure: false });
-        ctx.hidden_is_false = true;
         assert_eq!(yes(0).eval(&ctx), Truth::False);
+        assert_eq!(yes(0).negate().eval(&ctx), Truth::False);
+        let answered = Expr::Leaf {
+            q: 0,
+            test: Test::Answered(true),
+            negated: false,
+        };
+        assert_eq!(answered.clone().eval(&ctx), Truth::False);
+        assert_eq!(answered.negate().eval(&ctx), Truth::False);
     }
 
     #[test]
@@ -313,7 +378,6 @@ mod tests {
         let ctx = Ctx {
             answers: &answers,
             visible: &visible,
-            hidden_is_false: false,
         };
         let mut out = vec![];
         Expr::Any(vec![yes(0), yes(1), yes(2)]).explain(&ctx, &mut out);

@@ -793,7 +793,7 @@ impl Resolver<'_> {
             "any" => list(c, cond.any.as_deref().unwrap_or_default(), "any").map(Expr::Any),
             "not" => self
                 .compile(c, cond.not.as_deref()?, &format!("{p}/not"))
-                .map(|e| Expr::Not(Box::new(e))),
+                .map(Expr::negate),
             _ => {
                 let (Some(n), Some(of)) = (cond.at_least, &cond.of) else {
                     c.push(
@@ -920,7 +920,11 @@ impl Resolver<'_> {
                 Test::Cmp(cmp, v)
             }
         };
-        Some(Expr::Leaf { q: qi, test })
+        Some(Expr::Leaf {
+            q: qi,
+            test,
+            negated: false,
+        })
     }
 
     /// Resolves a literal to an option index (yes = 0, no = 1 for yes/no).
@@ -988,7 +992,15 @@ fn reachability(qs: &[Question], show_if: &[Option<Expr>]) -> Vec<bool> {
 
 fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
     match e {
-        Expr::Leaf { q, test } => {
+        Expr::Leaf {
+            q, negated: true, ..
+        } => Possible {
+            // Any definite answer that fails the test satisfies its negation; assume one can.
+            t: reachable[*q],
+            f: true,
+            u: reachable[*q] && (qs[*q].allows_unsure() || !qs[*q].is_required()),
+        },
+        Expr::Leaf { q, test, .. } => {
             let question = &qs[*q];
             if !reachable[*q] {
                 return Possible {
@@ -999,8 +1011,9 @@ fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
             }
             let unknown = question.allows_unsure() || !question.is_required();
             match test {
-                Test::Answered(want) => Possible {
-                    t: *want || !question.is_required(),
+                // Even a required question is unanswered in an unfinished screening.
+                Test::Answered(_) => Possible {
+                    t: true,
                     f: true,
                     u: false,
                 },
@@ -1041,14 +1054,6 @@ fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
                 }
             }
         }
-        Expr::Not(x) => {
-            let p = possible(qs, reachable, x);
-            Possible {
-                t: p.f,
-                f: p.t,
-                u: p.u,
-            }
-        }
         Expr::All(xs) => {
             let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
             Possible {
@@ -1081,7 +1086,14 @@ fn consistent(qs: &[Question], xs: &[Expr]) -> bool {
     let mut choices: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut ranges: HashMap<usize, (f64, f64)> = HashMap::new();
     for x in xs {
-        let Expr::Leaf { q, test } = x else { continue };
+        let Expr::Leaf {
+            q,
+            test,
+            negated: false,
+        } = x
+        else {
+            continue;
+        };
         match test {
             Test::OneOf(opts) => {
                 let entry = choices.entry(*q).or_insert_with(|| opts.clone());

@@ -102,7 +102,8 @@ impl Questionnaire {
     }
 
     /// Which questions are shown, given these answers. A `show_if` that cannot be decided shows
-    /// the question (ask rather than skip); answers to hidden questions are not looked at.
+    /// the question (ask rather than skip); answers to hidden questions are not looked at, and
+    /// a condition on a hidden question is false (its follow-ups stay hidden too).
     pub fn visibility(&self, answers: &Answers) -> Vec<bool> {
         let mut visible = vec![false; self.questions.len()];
         for i in 0..self.questions.len() {
@@ -112,7 +113,6 @@ impl Questionnaire {
                     let ctx = Ctx {
                         answers,
                         visible: &visible,
-                        hidden_is_false: true,
                     };
                     e.eval(&ctx) != Truth::False
                 }

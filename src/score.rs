@@ -86,11 +86,7 @@ fn fired(
     visible: &[bool],
     consider: impl Fn(usize) -> bool,
 ) -> Vec<Finding> {
-    let ctx = Ctx {
-        answers,
-        visible,
-        hidden_is_false: false,
-    };
+    let ctx = Ctx { answers, visible };
     let mut findings = Vec::new();
     for (ri, r) in q.rules.iter().enumerate() {
         if !consider(ri) {

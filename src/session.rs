@@ -115,7 +115,6 @@ impl<'q> Session<'q> {
         let ctx = crate::condition::Ctx {
             answers: &self.answers,
             visible: &self.visible,
-            hidden_is_false: true,
         };
         let later = (from..self.visible.len())
             .filter(|i| self.visible[*i])
