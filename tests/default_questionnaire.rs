@@ -490,3 +490,102 @@ fn no_text_says_anyone_is_cleared_for_treatment() {
         }
     }
 }
+
+/// A small deterministic generator for random walks (no extra dependency).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+#[test]
+fn random_screenings_stop_only_on_a_yes_or_not_sure_to_an_emergency_question() {
+    // Thousands of sessions with random answers (emergency questions mostly "no"): a stop may
+    // only come right after a "yes" or "Not sure" to a question its stop rule looks at, never
+    // while a follow-up that the rule needs is still to be asked.
+    let q = embedded();
+    let mut rng = Lcg(20240611);
+    let mut stops = 0;
+    for _ in 0..3000 {
+        let mut s = Session::new(&q);
+        while let Some(c) = s.current() {
+            let question = &q.questions[c];
+            let answer = match question.kind {
+                QuestionType::YesNo if question.id.starts_with("em_") => match rng.next(40) {
+                    0 => Answer::Yes,
+                    1 => Answer::Unsure,
+                    _ => Answer::No,
+                },
+                QuestionType::YesNo => {
+                    [Answer::Yes, Answer::No, Answer::Unsure][rng.next(3)].clone()
+                }
+                QuestionType::SingleChoice => {
+                    let n = question.options.len() + usize::from(question.allows_unsure());
+                    match rng.next(n) {
+                        i if i < question.options.len() => Answer::Choice(i),
+                        _ => Answer::Unsure,
+                    }
+                }
+                QuestionType::MultiChoice => {
+                    let i = rng.next(question.options.len());
+                    if question.options[i].exclusive {
+                        Answer::Multi(vec![i])
+                    } else {
+                        let mut v: Vec<usize> = (0..question.options.len())
+                            .filter(|j| !question.options[*j].exclusive && rng.next(3) == 0)
+                            .collect();
+                        if !v.contains(&i) {
+                            v.push(i);
+                            v.sort_unstable();
+                        }
+                        Answer::Multi(v)
+                    }
+                }
+                QuestionType::Number if question.allows_unsure() && rng.next(4) == 0 => {
+                    Answer::Unsure
+                }
+                QuestionType::Number => {
+                    let (lo, hi) = (question.min.unwrap_or(0.0), question.max.unwrap_or(100.0));
+                    Answer::Number((lo + (rng.next(1000) as f64 / 1000.0) * (hi - lo)).round())
+                }
+                QuestionType::Text => Answer::Text("left arm".into()),
+                QuestionType::Display => unreachable!("no display questions"),
+            };
+            let given = answer.clone();
+            match s.answer(answer).expect("valid answer") {
+                Step::Stopped(r) => {
+                    stops += 1;
+                    let mut looks_at = Vec::new();
+                    q.rules[r].when.questions(&mut looks_at);
+                    assert!(
+                        looks_at.contains(&c) && matches!(given, Answer::Yes | Answer::Unsure),
+                        "`{}` stopped right after {given:?} to `{}`",
+                        q.rules[r].rule.id,
+                        question.id
+                    );
+                    let mut needed = looks_at.clone();
+                    needed
+                        .retain(|x| s.answer_of(*x).is_none() && s.visible_questions().contains(x));
+                    assert!(
+                        needed.is_empty(),
+                        "`{}` stopped before asking {:?}",
+                        q.rules[r].rule.id,
+                        needed
+                            .iter()
+                            .map(|x| &q.questions[*x].id)
+                            .collect::<Vec<_>>()
+                    );
+                    break;
+                }
+                Step::Next(_) | Step::Finished => {}
+            }
+        }
+    }
+    assert!(stops > 100, "only {stops} stops in the random walks");
+}
