@@ -49,15 +49,91 @@ pub trait EventSource {
 }
 
 /// Events of the real terminal.
-pub struct TerminalEvents;
+///
+/// The waiting is done here, with poll(2) on the terminal input and on a pipe that SIGWINCH
+/// writes to, rather than in crossterm: once the terminal is gone (a window closed or a
+/// connection dropped without SIGHUP reaching us), crossterm's reader retries end-of-file
+/// forever at full CPU. poll(2) reports the hang-up, and crossterm is asked for an event only
+/// when there is input (or a resize) to read.
+pub struct TerminalEvents {
+    winch: std::os::unix::net::UnixStream,
+    winch_id: signal_hook::SigId,
+    /// Set once the terminal has hung up.
+    pub closed: bool,
+}
+
+impl TerminalEvents {
+    pub fn new() -> io::Result<Self> {
+        let (read, write) = std::os::unix::net::UnixStream::pair()?;
+        read.set_nonblocking(true)?;
+        let winch_id =
+            signal_hook::low_level::pipe::register(signal_hook::consts::SIGWINCH, write)?;
+        Ok(TerminalEvents {
+            winch: read,
+            winch_id,
+            closed: false,
+        })
+    }
+
+    /// Waits up to `timeout` for input or a resize; errors when the terminal hung up.
+    fn wait(&mut self, timeout: Duration) -> io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let mut fds = [
+            libc::pollfd {
+                fd: libc::STDIN_FILENO,
+                events: libc::POLLIN,
+                revents: 0,
+            },
+            libc::pollfd {
+                fd: self.winch.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            },
+        ];
+        let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+        // SAFETY: `fds` is a valid array of two pollfd for the duration of the call.
+        let n = unsafe { libc::poll(fds.as_mut_ptr(), 2, ms) };
+        if n < 0 {
+            let e = io::Error::last_os_error();
+            // A signal (SIGTERM, SIGHUP…) woke us: the loop looks at its flag next.
+            return if e.kind() == io::ErrorKind::Interrupted {
+                Ok(())
+            } else {
+                Err(e)
+            };
+        }
+        if fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
+            self.closed = true;
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the terminal was closed",
+            ));
+        }
+        if fds[1].revents & libc::POLLIN != 0 {
+            let mut buf = [0u8; 64];
+            while io::Read::read(&mut self.winch, &mut buf).is_ok_and(|n| n > 0) {}
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TerminalEvents {
+    fn drop(&mut self) {
+        signal_hook::low_level::unregister(self.winch_id);
+    }
+}
 
 impl EventSource for TerminalEvents {
     fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
-        if event::poll(timeout)? {
-            event::read().map(Some)
-        } else {
-            Ok(None)
+        // Never call into crossterm on a terminal that has hung up (see the type's docs).
+        self.wait(Duration::ZERO)?;
+        if !event::poll(Duration::ZERO)? {
+            self.wait(timeout)?;
+            if !event::poll(Duration::ZERO)? {
+                return Ok(None);
+            }
         }
+        event::read().map(Some)
     }
 }
 
@@ -241,10 +317,11 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     let mut app = App::new(q, opts, (size.width, size.height));
 
     let mut out = Output::default();
+    let mut events = TerminalEvents::new()?;
     let looped = event_loop(
         &mut terminal,
         &mut app,
-        &mut TerminalEvents,
+        &mut events,
         &|| signals.fired(),
         &mut |done| {
             let text = out.prepare(opts, q, &done);
@@ -266,6 +343,11 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     drop(terminal);
     drop(guard);
     drop(signals);
+    if events.closed {
+        // Nobody is left to read the advice; end as interrupted.
+        eprintln!("needlecheck: the terminal was closed; the screening was not finished.");
+        return Ok(crate::frontend::EXIT_INTERRUPTED);
+    }
     looped?;
 
     // The terminal is back to normal: the advice goes to stdout and stays in the scrollback.
