@@ -256,6 +256,18 @@ fn parse_answers_doc(
             )],
         ));
     }
+    // Fast path: an object whose `answers` is an object with no key given twice (other keys are
+    // skipped unread). Anything else takes the slow path, which says exactly what is wrong.
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        #[serde(deserialize_with = "crate::model::unique_map")]
+        answers: serde_json::Map<String, serde_json::Value>,
+    }
+    if let Ok(doc) = serde_json::from_str::<Doc>(text) {
+        return q
+            .parse_answers(&doc.answers)
+            .map_err(|errs| answers_problems(name, text, errs));
+    }
     let doc: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -284,19 +296,22 @@ fn parse_answers_doc(
             vec![problem(pointer, msg.into(), Some(ANSWERS_HELP.into()))],
         ));
     };
-    q.parse_answers(obj).map_err(|errs| {
-        let problems = errs
-            .into_iter()
-            .map(|e| Problem {
-                pointer: format!("/answers/{}", crate::locate::escape_segment(&e.id)),
-                message: e.message,
-                help: e.help,
-                at_key: e.unknown_id,
-                line_col: None,
-            })
-            .collect();
-        LoadError::invalid(name, text, problems)
-    })
+    q.parse_answers(obj)
+        .map_err(|errs| answers_problems(name, text, errs))
+}
+
+fn answers_problems(name: &str, text: &str, errs: Vec<loader::AnswerProblem>) -> LoadError {
+    let problems = errs
+        .into_iter()
+        .map(|e| Problem {
+            pointer: format!("/answers/{}", crate::locate::escape_segment(&e.id)),
+            message: e.message,
+            help: e.help,
+            at_key: e.unknown_id,
+            line_col: None,
+        })
+        .collect();
+    LoadError::invalid(name, text, problems)
 }
 
 const ANSWERS_HELP: &str =

@@ -75,6 +75,11 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
         .at_line_col(line, byte_column);
         return Err(LoadError::invalid(name, text, vec![problem]));
     }
+    // Fast path for a well-formed file (which can have no key given twice: every object is
+    // a struct or a map that refuses them); the slow path below reports every problem.
+    if let Ok(file) = crate::model::parse_direct(text) {
+        return check(file, name, text, sha256_hex(bytes), Vec::new());
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = serde_path_to_error::deserialize::<_, QuestionnaireFile>(&mut de);
     let file = match parsed {
@@ -111,7 +116,7 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
         }
     };
     let sha256 = sha256_hex(bytes);
-    check(file, name, text, sha256)
+    check(file, name, text, sha256, duplicate_key_problems(text))
 }
 
 /// Lowercase hex SHA-256 of some bytes.
@@ -213,6 +218,42 @@ fn lenient_problem(base: &str, e: &LenientError) -> Problem {
     p
 }
 
+/// A JSON pointer that is written out only when a problem needs it: checking a valid file
+/// formats none (that was a good part of the load time of a large questionnaire).
+#[derive(Clone, Copy)]
+enum Ptr<'a> {
+    Root,
+    /// `/sections/{si}/questions/{qi}`
+    Question(usize, usize),
+    Key(&'a Ptr<'a>, &'a str),
+    Index(&'a Ptr<'a>, usize),
+}
+
+impl<'a> Ptr<'a> {
+    fn key(&'a self, k: &'a str) -> Ptr<'a> {
+        Ptr::Key(self, k)
+    }
+
+    fn index(&'a self, i: usize) -> Ptr<'a> {
+        Ptr::Index(self, i)
+    }
+}
+
+impl std::fmt::Display for Ptr<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ptr::Root => Ok(()),
+            Ptr::Question(si, qi) => write!(f, "/sections/{si}/questions/{qi}"),
+            Ptr::Key(parent, k) => write!(f, "{parent}/{}", locate::escape_segment(k)),
+            Ptr::Index(parent, i) => write!(f, "{parent}/{i}"),
+        }
+    }
+}
+
+const SECTIONS: Ptr<'static> = Ptr::Key(&Ptr::Root, "sections");
+const RULES: Ptr<'static> = Ptr::Key(&Ptr::Root, "rules");
+const TESTS: Ptr<'static> = Ptr::Key(&Ptr::Root, "tests");
+
 /// Collects problems while checking.
 struct Checker {
     problems: Vec<Problem>,
@@ -229,80 +270,43 @@ impl Checker {
         });
     }
 
-    /// Reports ids seen twice.
-    fn unique<'a>(&mut self, what: &str, items: impl Iterator<Item = (String, &'a str)>) {
-        let mut seen: HashMap<&str, String> = HashMap::new();
-        for (pointer, id) in items {
+    /// Reports ids seen twice; `field` is the id's key under each item's pointer.
+    fn unique<'a, P: std::fmt::Display>(
+        &mut self,
+        what: &str,
+        field: &str,
+        items: impl Iterator<Item = (P, &'a str)>,
+    ) {
+        let mut seen: HashMap<&str, P> = HashMap::new();
+        for (item, id) in items {
             if id.trim().is_empty() {
-                self.push(pointer, format!("{what} is empty"), None);
+                self.push(format!("{item}/{field}"), format!("{what} is empty"), None);
             } else if let Some(first) = seen.get(id) {
                 self.push(
-                    pointer,
-                    format!("duplicate {what} `{id}` (first used at {first})"),
+                    format!("{item}/{field}"),
+                    format!("duplicate {what} `{id}` (first used at {first}/{field})"),
                     Some(format!("give each {what} a different value")),
                 );
             } else {
-                seen.insert(id, pointer);
+                seen.insert(id, item);
             }
         }
     }
 }
 
 fn check(
-    file: QuestionnaireFile,
+    mut file: QuestionnaireFile,
     name: &str,
     text: &str,
     sha256: String,
+    problems: Vec<Problem>,
 ) -> Result<Questionnaire, LoadError> {
-    let mut c = Checker {
-        problems: duplicate_key_problems(text),
-    };
+    let mut c = Checker { problems };
     check_meta(&mut c, &file);
 
-    // Flatten the questions; remember where each came from.
-    let mut sections = Vec::with_capacity(file.sections.len());
-    let mut questions: Vec<Question> = Vec::new();
-    let mut pointers: Vec<String> = Vec::new();
-    let mut question_section = Vec::new();
-    // Ids of elements that did not parse: references to them are not reported again.
-    let mut broken: HashSet<String> = HashSet::new();
-    // Every question id with its place, including those of questions that did not parse.
-    let mut all_ids: Vec<(String, String)> = Vec::new();
-    for (si, s) in file.sections.iter().enumerate() {
-        let start = questions.len();
-        if s.questions.is_empty() {
-            c.push(
-                format!("/sections/{si}/questions"),
-                format!("section `{}` has no questions", s.id),
-                Some("add questions or remove the section".into()),
-            );
-        }
-        for (qi, q) in s.questions.iter().enumerate() {
-            let base = format!("/sections/{si}/questions/{qi}");
-            match q {
-                Lenient::Ok(q) => {
-                    all_ids.push((format!("{base}/id"), q.id.clone()));
-                    questions.push(q.clone());
-                    pointers.push(base);
-                    question_section.push(si);
-                }
-                Lenient::Err(e) => {
-                    if let Some(id) = &e.id {
-                        all_ids.push((format!("{base}/id"), id.clone()));
-                        broken.insert(id.clone());
-                    }
-                    c.problems.push(lenient_problem(&base, e));
-                }
-            }
-        }
-        sections.push(SectionInfo {
-            id: s.id.clone(),
-            title: s.title.clone(),
-            intro: s.intro.clone(),
-            questions: start..questions.len(),
-        });
-    }
-    if file.sections.is_empty() {
+    // Flatten the questions (moved, not copied); remember where each came from.
+    let file_sections = std::mem::take(&mut file.sections);
+    if file_sections.is_empty() {
         c.push(
             "/sections".into(),
             "the questionnaire has no sections",
@@ -311,17 +315,73 @@ fn check(
     }
     c.unique(
         "section id",
-        file.sections
+        "id",
+        file_sections
             .iter()
             .enumerate()
-            .map(|(i, s)| (format!("/sections/{i}/id"), s.id.as_str())),
+            .map(|(i, s)| (SECTIONS.index(i), s.id.as_str())),
     );
-    c.unique(
-        "question id",
-        all_ids.iter().map(|(p, id)| (p.clone(), id.as_str())),
-    );
-    for (q, p) in questions.iter().zip(&pointers) {
-        check_question(&mut c, q, p);
+    let mut sections = Vec::with_capacity(file_sections.len());
+    let n = file_sections.iter().map(|s| s.questions.len()).sum();
+    let mut questions: Vec<Question> = Vec::with_capacity(n);
+    let mut places: Vec<(usize, usize)> = Vec::with_capacity(n);
+    let mut question_section = Vec::with_capacity(n);
+    // Questions that did not parse, by place and id: references to them are not reported
+    // again as unknown, and they still count in the duplicate-id check.
+    let mut broken_places: Vec<((usize, usize), String)> = Vec::new();
+    for (si, s) in file_sections.into_iter().enumerate() {
+        let start = questions.len();
+        if s.questions.is_empty() {
+            c.push(
+                format!("/sections/{si}/questions"),
+                format!("section `{}` has no questions", s.id),
+                Some("add questions or remove the section".into()),
+            );
+        }
+        for (qi, q) in s.questions.into_iter().enumerate() {
+            match q {
+                Lenient::Ok(q) => {
+                    questions.push(q);
+                    places.push((si, qi));
+                    question_section.push(si);
+                }
+                Lenient::Err(e) => {
+                    let base = Ptr::Question(si, qi).to_string();
+                    c.problems.push(lenient_problem(&base, &e));
+                    if let Some(id) = e.id {
+                        broken_places.push(((si, qi), id));
+                    }
+                }
+            }
+        }
+        sections.push(SectionInfo {
+            id: s.id,
+            title: s.title,
+            intro: s.intro,
+            questions: start..questions.len(),
+        });
+    }
+    let broken: HashSet<String> = broken_places.iter().map(|(_, id)| id.clone()).collect();
+    {
+        let mut ids: Vec<((usize, usize), &str)> = places
+            .iter()
+            .zip(&questions)
+            .map(|(p, q)| (*p, q.id.as_str()))
+            .chain(broken_places.iter().map(|(p, id)| (*p, id.as_str())))
+            .collect();
+        if !broken_places.is_empty() {
+            ids.sort_by_key(|(p, _)| *p);
+        }
+        c.unique(
+            "question id",
+            "id",
+            ids.into_iter()
+                .map(|((si, qi), id)| (Ptr::Question(si, qi), id)),
+        );
+    }
+    let qptr = |i: usize| Ptr::Question(places[i].0, places[i].1);
+    for (i, q) in questions.iter().enumerate() {
+        check_question(&mut c, q, &qptr(i));
     }
 
     let index: HashMap<&str, usize> = questions
@@ -339,14 +399,15 @@ fn check(
     // show_if: compile, then order and cycles.
     let mut show_if = Vec::with_capacity(questions.len());
     let mut deps: Vec<Vec<usize>> = Vec::with_capacity(questions.len());
-    for (i, (q, p)) in questions.iter().zip(&pointers).enumerate() {
+    for (i, q) in questions.iter().enumerate() {
         match &q.show_if {
             None => {
                 show_if.push(None);
                 deps.push(Vec::new());
             }
             Some(cond) => {
-                let e = resolver.compile(&mut c, cond, &format!("{p}/show_if"));
+                let p = qptr(i);
+                let e = resolver.compile(&mut c, cond, &p.key("show_if"));
                 let mut d = Vec::new();
                 if let Some(e) = &e {
                     e.questions(&mut d);
@@ -365,24 +426,24 @@ fn check(
             }
         }
     }
-    check_order_and_cycles(&mut c, &questions, &pointers, &deps);
+    check_order_and_cycles(&mut c, &questions, &qptr, &deps);
 
     // Rules.
     let mut rules = Vec::with_capacity(file.rules.len());
     let source_ids: HashSet<&str> = file.sources.iter().map(|s| s.id.as_str()).collect();
-    let mut rule_ids = Vec::new();
+    let mut rule_ids: Vec<(usize, &str)> = Vec::with_capacity(file.rules.len());
     let mut broken_rules: HashSet<String> = HashSet::new();
     for (ri, r) in file.rules.iter().enumerate() {
-        let base = format!("/rules/{ri}");
+        let base = RULES.index(ri);
         let r = match r {
             Lenient::Ok(r) => r,
             Lenient::Err(e) => {
                 broken_rules.extend(e.id.clone());
-                c.problems.push(lenient_problem(&base, e));
+                c.problems.push(lenient_problem(&base.to_string(), e));
                 continue;
             }
         };
-        rule_ids.push((format!("{base}/id"), r.id.as_str()));
+        rule_ids.push((ri, r.id.as_str()));
         if r.level == crate::Level::Clear {
             c.push(
                 format!("{base}/level"),
@@ -412,14 +473,18 @@ fn check(
                 );
             }
         }
-        if let Some(when) = resolver.compile(&mut c, &r.when, &format!("{base}/when")) {
+        if let Some(when) = resolver.compile(&mut c, &r.when, &base.key("when")) {
             rules.push(CompiledRule {
                 rule: r.clone(),
                 when,
             });
         }
     }
-    c.unique("rule id", rule_ids.iter().cloned());
+    c.unique(
+        "rule id",
+        "id",
+        rule_ids.iter().map(|(ri, id)| (RULES.index(*ri), *id)),
+    );
 
     // Questions that no answers can show, and rules that depend on them.
     if c.problems.is_empty() {
@@ -427,7 +492,7 @@ fn check(
         for (i, ok) in reachable.iter().enumerate() {
             if !ok {
                 c.push(
-                    format!("{}/show_if", pointers[i]),
+                    format!("{}/show_if", qptr(i)),
                     format!(
                         "`{}` can never be shown: no answers make its show_if hold",
                         questions[i].id
@@ -459,15 +524,15 @@ fn check(
     let known_rules: Vec<&str> = rule_ids.iter().map(|(_, id)| *id).collect();
     let mut names = Vec::new();
     for (ti, t) in file.tests.iter().enumerate() {
-        let base = format!("/tests/{ti}");
+        let base = TESTS.index(ti);
         let t = match t {
             Lenient::Ok(t) => t,
             Lenient::Err(e) => {
-                c.problems.push(lenient_problem(&base, e));
+                c.problems.push(lenient_problem(&base.to_string(), e));
                 continue;
             }
         };
-        names.push((format!("{base}/name"), t.name.as_str()));
+        names.push((ti, t.name.as_str()));
         if let Err(errs) = parse_answers(&questions, &|id| index.get(id).copied(), &t.answers) {
             for e in errs
                 .into_iter()
@@ -494,7 +559,11 @@ fn check(
         }
         tests.push(t.clone());
     }
-    c.unique("test name", names.into_iter());
+    c.unique(
+        "test name",
+        "name",
+        names.into_iter().map(|(ti, n)| (TESTS.index(ti), n)),
+    );
 
     if !c.problems.is_empty() {
         return Err(LoadError::invalid(name, text, c.problems));
@@ -535,17 +604,19 @@ fn check_meta(c: &mut Checker, f: &QuestionnaireFile) {
     }
     c.unique(
         "contact id",
+        "id",
         f.contacts
             .iter()
             .enumerate()
-            .map(|(i, x)| (format!("/contacts/{i}/id"), x.id.as_str())),
+            .map(|(i, x)| (format!("/contacts/{i}"), x.id.as_str())),
     );
     c.unique(
         "source id",
+        "id",
         f.sources
             .iter()
             .enumerate()
-            .map(|(i, x)| (format!("/sources/{i}/id"), x.id.as_str())),
+            .map(|(i, x)| (format!("/sources/{i}"), x.id.as_str())),
     );
 }
 
@@ -560,7 +631,7 @@ fn is_semver(v: &str) -> bool {
         })
 }
 
-fn check_question(c: &mut Checker, q: &Question, p: &str) {
+fn check_question(c: &mut Checker, q: &Question, p: &Ptr) {
     use QuestionType::*;
     let kind = q.kind.as_str();
     let mut not_for = |field: &str, present: bool| {
@@ -605,12 +676,14 @@ fn check_question(c: &mut Checker, q: &Question, p: &str) {
                 None,
             );
         }
+        let options = p.key("options");
         c.unique(
             "option code",
+            "code",
             q.options
                 .iter()
                 .enumerate()
-                .map(|(i, o)| (format!("{p}/options/{i}/code"), o.code.as_str())),
+                .map(|(i, o)| (options.index(i), o.code.as_str())),
         );
         for (i, o) in q.options.iter().enumerate() {
             if o.code == "unsure" {
@@ -644,7 +717,7 @@ fn check_question(c: &mut Checker, q: &Question, p: &str) {
 fn check_order_and_cycles(
     c: &mut Checker,
     qs: &[Question],
-    pointers: &[String],
+    pointer: &dyn Fn(usize) -> Ptr<'static>,
     deps: &[Vec<usize>],
 ) {
     // Cycles first: a cycle always contains a forward reference, and naming the cycle is more
@@ -680,7 +753,7 @@ fn check_order_and_cycles(
                                 .map(|x| qs[*x].id.as_str())
                                 .collect();
                             c.push(
-                                format!("{}/show_if", pointers[d]),
+                                format!("{}/show_if", pointer(d)),
                                 format!("show_if cycle: {}", names.join(" → ")),
                                 Some("a question's show_if may refer only to questions asked before it".into()),
                             );
@@ -699,7 +772,7 @@ fn check_order_and_cycles(
         for &j in d {
             if j > i && !(in_cycle[i] && in_cycle[j]) {
                 c.push(
-                    format!("{}/show_if", pointers[i]),
+                    format!("{}/show_if", pointer(i)),
                     format!(
                         "show_if of `{}` refers to `{}`, which is asked later",
                         qs[i].id, qs[j].id
@@ -719,7 +792,7 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
-    fn compile(&self, c: &mut Checker, cond: &Condition, p: &str) -> Option<Expr> {
+    fn compile(&self, c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Expr> {
         let leaf_ops: [(&str, bool); 9] = [
             ("equals", cond.equals.is_some()),
             ("one_of", cond.one_of.is_some()),
@@ -737,38 +810,43 @@ impl Resolver<'_> {
             ("not", cond.not.is_some()),
             ("at_least", cond.at_least.is_some() || cond.of.is_some()),
         ];
-        let ops: Vec<&str> = leaf_ops.iter().filter(|x| x.1).map(|x| x.0).collect();
-        let combs: Vec<&str> = combinators.iter().filter(|x| x.1).map(|x| x.0).collect();
+        let present = |list: &[(&'static str, bool)]| {
+            list.iter().filter(|x| x.1).map(|x| x.0).collect::<Vec<_>>()
+        };
+        let n_ops = leaf_ops.iter().filter(|x| x.1).count();
+        let n_combs = combinators.iter().filter(|x| x.1).count();
+        let first_comb = combinators.iter().find(|x| x.1).map(|x| x.0);
         const SHAPES: &str = "a condition is either {\"q\": id, <one operator>: value} or one of all / any / not / at_least+of";
-        if cond.q.is_some() && !combs.is_empty() {
+        if let (Some(_), Some(comb)) = (&cond.q, first_comb) {
             c.push(
-                p.into(),
-                format!("a condition mixes `q` with `{}`", combs[0]),
+                p.to_string(),
+                format!("a condition mixes `q` with `{comb}`"),
                 Some(SHAPES.into()),
             );
             return None;
         }
-        if combs.len() + ops.len() == 0 {
+        if n_combs + n_ops == 0 {
             c.push(
-                p.into(),
+                p.to_string(),
                 "the condition has no operator",
                 Some(SHAPES.into()),
             );
             return None;
         }
-        if combs.len() > 1 || ops.len() > 1 || (!combs.is_empty() && !ops.is_empty()) {
-            let all: Vec<&str> = combs.iter().chain(&ops).copied().collect();
+        if n_combs + n_ops > 1 {
+            let mut all = present(&combinators);
+            all.extend(present(&leaf_ops));
             c.push(
-                p.into(),
+                p.to_string(),
                 format!("one condition has several operators: {}", all.join(", ")),
                 Some("combine them with `all: [...]` or `any: [...]`".into()),
             );
             return None;
         }
-        if let Some(op) = ops.first() {
+        if let Some(op) = leaf_ops.iter().find(|x| x.1).map(|x| x.0) {
             let Some(id) = &cond.q else {
                 c.push(
-                    p.into(),
+                    p.to_string(),
                     format!("`{op}` needs `q`, the question it looks at"),
                     None,
                 );
@@ -784,20 +862,20 @@ impl Resolver<'_> {
             let out: Vec<Option<Expr>> = xs
                 .iter()
                 .enumerate()
-                .map(|(i, x)| self.compile(c, x, &format!("{p}/{field}/{i}")))
+                .map(|(i, x)| self.compile(c, x, &p.key(field).index(i)))
                 .collect();
             out.into_iter().collect()
         };
-        match combs[0] {
+        match first_comb.unwrap_or_default() {
             "all" => list(c, cond.all.as_deref().unwrap_or_default(), "all").map(Expr::All),
             "any" => list(c, cond.any.as_deref().unwrap_or_default(), "any").map(Expr::Any),
             "not" => self
-                .compile(c, cond.not.as_deref()?, &format!("{p}/not"))
+                .compile(c, cond.not.as_deref()?, &p.key("not"))
                 .map(Expr::negate),
             _ => {
                 let (Some(n), Some(of)) = (cond.at_least, &cond.of) else {
                     c.push(
-                        p.into(),
+                        p.to_string(),
                         "`at_least` and `of` go together",
                         Some("write {\"at_least\": 2, \"of\": [...]}".into()),
                     );
@@ -825,7 +903,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn leaf(&self, c: &mut Checker, cond: &Condition, id: &str, op: &str, p: &str) -> Option<Expr> {
+    fn leaf(&self, c: &mut Checker, cond: &Condition, id: &str, op: &str, p: &Ptr) -> Option<Expr> {
         let Some(&qi) = self.index.get(id) else {
             if self.broken.contains(id) {
                 return None;
@@ -883,13 +961,11 @@ impl Resolver<'_> {
                 match q.kind {
                     YesNo | SingleChoice => {
                         let mut idx = Vec::new();
+                        let (equals, one_of) = (p.key("equals"), p.key("one_of"));
                         for (vi, v) in values.iter().enumerate() {
-                            let vp = if op == "equals" {
-                                format!("{p}/equals")
-                            } else {
-                                format!("{p}/one_of/{vi}")
-                            };
-                            idx.push(self.code(c, q, v, &vp)?);
+                            let at = one_of.index(vi);
+                            let vp = if op == "equals" { &equals } else { &at };
+                            idx.push(self.code(c, q, v, vp)?);
                         }
                         Test::OneOf(idx)
                     }
@@ -905,7 +981,7 @@ impl Resolver<'_> {
                     return mismatch(c, fits);
                 }
                 let code = cond.contains.clone()?;
-                Test::Contains(self.code(c, q, &Literal::Text(code), &format!("{p}/contains"))?)
+                Test::Contains(self.code(c, q, &Literal::Text(code), &p.key("contains"))?)
             }
             _ => {
                 if q.kind != Number {
@@ -928,7 +1004,7 @@ impl Resolver<'_> {
     }
 
     /// Resolves a literal to an option index (yes = 0, no = 1 for yes/no).
-    fn code(&self, c: &mut Checker, q: &Question, v: &Literal, p: &str) -> Option<usize> {
+    fn code(&self, c: &mut Checker, q: &Question, v: &Literal, p: &Ptr) -> Option<usize> {
         let codes: Vec<&str> = if q.kind == QuestionType::YesNo {
             vec!["yes", "no"]
         } else {
@@ -936,7 +1012,7 @@ impl Resolver<'_> {
         };
         let Literal::Text(s) = v else {
             c.push(
-                p.into(),
+                p.to_string(),
                 format!(
                     "`{}` is compared with {v}, which is not an option code",
                     q.id
@@ -947,7 +1023,7 @@ impl Resolver<'_> {
         };
         if s == "unsure" {
             c.push(
-                p.into(),
+                p.to_string(),
                 "\"unsure\" is not a value to compare",
                 Some(format!("use {{\"q\": \"{}\", \"unsure\": true}}", q.id)),
             );
@@ -957,7 +1033,7 @@ impl Resolver<'_> {
             Some(i) => Some(i),
             None => {
                 c.push(
-                    p.into(),
+                    p.to_string(),
                     format!("`{}` has no option `{s}`", q.id),
                     Some(match did_you_mean(s, codes.iter().copied()) {
                         Some(x) => format!("did you mean `{x}`?"),

@@ -5,6 +5,7 @@
 //! well-formed) text once and maps every pointer to the span of its key and of its value. It is
 //! built only when there is something to report, so valid files never pay for it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// A byte range in the source text.
@@ -33,9 +34,7 @@ impl<'a> Locator<'a> {
         let mut scanner = Scanner {
             bytes: text.as_bytes(),
             pos: 0,
-            record: true,
             entries: HashMap::new(),
-            duplicates: Vec::new(),
         };
         let mut pointer = String::new();
         scanner.skip_ws();
@@ -84,19 +83,191 @@ impl<'a> Locator<'a> {
 }
 
 /// Keys given twice in one object (JSON parsers keep the last silently): the pointer and the
-/// span of each repeated key. `text` should be well-formed JSON.
+/// span of each repeated key. `text` should be well-formed JSON. Runs on every answers line of
+/// a batch, so it allocates only for what it reports (and for objects of many keys).
 pub fn duplicate_keys(text: &str) -> Vec<(String, Span)> {
-    let mut scanner = Scanner {
+    let mut d = Duplicates {
         bytes: text.as_bytes(),
         pos: 0,
-        record: false,
-        entries: HashMap::new(),
-        duplicates: Vec::new(),
+        path: Vec::new(),
+        found: Vec::new(),
     };
-    let mut pointer = String::new();
-    scanner.skip_ws();
-    scanner.value(&mut pointer, None, 0);
-    scanner.duplicates
+    d.skip_ws();
+    d.value(0);
+    d.found
+}
+
+/// One step of the path to the value being scanned.
+enum Seg<'b> {
+    Key(Cow<'b, [u8]>),
+    Index(usize),
+}
+
+/// The keys of one object: a short list, or a set once it grows.
+#[derive(Default)]
+struct Keys<'b> {
+    few: Vec<Cow<'b, [u8]>>,
+    many: Option<std::collections::HashSet<Cow<'b, [u8]>>>,
+}
+
+impl<'b> Keys<'b> {
+    /// Adds a key; false if it was there already.
+    fn insert(&mut self, k: Cow<'b, [u8]>) -> bool {
+        if let Some(set) = &mut self.many {
+            return set.insert(k);
+        }
+        if self.few.contains(&k) {
+            return false;
+        }
+        self.few.push(k);
+        if self.few.len() > 32 {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        true
+    }
+}
+
+struct Duplicates<'b> {
+    bytes: &'b [u8],
+    pos: usize,
+    path: Vec<Seg<'b>>,
+    found: Vec<(String, Span)>,
+}
+
+impl<'b> Duplicates<'b> {
+    fn skip_ws(&mut self) {
+        while self.pos < self.bytes.len() && self.bytes[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips a string literal; returns its content as written (without the quotes).
+    fn string(&mut self) -> &'b [u8] {
+        let start = self.pos + 1;
+        self.pos += 1;
+        while let Some(&c) = self.bytes.get(self.pos) {
+            self.pos += 1;
+            match c {
+                b'\\' => self.pos += 1,
+                b'"' => break,
+                _ => {}
+            }
+        }
+        let end = self.pos.saturating_sub(1).max(start).min(self.bytes.len());
+        &self.bytes[start..end]
+    }
+
+    fn value(&mut self, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match self.bytes.get(self.pos) {
+            Some(b'{') => {
+                self.pos += 1;
+                let mut keys = Keys::default();
+                loop {
+                    self.skip_ws();
+                    match self.bytes.get(self.pos) {
+                        Some(b'"') => {
+                            let kstart = self.pos;
+                            let raw = self.string();
+                            let end = self.pos.min(self.bytes.len());
+                            let span = Span {
+                                offset: kstart,
+                                len: end - kstart,
+                            };
+                            // Compare keys as decoded text: `"a"` and `"\u0061"` are one key.
+                            let key: Cow<'b, [u8]> = if raw.contains(&b'\\') {
+                                let decoded = std::str::from_utf8(&self.bytes[kstart..end])
+                                    .ok()
+                                    .and_then(|q| serde_json::from_str::<String>(q).ok())
+                                    .unwrap_or_default();
+                                Cow::Owned(decoded.into_bytes())
+                            } else {
+                                Cow::Borrowed(raw)
+                            };
+                            self.skip_ws();
+                            if self.bytes.get(self.pos) == Some(&b':') {
+                                self.pos += 1;
+                            }
+                            self.skip_ws();
+                            if !keys.insert(key.clone()) {
+                                let mut p = self.pointer();
+                                p.push('/');
+                                p.push_str(&escape_segment(&String::from_utf8_lossy(&key)));
+                                self.found.push((p, span));
+                            }
+                            self.path.push(Seg::Key(key));
+                            self.value(depth + 1);
+                            self.path.pop();
+                            self.skip_ws();
+                            if self.bytes.get(self.pos) == Some(&b',') {
+                                self.pos += 1;
+                            }
+                        }
+                        Some(b'}') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                let mut index = 0usize;
+                loop {
+                    self.skip_ws();
+                    match self.bytes.get(self.pos) {
+                        Some(b']') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        None => break,
+                        _ => {
+                            let before = self.pos;
+                            self.path.push(Seg::Index(index));
+                            self.value(depth + 1);
+                            self.path.pop();
+                            if self.pos == before {
+                                break;
+                            }
+                            index += 1;
+                            self.skip_ws();
+                            if self.bytes.get(self.pos) == Some(&b',') {
+                                self.pos += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            Some(b'"') => {
+                self.string();
+            }
+            Some(_) => {
+                while let Some(&c) = self.bytes.get(self.pos) {
+                    if matches!(c, b',' | b'}' | b']') || c.is_ascii_whitespace() {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// The JSON pointer of the value being scanned (built only to report a duplicate).
+    fn pointer(&self) -> String {
+        let mut p = String::new();
+        for seg in &self.path {
+            p.push('/');
+            match seg {
+                Seg::Key(k) => p.push_str(&escape_segment(&String::from_utf8_lossy(k))),
+                Seg::Index(i) => p.push_str(&i.to_string()),
+            }
+        }
+        p
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -162,11 +333,7 @@ const MAX_DEPTH: usize = 256;
 struct Scanner<'b> {
     bytes: &'b [u8],
     pos: usize,
-    /// Record every pointer (for [`Locator`]); off when only looking for duplicate keys.
-    record: bool,
     entries: HashMap<String, Entry>,
-    /// Keys given twice in one object: pointer and span of the second one.
-    duplicates: Vec<(String, Span)>,
 }
 
 impl Scanner<'_> {
@@ -189,7 +356,6 @@ impl Scanner<'_> {
         match self.peek() {
             Some(b'{') => {
                 self.pos += 1;
-                let mut names: std::collections::HashSet<String> = Default::default();
                 loop {
                     self.skip_ws();
                     match self.peek() {
@@ -208,9 +374,6 @@ impl Scanner<'_> {
                             let len = pointer.len();
                             pointer.push('/');
                             pointer.push_str(&escape_segment(&name));
-                            if !names.insert(name) {
-                                self.duplicates.push((pointer.clone(), kspan));
-                            }
                             self.value(pointer, Some(kspan), depth + 1);
                             pointer.truncate(len);
                             self.skip_ws();
@@ -268,9 +431,6 @@ impl Scanner<'_> {
                 }
             }
             None => {}
-        }
-        if !self.record {
-            return;
         }
         self.entries.insert(
             pointer.clone(),
@@ -334,6 +494,13 @@ mod tests {
         let d: Vec<String> = duplicate_keys(text).into_iter().map(|(p, _)| p).collect();
         assert_eq!(d, ["/b/x", "/a", "/l/0/y"]);
         assert!(duplicate_keys(r#"{"a": {"a": 1}}"#).is_empty());
+        // Written differently, the same key.
+        let d = duplicate_keys(r#"{"ab": 1, "a\u0062": 2}"#);
+        assert_eq!(d[0].0, "/ab");
+        // Many keys (past the short list) still count.
+        let many: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!("{{{}, \"k7\": 0}}", many.join(", "));
+        assert_eq!(duplicate_keys(&text).len(), 1);
     }
 
     #[test]

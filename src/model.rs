@@ -338,11 +338,71 @@ pub struct ChoiceOption {
 }
 
 /// A literal compared with an answer: an option code, `yes`/`no`, or a number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Literal {
     Number(f64),
     Text(String),
+}
+
+// By hand rather than `untagged`, which buffers every value first (slow on large files) and
+// names no type in its error.
+impl<'de> Deserialize<'de> for Literal {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Literal;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or a string (an option code, \"yes\" or \"no\")")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Literal, E> {
+                Ok(Literal::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Literal, E> {
+                Ok(Literal::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Literal, E> {
+                Ok(Literal::Number(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Literal, E> {
+                Ok(Literal::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Literal, E> {
+                Ok(Literal::Text(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Reads a JSON object, refusing a key given twice: JSON parsers otherwise keep the last one
+/// silently, and "yes" then "no" to the same question must not read as "no".
+pub fn unique_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = serde_json::Map<String, serde_json::Value>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut m = serde_json::Map::new();
+            while let Some((k, v)) = a.next_entry::<String, serde_json::Value>()? {
+                if m.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "duplicate field `{k}`"
+                    )));
+                }
+                m.insert(k, v);
+            }
+            Ok(m)
+        }
+    }
+    d.deserialize_map(V)
 }
 
 impl fmt::Display for Literal {
@@ -454,6 +514,7 @@ pub struct TestCase {
     /// What the case is about, e.g. `warfarin with unknown INR`.
     pub name: String,
     /// Answers, as in an answers file.
+    #[serde(deserialize_with = "unique_map")]
     pub answers: serde_json::Map<String, serde_json::Value>,
     /// The expected outcome level.
     pub expect: Level,
@@ -480,8 +541,31 @@ pub struct LenientError {
     pub id: Option<String>,
 }
 
+thread_local! {
+    /// Set while parsing on the fast path (see [`parse_direct`]).
+    static DIRECT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Parses with every [`Lenient`] element read straight into its type: fast, but the first bad
+/// element fails the whole parse. The loader tries this first and falls back to the slow,
+/// element-by-element parse (which reports every problem) only when it fails.
+pub fn parse_direct(text: &str) -> Result<QuestionnaireFile, serde_json::Error> {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            DIRECT.set(false);
+        }
+    }
+    DIRECT.set(true);
+    let _reset = Reset;
+    serde_json::from_str(text)
+}
+
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if DIRECT.get() {
+            return T::deserialize(d).map(Lenient::Ok);
+        }
         let value = serde_json::Value::deserialize(d)?;
         let id = ["id", "name"]
             .iter()
