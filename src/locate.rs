@@ -31,17 +31,10 @@ pub struct Locator<'a> {
 impl<'a> Locator<'a> {
     /// Scans `text`. Text that is not well-formed JSON gives a partial map (never a panic).
     pub fn new(text: &'a str) -> Self {
-        let mut scanner = Scanner {
-            bytes: text.as_bytes(),
-            pos: 0,
-            entries: HashMap::new(),
-        };
-        let mut pointer = String::new();
-        scanner.skip_ws();
-        scanner.value(&mut pointer, None, 0);
+        let walker = Walker::walk(text, true);
         Locator {
             text,
-            entries: scanner.entries,
+            entries: walker.entries.unwrap_or_default(),
         }
     }
 
@@ -86,15 +79,7 @@ impl<'a> Locator<'a> {
 /// span of each repeated key. `text` should be well-formed JSON. Runs on every answers line of
 /// a batch, so it allocates only for what it reports (and for objects of many keys).
 pub fn duplicate_keys(text: &str) -> Vec<(String, Span)> {
-    let mut d = Duplicates {
-        bytes: text.as_bytes(),
-        pos: 0,
-        path: Vec::new(),
-        found: Vec::new(),
-    };
-    d.skip_ws();
-    d.value(0);
-    d.found
+    Walker::walk(text, false).duplicates
 }
 
 /// One step of the path to the value being scanned.
@@ -127,14 +112,32 @@ impl<'b> Keys<'b> {
     }
 }
 
-struct Duplicates<'b> {
+/// One pass over JSON text that notes keys given twice and, for [`Locator`], the spans of every
+/// value and key by JSON pointer. It never fails: text that is not well-formed JSON gives
+/// partial results.
+struct Walker<'b> {
     bytes: &'b [u8],
     pos: usize,
     path: Vec<Seg<'b>>,
-    found: Vec<(String, Span)>,
+    duplicates: Vec<(String, Span)>,
+    /// Spans by pointer, when asked for (pointers are written for every value: error path only).
+    entries: Option<HashMap<String, Entry>>,
 }
 
-impl<'b> Duplicates<'b> {
+impl<'b> Walker<'b> {
+    fn walk(text: &'b str, spans: bool) -> Self {
+        let mut w = Walker {
+            bytes: text.as_bytes(),
+            pos: 0,
+            path: Vec::new(),
+            duplicates: Vec::new(),
+            entries: spans.then(HashMap::new),
+        };
+        w.skip_ws();
+        w.value(None, 0);
+        w
+    }
+
     fn skip_ws(&mut self) {
         while self.pos < self.bytes.len() && self.bytes[self.pos].is_ascii_whitespace() {
             self.pos += 1;
@@ -157,10 +160,12 @@ impl<'b> Duplicates<'b> {
         &self.bytes[start..end]
     }
 
-    fn value(&mut self, depth: usize) {
+    /// Scans one value; `key` is the span of its key when it is an object member.
+    fn value(&mut self, key: Option<Span>, depth: usize) {
         if depth > MAX_DEPTH {
             return;
         }
+        let start = self.pos;
         match self.bytes.get(self.pos) {
             Some(b'{') => {
                 self.pos += 1;
@@ -195,10 +200,10 @@ impl<'b> Duplicates<'b> {
                                 let mut p = self.pointer();
                                 p.push('/');
                                 p.push_str(&escape_segment(&String::from_utf8_lossy(&key)));
-                                self.found.push((p, span));
+                                self.duplicates.push((p, span));
                             }
                             self.path.push(Seg::Key(key));
-                            self.value(depth + 1);
+                            self.value(Some(span), depth + 1);
                             self.path.pop();
                             self.skip_ws();
                             if self.bytes.get(self.pos) == Some(&b',') {
@@ -227,7 +232,7 @@ impl<'b> Duplicates<'b> {
                         _ => {
                             let before = self.pos;
                             self.path.push(Seg::Index(index));
-                            self.value(depth + 1);
+                            self.value(None, depth + 1);
                             self.path.pop();
                             if self.pos == before {
                                 break;
@@ -253,6 +258,16 @@ impl<'b> Duplicates<'b> {
                 }
             }
             None => {}
+        }
+        if self.entries.is_some() {
+            let pointer = self.pointer();
+            let value = Span {
+                offset: start,
+                len: self.pos.min(self.bytes.len()) - start,
+            };
+            if let Some(entries) = &mut self.entries {
+                entries.insert(pointer, Entry { key, value });
+            }
         }
     }
 
@@ -329,138 +344,6 @@ pub fn path_segments(path: &serde_path_to_error::Path) -> Vec<String> {
 
 /// Deepest nesting the scanner follows; serde_json refuses deeper documents anyway.
 const MAX_DEPTH: usize = 256;
-
-struct Scanner<'b> {
-    bytes: &'b [u8],
-    pos: usize,
-    entries: HashMap<String, Entry>,
-}
-
-impl Scanner<'_> {
-    fn skip_ws(&mut self) {
-        while self.pos < self.bytes.len() && self.bytes[self.pos].is_ascii_whitespace() {
-            self.pos += 1;
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    /// Scans one value starting at `pos`, recording it under `pointer`.
-    fn value(&mut self, pointer: &mut String, key: Option<Span>, depth: usize) {
-        let start = self.pos;
-        if depth > MAX_DEPTH {
-            return;
-        }
-        match self.peek() {
-            Some(b'{') => {
-                self.pos += 1;
-                loop {
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b'"') => {
-                            let kstart = self.pos;
-                            let name = self.string();
-                            let kspan = Span {
-                                offset: kstart,
-                                len: self.pos - kstart,
-                            };
-                            self.skip_ws();
-                            if self.peek() == Some(b':') {
-                                self.pos += 1;
-                            }
-                            self.skip_ws();
-                            let len = pointer.len();
-                            pointer.push('/');
-                            pointer.push_str(&escape_segment(&name));
-                            self.value(pointer, Some(kspan), depth + 1);
-                            pointer.truncate(len);
-                            self.skip_ws();
-                            if self.peek() == Some(b',') {
-                                self.pos += 1;
-                            }
-                        }
-                        Some(b'}') => {
-                            self.pos += 1;
-                            break;
-                        }
-                        _ => break,
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                let mut index = 0usize;
-                loop {
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b']') => {
-                            self.pos += 1;
-                            break;
-                        }
-                        None => break,
-                        _ => {
-                            let len = pointer.len();
-                            pointer.push('/');
-                            pointer.push_str(&index.to_string());
-                            let before = self.pos;
-                            self.value(pointer, None, depth + 1);
-                            pointer.truncate(len);
-                            if self.pos == before {
-                                break;
-                            }
-                            index += 1;
-                            self.skip_ws();
-                            if self.peek() == Some(b',') {
-                                self.pos += 1;
-                            }
-                        }
-                    }
-                }
-            }
-            Some(b'"') => {
-                self.string();
-            }
-            Some(_) => {
-                while let Some(c) = self.peek() {
-                    if matches!(c, b',' | b'}' | b']') || c.is_ascii_whitespace() {
-                        break;
-                    }
-                    self.pos += 1;
-                }
-            }
-            None => {}
-        }
-        self.entries.insert(
-            pointer.clone(),
-            Entry {
-                key,
-                value: Span {
-                    offset: start,
-                    len: self.pos - start,
-                },
-            },
-        );
-    }
-
-    /// Scans a string literal, returning its unescaped content (for keys).
-    fn string(&mut self) -> String {
-        let start = self.pos;
-        self.pos += 1;
-        while let Some(c) = self.peek() {
-            self.pos += 1;
-            match c {
-                b'\\' => self.pos += 1,
-                b'"' => break,
-                _ => {}
-            }
-        }
-        let end = self.pos.min(self.bytes.len());
-        let raw = std::str::from_utf8(&self.bytes[start..end]).unwrap_or("\"\"");
-        serde_json::from_str::<String>(raw).unwrap_or_default()
-    }
-}
 
 #[cfg(test)]
 mod tests {
