@@ -517,17 +517,30 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
 
 fn emergency(app: &App, f: &mut Frame, area: Rect, theme: Theme, rule: usize) {
     let lines = emergency_lines(app, inner(area).width, theme, rule);
-    let height = usize::from(inner(area).height);
-    let scroll = usize::from(app.result_scroll).min(lines.len().saturating_sub(height));
-    let mut block = framed()
+    let block = framed()
         .border_type(BorderType::Thick)
         .border_style(theme.alert())
         .title(Span::styled(
             " EMERGENCY ",
             theme.alert().add_modifier(Modifier::REVERSED),
         ));
+    scrolling_page(f, area, block, lines, app.result_scroll, theme.bold());
+}
+
+/// A framed page of lines scrolled by `offset` (kept within the text), with "↓ more" in the
+/// bottom border, in `more` style, while lines are left below.
+fn scrolling_page(
+    f: &mut Frame,
+    area: Rect,
+    mut block: Block,
+    lines: Vec<Line<'static>>,
+    offset: u16,
+    more: Style,
+) {
+    let height = usize::from(block.inner(area).height);
+    let scroll = usize::from(offset).min(lines.len().saturating_sub(height));
     if lines.len() > scroll + height {
-        block = block.title_bottom(Line::styled(" ↓ more ", theme.bold()).right_aligned());
+        block = block.title_bottom(Line::styled(" ↓ more ", more).right_aligned());
     }
     let inside = block.inner(area);
     f.render_widget(block, area);
@@ -710,20 +723,8 @@ pub fn max_scroll(app: &App) -> usize {
 
 fn result(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let lines = result_lines(app, inner(area).width, theme);
-    let height = usize::from(inner(area).height);
-    let scroll = usize::from(app.result_scroll).min(lines.len().saturating_sub(height));
-    let more = lines.len() > scroll + height;
-    let mut block = titled("Result".into(), theme);
-    if more {
-        block = block.title_bottom(Line::styled(" ↓ more ", theme.dim()).right_aligned());
-    }
-    let inside = block.inner(area);
-    f.render_widget(block, area);
-    let body = Body {
-        lines,
-        cursor: Some((scroll, 0)),
-    };
-    render_body(f, inside, body, scroll);
+    let block = titled("Result".into(), theme);
+    scrolling_page(f, area, block, lines, app.result_scroll, theme.dim());
 }
 
 /// The popup area of the help.
