@@ -1016,23 +1016,7 @@ fn every_key_the_table_shows_does_what_it_says() {
 
 #[test]
 fn every_screen_has_a_way_out_and_help_lists_its_keys() {
-    use keys::Context::*;
-    for ctx in [
-        Welcome,
-        StaffWelcome,
-        YesNo,
-        Choice,
-        Multi,
-        Number,
-        Text,
-        Display,
-        Emergency,
-        Review,
-        Result,
-        Help,
-        ConfirmQuit,
-        TooSmall,
-    ] {
+    for ctx in keys::Context::ALL {
         let facts = keys::Facts::default();
         assert_eq!(
             keys::lookup(ctx, facts, &ctrl_c()),
@@ -1041,7 +1025,7 @@ fn every_screen_has_a_way_out_and_help_lists_its_keys() {
         );
         let help = keys::help_lines(ctx, facts);
         assert!(help.iter().any(|(k, _)| k == "Ctrl-C"), "{ctx:?}: {help:?}");
-        if ctx != TooSmall {
+        if ctx != keys::Context::TooSmall {
             let esc = keys::lookup(ctx, facts, &key(KeyCode::Esc));
             assert!(esc.is_some(), "Esc does something in {ctx:?}");
         }

@@ -43,6 +43,26 @@ pub enum Context {
     TooSmall,
 }
 
+impl Context {
+    /// Every context (for keys that work everywhere, such as Ctrl-C).
+    pub const ALL: [Context; 14] = [
+        Context::Welcome,
+        Context::StaffWelcome,
+        Context::YesNo,
+        Context::Choice,
+        Context::Multi,
+        Context::Number,
+        Context::Text,
+        Context::Display,
+        Context::Emergency,
+        Context::Review,
+        Context::Result,
+        Context::Help,
+        Context::ConfirmQuit,
+        Context::TooSmall,
+    ];
+}
+
 use Context::*;
 
 /// What a key asks for. The screen decides what it means there (Enter starts, confirms,
@@ -201,22 +221,7 @@ pub static BINDINGS: &[Binding] = &[
         &[Ctrl('c')],
         Action::Interrupt,
         "stop at once",
-        &[
-            Welcome,
-            StaffWelcome,
-            YesNo,
-            Choice,
-            Multi,
-            Number,
-            Text,
-            Display,
-            Emergency,
-            Review,
-            Result,
-            Help,
-            ConfirmQuit,
-            TooSmall,
-        ],
+        &Context::ALL,
     )),
     // Overlays.
     b(&[Char('y'), Char('q')], Action::Yes, "stop", &[ConfirmQuit]),
