@@ -1,5 +1,6 @@
 //! The `needlecheck` binary: parses the command line and hands over to the library.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -12,7 +13,11 @@ fn main() -> ExitCode {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("needlecheck: internal error{place}; this is a bug, please report it");
+        // Not eprintln!, which panics (and so aborts here) when stderr is gone.
+        let _ = writeln!(
+            std::io::stderr(),
+            "needlecheck: internal error{place}; this is a bug, please report it"
+        );
         std::process::exit(i32::from(needlecheck::cli::EXIT_IO));
     }));
     let cli = needlecheck::cli::Cli::parse();

@@ -378,3 +378,100 @@ fn save_dir_gets_a_record_of_each_screening() {
     assert_eq!(record["outcome"], "clear");
     assert_eq!(record["answers"]["age"], 40.0);
 }
+
+/// A terminal can disappear without a SIGHUP reaching the program (a window closed while the
+/// program is not the session leader). The run must then end — not spin at full CPU reading
+/// end-of-file, as it did. The pty here is not the program's controlling terminal, so no
+/// SIGHUP comes: only noticing the hang-up on its input can end it.
+#[test]
+fn a_terminal_that_disappears_without_sighup_ends_the_run() {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: valid out-pointers; a null name and termios are allowed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    // The child must not inherit the master, or closing ours would not close the terminal.
+    for fd in [master, slave] {
+        // SAFETY: fcntl on a descriptor openpty just opened.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    // SAFETY: openpty returned two open descriptors that this test now owns.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_needlecheck"));
+    cmd.args(["--questionnaire", FIXTURE])
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    // A new session without a controlling terminal: closing the pty sends no SIGHUP.
+    // SAFETY: setsid is async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("spawn");
+    drop(cmd);
+
+    // Wait for the first screen, then close the terminal.
+    let mut master = std::fs::File::from(master);
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&master);
+    // SAFETY: fcntl on an open descriptor.
+    unsafe { libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK) };
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + TIMEOUT;
+    // The hint bar is drawn last; its final word comes out in one piece.
+    while !String::from_utf8_lossy(&seen).contains("quit") {
+        assert!(
+            Instant::now() < deadline,
+            "no first screen: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        let mut buf = [0u8; 4096];
+        match std::io::Read::read(&mut master, &mut buf) {
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    drop(master);
+
+    let deadline = Instant::now() + TIMEOUT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running {TIMEOUT:?} after its terminal was closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "ended by signal {:?}",
+        status.signal()
+    );
+}

@@ -345,7 +345,7 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     drop(signals);
     if events.closed {
         // Nobody is left to read the advice; end as interrupted.
-        eprintln!("needlecheck: the terminal was closed; the screening was not finished.");
+        note("needlecheck: the terminal was closed; the screening was not finished.");
         return Ok(crate::frontend::EXIT_INTERRUPTED);
     }
     looped?;
@@ -356,12 +356,12 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
         write_stdout(&text)?;
     }
     if app.ending() == Some(app::Ending::Interrupted) {
-        eprintln!(
-            "needlecheck: interrupted; the screening was not finished and no advice was given for it."
+        note(
+            "needlecheck: interrupted; the screening was not finished and no advice was given for it.",
         );
     }
     for p in out.problems {
-        eprintln!("{p}");
+        note(&p);
     }
     Ok(app.exit_status())
 }
@@ -387,6 +387,11 @@ impl Output {
         self.printed += 1;
         text
     }
+}
+
+/// A line on stderr that may be gone with the terminal: unlike `eprintln!`, never panics.
+fn note(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 fn write_stdout(text: &str) -> io::Result<()> {
