@@ -1184,15 +1184,18 @@ fn consistent(qs: &[Question], xs: &[Expr]) -> bool {
                     question.min.unwrap_or(f64::NEG_INFINITY),
                     question.max.unwrap_or(f64::INFINITY),
                 ));
-                let step = if question.integer {
-                    1.0
+                // The tightest bounds that still admit every possible answer: whole numbers
+                // below 2.5 go up to 2, not 1.5.
+                let step = f64::EPSILON * b.abs().max(1.0);
+                let (below, above) = if question.integer {
+                    (b.ceil() - 1.0, b.floor() + 1.0)
                 } else {
-                    f64::EPSILON * b.abs().max(1.0)
+                    (b - step, b + step)
                 };
                 match op {
-                    CmpOp::Lt => r.1 = r.1.min(b - step),
+                    CmpOp::Lt => r.1 = r.1.min(below),
                     CmpOp::Le => r.1 = r.1.min(*b),
-                    CmpOp::Gt => r.0 = r.0.max(b + step),
+                    CmpOp::Gt => r.0 = r.0.max(above),
                     CmpOp::Ge => r.0 = r.0.max(*b),
                     CmpOp::Eq => {
                         r.0 = r.0.max(*b);

@@ -233,6 +233,21 @@ fn a_show_if_that_only_not_sure_can_satisfy_is_not_unreachable() {
 }
 
 #[test]
+fn show_if_that_some_answer_satisfies_is_not_unreachable() {
+    // A whole number can be below 2.5 and at least 2: it can be 2.
+    let mut v = mini();
+    question_mut(&mut v, "notes")["show_if"] =
+        json!({"all": [{"q": "age", "lt": 2.5}, {"q": "age", "ge": 2}]});
+    let text = serde_json::to_string(&v).unwrap();
+    let q = load_str("ok.json", text.as_bytes()).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let notes = q.question_index("notes").unwrap();
+    let answers = q
+        .parse_answers(json!({"age": 2}).as_object().unwrap())
+        .unwrap();
+    assert!(q.visibility(&answers)[notes]);
+}
+
+#[test]
 fn rule_level_clear_is_rejected() {
     let mut v = mini();
     v["rules"][3]["level"] = "clear".into();
