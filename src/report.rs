@@ -196,65 +196,126 @@ pub struct TextOptions<'a> {
     pub subject: Option<&'a str>,
 }
 
-/// The advice as plain text: the outcome in words, each finding with its reasons, next steps,
-/// contacts, after-care and the disclaimer.
-pub fn render_text(s: &Summary, opts: &TextOptions) -> String {
-    let mut out = String::new();
+/// One piece of the advice, in reading order. The plain text and the TUI's result screen both
+/// walk the same list ([`pieces`]), each with its own layout, so they cannot drift apart.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// The patient identifier.
+    Subject(String),
+    /// The outcome: its label and level.
+    Outcome { label: String, level: Level },
+    /// A paragraph.
+    Para(String),
+    /// A section heading (without its colon).
+    Heading(String),
+    /// A finding's message: a list item that stands out.
+    Finding(String),
+    /// A list item.
+    Item(String),
+    /// A numbered step.
+    Step(usize, String),
+    /// A line that explains the item above it.
+    Detail(String),
+    /// A phone line.
+    Contact(String),
+    /// The practitioner handover, several lines (front-desk mode).
+    Handover(String),
+    /// The disclaimer, last.
+    Disclaimer(String),
+}
+
+/// The advice as a list of pieces: the outcome in words, each finding with its reasons, what
+/// was not answered or not used, next steps, contacts, after-care, the handover for staff, and
+/// the disclaimer.
+pub fn pieces(s: &Summary, opts: &TextOptions) -> Vec<Piece> {
+    let mut out = Vec::new();
     if let Some(subject) = opts.subject {
-        out.push_str(&format!("Patient: {subject}\n"));
+        out.push(Piece::Subject(subject.to_string()));
     }
-    out.push_str(&format!("RESULT: {} ({})\n", s.label, s.level));
-    wrap_into(&mut out, s.summary, "", "");
+    out.push(Piece::Outcome {
+        label: s.label.to_string(),
+        level: s.level,
+    });
+    out.push(Piece::Para(s.summary.to_string()));
+    let list = |out: &mut Vec<Piece>, heading: &str, items: &[&str]| {
+        if !items.is_empty() {
+            out.push(Piece::Heading(heading.to_string()));
+            out.extend(items.iter().map(|i| Piece::Item(i.to_string())));
+        }
+    };
     if !s.findings.is_empty() {
-        out.push_str("\nWhat we found:\n");
+        out.push(Piece::Heading("What we found".into()));
         for f in &s.findings {
-            wrap_into(&mut out, f.message, "  - ", "    ");
-            if let Some(line) = reasons_line(f) {
-                wrap_into(&mut out, &line, "    ", "    ");
-            }
+            out.push(Piece::Finding(f.message.to_string()));
+            out.extend(reasons_line(f).map(Piece::Detail));
         }
     }
-    if !s.unanswered.is_empty() {
-        out.push_str("\nNot answered yet:\n");
-        for u in &s.unanswered {
-            wrap_into(&mut out, u, "  - ", "    ");
-        }
-    }
-    if !s.ignored.is_empty() {
-        out.push_str("\nAnswers not used, because these questions did not apply:\n");
-        for i in &s.ignored {
-            wrap_into(&mut out, i, "  - ", "    ");
-        }
-    }
-    out.push_str("\nWhat to do next:\n");
-    for (i, step) in s.next_steps.iter().enumerate() {
-        wrap_into(&mut out, step, &format!("  {}. ", i + 1), "     ");
-    }
+    list(&mut out, "Not answered yet", &s.unanswered);
+    list(
+        &mut out,
+        "Answers not used, because these questions did not apply",
+        &s.ignored,
+    );
+    out.push(Piece::Heading("What to do next".into()));
+    out.extend(
+        s.next_steps
+            .iter()
+            .enumerate()
+            .map(|(i, step)| Piece::Step(i + 1, step.clone())),
+    );
     if !s.contacts.is_empty() {
-        out.push_str("\nPhone numbers:\n");
+        out.push(Piece::Heading("Phone numbers".into()));
         for c in &s.contacts {
-            let line = match &c.when {
-                Some(w) => format!("{} {}: {}", c.number, c.name, w),
-                None => format!("{} {}", c.number, c.name),
-            };
-            wrap_into(&mut out, &line, "  ", "    ");
+            out.push(Piece::Contact(contact_line(c)));
             if let Some(tell) = &c.tell {
-                wrap_into(&mut out, &format!("Tell them: {tell}"), "    ", "    ");
+                out.push(Piece::Detail(format!("Tell them: {tell}")));
             }
         }
     }
     for block in &s.aftercare {
-        out.push_str(&format!("\n{}:\n", block.heading));
-        for item in &block.items {
-            wrap_into(&mut out, item, "  - ", "    ");
-        }
+        let items: Vec<&str> = block.items.iter().map(String::as_str).collect();
+        list(&mut out, &block.heading, &items);
     }
     if opts.staff {
-        out.push('\n');
-        out.push_str(&render_handover(s, opts.subject));
+        out.push(Piece::Handover(render_handover(s, opts.subject)));
     }
-    out.push('\n');
-    wrap_into(&mut out, s.disclaimer, "", "");
+    out.push(Piece::Disclaimer(s.disclaimer.to_string()));
+    out
+}
+
+/// A phone line in words: `000 Ambulance: when to call`.
+pub fn contact_line(c: &Contact) -> String {
+    match &c.when {
+        Some(w) => format!("{} {}: {w}", c.number, c.name),
+        None => format!("{} {}", c.number, c.name),
+    }
+}
+
+/// The advice as plain text (the [`pieces`] laid out for a terminal or a file).
+pub fn render_text(s: &Summary, opts: &TextOptions) -> String {
+    let mut out = String::new();
+    for piece in pieces(s, opts) {
+        match piece {
+            Piece::Subject(x) => out.push_str(&format!("Patient: {x}\n")),
+            Piece::Outcome { label, level } => {
+                out.push_str(&format!("RESULT: {label} ({level})\n"))
+            }
+            Piece::Para(t) => wrap_into(&mut out, &t, "", ""),
+            Piece::Heading(h) => out.push_str(&format!("\n{h}:\n")),
+            Piece::Finding(t) | Piece::Item(t) => wrap_into(&mut out, &t, "  - ", "    "),
+            Piece::Step(n, t) => wrap_into(&mut out, &t, &format!("  {n}. "), "     "),
+            Piece::Detail(t) => wrap_into(&mut out, &t, "    ", "    "),
+            Piece::Contact(t) => wrap_into(&mut out, &t, "  ", "    "),
+            Piece::Handover(t) => {
+                out.push('\n');
+                out.push_str(&t);
+            }
+            Piece::Disclaimer(t) => {
+                out.push('\n');
+                wrap_into(&mut out, &t, "", "");
+            }
+        }
+    }
     out
 }
 

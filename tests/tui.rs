@@ -457,6 +457,34 @@ fn emergency_answer_goes_to_the_interrupt_at_once() {
 }
 
 #[test]
+fn result_screen_says_everything_the_printed_advice_says() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'y');
+    enter(&mut a);
+    assert_eq!(a.screen, Screen::Result);
+    // Tall and wide enough for the whole result without scrolling or much wrapping.
+    let screen: String = screen_text(&draw(&mut a, 200, 60))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    ch(&mut a, 'q');
+    let advice = a.take_final().expect("advice").advice;
+    // Every line of the printed advice is on the screen (layout aside: bullets, numbers).
+    for line in advice.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let words = line
+            .trim_start_matches(['-', ' '])
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        let words: Vec<&str> = words.split_whitespace().collect();
+        assert!(
+            screen.contains(&words.join(" ")),
+            "missing on screen: {line:?}\nscreen: {screen}"
+        );
+    }
+}
+
+#[test]
 fn back_from_the_interrupt_to_change_the_answer() {
     let q = mini();
     let mut a = app(&q);

@@ -19,7 +19,7 @@ use ratatui::widgets::{Block, BorderType, Clear, LineGauge, Padding, Paragraph};
 
 use crate::answers;
 use crate::model::{Level, QuestionType};
-use crate::report::{self, Summary};
+use crate::report::{self, Piece, Summary};
 
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, choices_of};
 use super::keys::{self, Context, Facts};
@@ -460,11 +460,7 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
         .iter()
         .filter(|c| c.show_for.contains(&Level::Emergency))
     {
-        let line = match &c.when {
-            Some(when) => format!("{} {}: {when}", c.number, c.name),
-            None => format!("{} {}", c.number, c.name),
-        };
-        out.extend(wrap(&line, w, "☎ ", "  ", theme.bold()));
+        out.extend(wrap(&report::contact_line(c), w, "☎ ", "  ", theme.bold()));
     }
     // What to tell them: the reason, in the person's own answers.
     let outcome = app.session.outcome();
@@ -619,84 +615,58 @@ fn result_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
     let q = app.q;
     let outcome = app.session.outcome();
     let s = Summary::new(q, app.session.answers(), &outcome, app.staff);
+    let opts = report::TextOptions {
+        staff: app.staff,
+        subject: app.subject.as_deref(),
+    };
+    // The same pieces as the printed advice, laid out for the screen.
     let mut out = Vec::new();
-    if let Some(subject) = &app.subject {
-        out.extend(wrap(
-            &format!("Patient: {subject}"),
-            w,
-            "",
-            "",
-            theme.bold(),
-        ));
-    }
-    out.extend(wrap(
-        &format!("RESULT: {} ({})", s.label, level_words(s.level)),
-        w,
-        "",
-        "",
-        theme.level(s.level),
-    ));
-    out.extend(wrap(s.summary, w, "", "", Style::new()));
-    if !s.findings.is_empty() {
-        out.push(Line::default());
-        out.push(Line::styled("What we found:", theme.heading()));
-        for finding in &s.findings {
-            out.extend(wrap(finding.message, w, "- ", "  ", theme.bold()));
-            if let Some(line) = report::reasons_line(finding) {
-                out.extend(wrap(&line, w, "  ", "  ", Style::new()));
+    for piece in report::pieces(&s, &opts) {
+        match piece {
+            Piece::Subject(x) => {
+                out.extend(wrap(&format!("Patient: {x}"), w, "", "", theme.bold()))
+            }
+            Piece::Outcome { label, level } => out.extend(wrap(
+                &format!("RESULT: {label} ({})", level_words(level)),
+                w,
+                "",
+                "",
+                theme.level(level),
+            )),
+            Piece::Para(t) => out.extend(wrap(&t, w, "", "", Style::new())),
+            Piece::Heading(h) => {
+                out.push(Line::default());
+                out.push(Line::styled(format!("{h}:"), theme.heading()));
+            }
+            Piece::Finding(t) => out.extend(wrap(&t, w, "- ", "  ", theme.bold())),
+            Piece::Item(t) => out.extend(wrap(&t, w, "- ", "  ", Style::new())),
+            Piece::Step(n, t) => {
+                let first = format!("{n}. ");
+                let rest = " ".repeat(first.len());
+                out.extend(wrap(&t, w, &first, &rest, Style::new()));
+            }
+            Piece::Detail(t) => out.extend(wrap(&t, w, "  ", "  ", Style::new())),
+            Piece::Contact(t) => out.extend(wrap(&t, w, "", "  ", theme.bold())),
+            Piece::Handover(t) => {
+                out.push(Line::default());
+                for (i, line) in t.lines().enumerate() {
+                    let style = if i == 0 {
+                        theme.heading()
+                    } else {
+                        Style::new()
+                    };
+                    out.extend(wrap(line, w, "", "  ", style));
+                }
+            }
+            Piece::Disclaimer(t) => {
+                out.push(Line::default());
+                out.extend(wrap(&t, w, "", "", theme.dim()));
             }
         }
     }
-    if !s.unanswered.is_empty() {
-        out.push(Line::default());
-        out.push(Line::styled("Not answered yet:", theme.heading()));
-        for u in &s.unanswered {
-            out.extend(wrap(u, w, "- ", "  ", Style::new()));
-        }
-    }
-    out.push(Line::default());
-    out.push(Line::styled("What to do next:", theme.heading()));
-    for (i, step) in s.next_steps.iter().enumerate() {
-        let first = format!("{}. ", i + 1);
-        let rest = " ".repeat(first.len());
-        out.extend(wrap(step, w, &first, &rest, Style::new()));
-    }
-    if !s.contacts.is_empty() {
-        out.push(Line::default());
-        out.push(Line::styled("Phone numbers:", theme.heading()));
-        for c in &s.contacts {
-            let line = match &c.when {
-                Some(when) => format!("{} {}: {when}", c.number, c.name),
-                None => format!("{} {}", c.number, c.name),
-            };
-            out.extend(wrap(&line, w, "", "  ", theme.bold()));
-        }
-    }
-    for block in s.aftercare.iter() {
-        out.push(Line::default());
-        out.push(Line::styled(format!("{}:", block.heading), theme.heading()));
-        for item in &block.items {
-            out.extend(wrap(item, w, "- ", "  ", Style::new()));
-        }
-    }
-    if app.staff {
-        out.push(Line::default());
-        let handover = report::render_handover(&s, app.subject.as_deref());
-        for (i, line) in handover.lines().enumerate() {
-            let style = if i == 0 {
-                theme.heading()
-            } else {
-                Style::new()
-            };
-            out.extend(wrap(line, w, "", "  ", style));
-        }
-    }
-    out.push(Line::default());
-    out.extend(wrap(s.disclaimer, w, "", "", theme.dim()));
     out
 }
 
-/// The outcome level in words (shown with the label, so colour is never the only cue).
 fn level_words(level: Level) -> &'static str {
     match level {
         Level::Clear => "clear",
