@@ -376,11 +376,7 @@ fn emergency_stop(q: &Questionnaire, rule: usize, io: &mut Lines) -> io::Result<
         .filter(|c| c.show_for.contains(&r.level))
         .collect();
     io.say("")?;
-    let emergency_line = q
-        .contacts
-        .iter()
-        .find(|c| c.show_for.contains(&Level::Emergency));
-    match (r.level, emergency_line) {
+    match (r.level, q.emergency_contact()) {
         (Level::Emergency, Some(c)) => {
             io.say(&format!("EMERGENCY: CALL {} NOW ({}).", c.number, c.name))?
         }
@@ -392,10 +388,10 @@ fn emergency_stop(q: &Questionnaire, rule: usize, io: &mut Lines) -> io::Result<
     }
     io.say(&r.message)?;
     for c in contacts {
-        io.say(&match &c.when {
-            Some(w) => format!("{} {}: {}", c.number, c.name, w),
-            None => format!("{} {}", c.number, c.name),
-        })?;
+        io.say(&crate::report::contact_line(c))?;
+        if let Some(tell) = &c.tell {
+            io.say(&format!("Tell them: {tell}"))?;
+        }
     }
     loop {
         io.ask("Type back if you answered by mistake, or press Enter to finish:")?;

@@ -126,6 +126,19 @@ impl Questionnaire {
         &self.sections[self.question_section[q]]
     }
 
+    /// The line to call in an emergency: the contact with id `emergency`, else the first one
+    /// listed for the `emergency` level.
+    pub fn emergency_contact(&self) -> Option<&Contact> {
+        self.contacts
+            .iter()
+            .find(|c| c.id == "emergency")
+            .or_else(|| {
+                self.contacts
+                    .iter()
+                    .find(|c| c.show_for.contains(&crate::Level::Emergency))
+            })
+    }
+
     /// Looks up a source by id.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)

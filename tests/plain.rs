@@ -207,6 +207,10 @@ fn emergency_yes_alerts_then_gives_the_emergency_advice() {
             .contains("EMERGENCY: CALL 000 NOW (Emergency services)")
     );
     assert!(r.prompts.contains("Chest pain now can be a heart attack."));
+    // The same phone line and what to tell them as the printed advice and the TUI.
+    assert!(r.prompts.contains(
+        "000 Emergency services: if you are in danger now\nTell them: Where you are, and what is happening now.\n"
+    ));
     assert!(
         r.prompts
             .contains("Type back if you answered by mistake, or press Enter to finish:")

@@ -303,16 +303,7 @@ impl<'q> App<'q> {
 
     /// The number of the emergency line, from the contact shown for `emergency`.
     pub fn emergency_number(&self) -> Option<&'q str> {
-        let q = self.q;
-        q.contacts
-            .iter()
-            .find(|c| c.id == "emergency")
-            .or_else(|| {
-                q.contacts
-                    .iter()
-                    .find(|c| c.show_for.contains(&crate::Level::Emergency))
-            })
-            .map(|c| c.number.as_str())
+        self.q.emergency_contact().map(|c| c.number.as_str())
     }
 
     // ----- changes -----
