@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::diagnostics::{LoadError, Problem, read_bounded, read_limited};
+use crate::diagnostics::{LoadError, read_bounded, read_limited};
 use crate::frontend::RunOptions;
 use crate::loader;
 use crate::model::QuestionnaireFile;
@@ -231,92 +231,6 @@ fn validate(files: &[PathBuf]) -> io::Result<u8> {
     })
 }
 
-/// Reads an answers document: a JSON object whose `answers` member is an object.
-fn parse_answers_doc(
-    q: &Questionnaire,
-    name: &str,
-    text: &str,
-) -> Result<crate::Answers, LoadError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let problem = |pointer: &str, message: String, help: Option<String>| Problem {
-        pointer: pointer.to_string(),
-        message,
-        help,
-        at_key: false,
-        line_col: None,
-    };
-    if text.trim().is_empty() {
-        return Err(LoadError::invalid(
-            name,
-            text,
-            vec![problem(
-                "",
-                "the answers input is empty".into(),
-                Some(ANSWERS_HELP.into()),
-            )],
-        ));
-    }
-    // Fast path: an object whose `answers` is an object with no key given twice (other keys are
-    // skipped unread). Anything else takes the slow path, which says exactly what is wrong.
-    #[derive(serde::Deserialize)]
-    struct Doc {
-        #[serde(deserialize_with = "crate::model::unique_map")]
-        answers: serde_json::Map<String, serde_json::Value>,
-    }
-    if let Ok(doc) = serde_json::from_str::<Doc>(text) {
-        return q
-            .parse_answers(&doc.answers)
-            .map_err(|errs| answers_problems(name, text, errs));
-    }
-    let doc: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let msg = loader::strip_position(&e.to_string());
-            return Err(LoadError::invalid(
-                name,
-                text,
-                vec![problem("", msg, None).at_line_col(e.line(), e.column())],
-            ));
-        }
-    };
-    // A repeated answer would silently count only once: "yes" then "no" must not read as "no".
-    let duplicates = loader::duplicate_key_problems(text);
-    if !duplicates.is_empty() {
-        return Err(LoadError::invalid(name, text, duplicates));
-    }
-    let Some(obj) = doc.get("answers").and_then(|a| a.as_object()) else {
-        let (pointer, msg) = match doc.get("answers") {
-            Some(_) => ("/answers", "`answers` must be an object"),
-            None if doc.is_object() => ("", "there is no `answers` object"),
-            None => ("", "the answers input must be a JSON object"),
-        };
-        return Err(LoadError::invalid(
-            name,
-            text,
-            vec![problem(pointer, msg.into(), Some(ANSWERS_HELP.into()))],
-        ));
-    };
-    q.parse_answers(obj)
-        .map_err(|errs| answers_problems(name, text, errs))
-}
-
-fn answers_problems(name: &str, text: &str, errs: Vec<loader::AnswerProblem>) -> LoadError {
-    let problems = errs
-        .into_iter()
-        .map(|e| Problem {
-            pointer: format!("/answers/{}", crate::locate::escape_segment(&e.id)),
-            message: e.message,
-            help: e.help,
-            at_key: e.unknown_id,
-            line_col: None,
-        })
-        .collect();
-    LoadError::invalid(name, text, problems)
-}
-
-const ANSWERS_HELP: &str =
-    "write {\"answers\": {\"question_id\": \"yes\", ...}}; `needlecheck questions` lists the ids";
-
 fn score(
     q: &Questionnaire,
     answers: &Path,
@@ -357,7 +271,7 @@ fn score(
         read_limited(answers, MAX_ANSWERS_BYTES)
     };
     let parsed = bytes.and_then(|b| match String::from_utf8(b) {
-        Ok(text) => parse_answers_doc(q, &name, &text),
+        Ok(text) => crate::answers_file::parse_answers_doc(q, &name, &text),
         Err(e) => {
             let ok = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let (line, column) = crate::locate::line_col(&String::from_utf8_lossy(ok), ok.len());
@@ -457,7 +371,7 @@ fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Re
         if text.trim().is_empty() {
             continue;
         }
-        match parse_answers_doc(q, name, text) {
+        match crate::answers_file::parse_answers_doc(q, name, text) {
             Ok(answers) => {
                 let outcome = crate::score(q, &answers);
                 serde_json::to_writer(

@@ -231,8 +231,11 @@ mod tests {
     use super::*;
 
     fn mini() -> Questionnaire {
-        crate::loader::load_str("mini.json", include_bytes!("../tests/fixtures/mini.json"))
-            .expect("fixture loads")
+        crate::loader::load_str(
+            "mini.json",
+            include_bytes!("../../../tests/fixtures/mini.json"),
+        )
+        .expect("fixture loads")
     }
 
     fn id(s: &Session, q: Option<usize>) -> String {

@@ -14,7 +14,7 @@ use crate::questionnaire::Questionnaire;
 use crate::score::Outcome;
 
 /// The tool's name and version, for records.
-pub const TOOL_NAME: &str = env!("CARGO_PKG_NAME");
+pub const TOOL_NAME: &str = "needlecheck";
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// One answer quoted as a reason. In a record it is `{"question": id, "answer": value}`.

@@ -119,8 +119,11 @@ mod tests {
     use crate::Answer;
 
     fn mini() -> Questionnaire {
-        crate::loader::load_str("mini.json", include_bytes!("../tests/fixtures/mini.json"))
-            .expect("fixture loads")
+        crate::loader::load_str(
+            "mini.json",
+            include_bytes!("../../../tests/fixtures/mini.json"),
+        )
+        .expect("fixture loads")
     }
 
     fn answers(q: &Questionnaire, json: &str) -> Answers {

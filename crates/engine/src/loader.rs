@@ -24,7 +24,7 @@ use crate::suggest::did_you_mean;
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The default dry-needling questionnaire, built into the binary.
-pub const EMBEDDED: &str = include_str!("../questionnaires/dry-needling.json");
+pub const EMBEDDED: &str = include_str!("../../../questionnaires/dry-needling.json");
 
 /// Name used for the embedded questionnaire in messages and records.
 pub const EMBEDDED_NAME: &str = "(embedded) dry-needling.json";

@@ -1,0 +1,34 @@
+//! The needlecheck engine: screening before dry needling, with no front end.
+//!
+//! [`loader`] checks a questionnaire file into a [`Questionnaire`], [`score`] turns answers into
+//! an [`Outcome`], [`report`] says what it means, [`Session`] walks a person through the
+//! questions and [`records`] saves a finished screening. The TUI, the plain line mode and the
+//! command line are front ends over this crate, which depends on none of them: this crate does
+//! not link a terminal library, an argument parser or libc.
+//!
+//! Safety properties the engine keeps for every questionnaire (and the tests check):
+//! an unanswered required question never yields `clear`; "Not sure" never lowers the outcome
+//! compared with a definite answer; answers to hidden questions never change it; scoring is
+//! deterministic.
+
+pub mod answers;
+pub mod answers_file;
+pub mod condition;
+pub mod diagnostics;
+pub mod loader;
+pub mod locate;
+pub mod model;
+pub mod questionnaire;
+pub mod records;
+pub mod report;
+pub mod score;
+pub mod selftest;
+pub mod session;
+pub mod suggest;
+
+pub use answers::{Answer, Answers};
+pub use diagnostics::LoadError;
+pub use model::Level;
+pub use questionnaire::Questionnaire;
+pub use score::{Outcome, score};
+pub use session::{Session, Step};
