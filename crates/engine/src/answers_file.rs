@@ -2,9 +2,12 @@
 //! written by hand, by `score --format json` and in saved records. One parser serves the
 //! answers file and each line of a JSONL stream.
 
+use crate::answers::{self, Answers};
 use crate::diagnostics::{LoadError, Problem};
 use crate::loader;
+use crate::model::Question;
 use crate::questionnaire::Questionnaire;
+use crate::suggest::did_you_mean;
 
 /// Reads an answers document: a JSON object whose `answers` member is an object.
 pub fn parse_answers_doc(
@@ -75,7 +78,7 @@ pub fn parse_answers_doc(
         .map_err(|errs| answers_problems(name, text, errs))
 }
 
-fn answers_problems(name: &str, text: &str, errs: Vec<loader::AnswerProblem>) -> LoadError {
+fn answers_problems(name: &str, text: &str, errs: Vec<AnswerProblem>) -> LoadError {
     let problems = errs
         .into_iter()
         .map(|e| Problem {
@@ -91,3 +94,64 @@ fn answers_problems(name: &str, text: &str, errs: Vec<loader::AnswerProblem>) ->
 
 const ANSWERS_HELP: &str =
     "write {\"answers\": {\"question_id\": \"yes\", ...}}; `needlecheck questions` lists the ids";
+
+/// A problem with one answer in an answers object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerProblem {
+    /// The question id (the key in the answers object).
+    pub id: String,
+    pub message: String,
+    pub help: Option<String>,
+    /// The id itself is unknown (point at the key).
+    pub unknown_id: bool,
+}
+
+/// Reads an answers object (`{"question_id": value, ...}`) against the questions. Reports every
+/// bad entry.
+pub fn parse_answers(
+    questions: &[Question],
+    lookup: &dyn Fn(&str) -> Option<usize>,
+    obj: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Answers, Vec<AnswerProblem>> {
+    let mut answers = Answers::new(questions.len());
+    let mut problems = Vec::new();
+    for (id, v) in obj {
+        let Some(qi) = lookup(id) else {
+            problems.push(AnswerProblem {
+                id: id.clone(),
+                message: format!("unknown question `{id}`"),
+                help: did_you_mean(id, questions.iter().map(|q| q.id.as_str()))
+                    .map(|s| format!("did you mean `{s}`?")),
+                unknown_id: true,
+            });
+            continue;
+        };
+        if v.is_null() {
+            continue;
+        }
+        match answers::from_json(&questions[qi], v) {
+            Ok(a) => answers.set(qi, Some(a)),
+            Err((message, help)) => problems.push(AnswerProblem {
+                id: id.clone(),
+                message,
+                help,
+                unknown_id: false,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(answers)
+    } else {
+        Err(problems)
+    }
+}
+
+impl Questionnaire {
+    /// Reads an answers object against this questionnaire.
+    pub fn parse_answers(
+        &self,
+        obj: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Answers, Vec<AnswerProblem>> {
+        parse_answers(&self.questions, &|id| self.question_index(id), obj)
+    }
+}

@@ -1,0 +1,270 @@
+//! The condition compiler: a [`Condition`] as written becomes a checked [`Expr`].
+
+use std::collections::{HashMap, HashSet};
+
+use super::check::{Checker, Ptr};
+use crate::condition::{CmpOp, Expr, Test};
+use crate::model::{Condition, Literal, Question, QuestionType};
+use crate::suggest::did_you_mean;
+
+/// Resolves ids in conditions.
+pub(super) struct Resolver<'a> {
+    pub(super) questions: &'a [Question],
+    pub(super) index: &'a HashMap<&'a str, usize>,
+    pub(super) broken: &'a HashSet<String>,
+}
+
+impl Resolver<'_> {
+    pub(super) fn compile(&self, c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Expr> {
+        let leaf_ops: [(&str, bool); 9] = [
+            ("equals", cond.equals.is_some()),
+            ("one_of", cond.one_of.is_some()),
+            ("contains", cond.contains.is_some()),
+            ("lt", cond.lt.is_some()),
+            ("le", cond.le.is_some()),
+            ("gt", cond.gt.is_some()),
+            ("ge", cond.ge.is_some()),
+            ("answered", cond.answered.is_some()),
+            ("unsure", cond.unsure.is_some()),
+        ];
+        let combinators: [(&str, bool); 4] = [
+            ("all", cond.all.is_some()),
+            ("any", cond.any.is_some()),
+            ("not", cond.not.is_some()),
+            ("at_least", cond.at_least.is_some() || cond.of.is_some()),
+        ];
+        let present = |list: &[(&'static str, bool)]| {
+            list.iter().filter(|x| x.1).map(|x| x.0).collect::<Vec<_>>()
+        };
+        let n_ops = leaf_ops.iter().filter(|x| x.1).count();
+        let n_combs = combinators.iter().filter(|x| x.1).count();
+        let first_comb = combinators.iter().find(|x| x.1).map(|x| x.0);
+        const SHAPES: &str = "a condition is either {\"q\": id, <one operator>: value} or one of all / any / not / at_least+of";
+        if let (Some(_), Some(comb)) = (&cond.q, first_comb) {
+            c.push(
+                p.to_string(),
+                format!("a condition mixes `q` with `{comb}`"),
+                Some(SHAPES.into()),
+            );
+            return None;
+        }
+        if n_combs + n_ops == 0 {
+            c.push(
+                p.to_string(),
+                "the condition has no operator",
+                Some(SHAPES.into()),
+            );
+            return None;
+        }
+        if n_combs + n_ops > 1 {
+            let mut all = present(&combinators);
+            all.extend(present(&leaf_ops));
+            c.push(
+                p.to_string(),
+                format!("one condition has several operators: {}", all.join(", ")),
+                Some("combine them with `all: [...]` or `any: [...]`".into()),
+            );
+            return None;
+        }
+        if let Some(op) = leaf_ops.iter().find(|x| x.1).map(|x| x.0) {
+            let Some(id) = &cond.q else {
+                c.push(
+                    p.to_string(),
+                    format!("`{op}` needs `q`, the question it looks at"),
+                    None,
+                );
+                return None;
+            };
+            return self.leaf(c, cond, id, op, p);
+        }
+        let list = |c: &mut Checker, xs: &[Condition], field: &str| -> Option<Vec<Expr>> {
+            if xs.is_empty() {
+                c.push(format!("{p}/{field}"), format!("`{field}` is empty"), None);
+                return None;
+            }
+            let out: Vec<Option<Expr>> = xs
+                .iter()
+                .enumerate()
+                .map(|(i, x)| self.compile(c, x, &p.key(field).index(i)))
+                .collect();
+            out.into_iter().collect()
+        };
+        match first_comb.unwrap_or_default() {
+            "all" => list(c, cond.all.as_deref().unwrap_or_default(), "all").map(Expr::All),
+            "any" => list(c, cond.any.as_deref().unwrap_or_default(), "any").map(Expr::Any),
+            "not" => self
+                .compile(c, cond.not.as_deref()?, &p.key("not"))
+                .map(Expr::negate),
+            _ => {
+                let (Some(n), Some(of)) = (cond.at_least, &cond.of) else {
+                    c.push(
+                        p.to_string(),
+                        "`at_least` and `of` go together",
+                        Some("write {\"at_least\": 2, \"of\": [...]}".into()),
+                    );
+                    return None;
+                };
+                let n = n as usize;
+                if n == 0 || n > of.len() {
+                    c.push(
+                        format!("{p}/at_least"),
+                        format!(
+                            "at_least {n} of {} conditions can {}",
+                            of.len(),
+                            if n == 0 {
+                                "never be false"
+                            } else {
+                                "never hold"
+                            }
+                        ),
+                        Some(format!("use a number from 1 to {}", of.len())),
+                    );
+                    return None;
+                }
+                list(c, of, "of").map(|xs| Expr::AtLeast(n, xs))
+            }
+        }
+    }
+
+    fn leaf(&self, c: &mut Checker, cond: &Condition, id: &str, op: &str, p: &Ptr) -> Option<Expr> {
+        let Some(&qi) = self.index.get(id) else {
+            if self.broken.contains(id) {
+                return None;
+            }
+            let known = self
+                .index
+                .keys()
+                .copied()
+                .chain(self.broken.iter().map(String::as_str));
+            c.push(
+                format!("{p}/q"),
+                format!("unknown question `{id}`"),
+                did_you_mean(id, known).map(|s| format!("did you mean `{s}`?")),
+            );
+            return None;
+        };
+        let q = &self.questions[qi];
+        use QuestionType::*;
+        let mismatch = |c: &mut Checker, hint: &str| {
+            c.push(
+                format!("{p}/{op}"),
+                format!("`{op}` does not fit `{id}`, a {} question", q.kind.as_str()),
+                Some(hint.to_string()),
+            );
+            None
+        };
+        if q.kind == Display {
+            return mismatch(c, "display-only text has no answer to test");
+        }
+        let fits = match q.kind {
+            YesNo => "use equals / one_of with \"yes\" or \"no\", answered, or unsure",
+            SingleChoice => "use equals / one_of with option codes, answered, or unsure",
+            MultiChoice => "use contains with an option code, or answered",
+            Number => "use lt / le / gt / ge / equals with a number, answered, or unsure",
+            Text | Display => "use answered",
+        };
+        let test = match op {
+            "answered" => Test::Answered(cond.answered?),
+            "unsure" => {
+                if !q.allows_unsure() {
+                    return mismatch(c, "this question does not offer \"Not sure\"");
+                }
+                Test::Unsure(cond.unsure?)
+            }
+            "equals" | "one_of" => {
+                let values: Vec<Literal> = match (&cond.equals, &cond.one_of) {
+                    (Some(v), _) => vec![v.clone()],
+                    (_, Some(vs)) => vs.clone(),
+                    _ => return None,
+                };
+                if values.is_empty() {
+                    c.push(format!("{p}/one_of"), "`one_of` is empty", None);
+                    return None;
+                }
+                match q.kind {
+                    YesNo | SingleChoice => {
+                        let mut idx = Vec::new();
+                        let (equals, one_of) = (p.key("equals"), p.key("one_of"));
+                        for (vi, v) in values.iter().enumerate() {
+                            let at = one_of.index(vi);
+                            let vp = if op == "equals" { &equals } else { &at };
+                            idx.push(self.code(c, q, v, vp)?);
+                        }
+                        Test::OneOf(idx)
+                    }
+                    Number if op == "equals" => match values[0] {
+                        Literal::Number(n) => Test::Cmp(CmpOp::Eq, n),
+                        _ => return mismatch(c, "compare a number question with a number"),
+                    },
+                    _ => return mismatch(c, fits),
+                }
+            }
+            "contains" => {
+                if q.kind != MultiChoice {
+                    return mismatch(c, fits);
+                }
+                let code = cond.contains.clone()?;
+                Test::Contains(self.code(c, q, &Literal::Text(code), &p.key("contains"))?)
+            }
+            _ => {
+                if q.kind != Number {
+                    return mismatch(c, fits);
+                }
+                let (cmp, v) = match op {
+                    "lt" => (CmpOp::Lt, cond.lt?),
+                    "le" => (CmpOp::Le, cond.le?),
+                    "gt" => (CmpOp::Gt, cond.gt?),
+                    _ => (CmpOp::Ge, cond.ge?),
+                };
+                Test::Cmp(cmp, v)
+            }
+        };
+        Some(Expr::Leaf {
+            q: qi,
+            test,
+            negated: false,
+        })
+    }
+
+    /// Resolves a literal to an option index (yes = 0, no = 1 for yes/no).
+    fn code(&self, c: &mut Checker, q: &Question, v: &Literal, p: &Ptr) -> Option<usize> {
+        let codes: Vec<&str> = if q.kind == QuestionType::YesNo {
+            vec!["yes", "no"]
+        } else {
+            q.options.iter().map(|o| o.code.as_str()).collect()
+        };
+        let Literal::Text(s) = v else {
+            c.push(
+                p.to_string(),
+                format!(
+                    "`{}` is compared with {v}, which is not an option code",
+                    q.id
+                ),
+                Some(format!("options: {}", codes.join(", "))),
+            );
+            return None;
+        };
+        if s == "unsure" {
+            c.push(
+                p.to_string(),
+                "\"unsure\" is not a value to compare",
+                Some(format!("use {{\"q\": \"{}\", \"unsure\": true}}", q.id)),
+            );
+            return None;
+        }
+        match codes.iter().position(|x| x == s) {
+            Some(i) => Some(i),
+            None => {
+                c.push(
+                    p.to_string(),
+                    format!("`{}` has no option `{s}`", q.id),
+                    Some(match did_you_mean(s, codes.iter().copied()) {
+                        Some(x) => format!("did you mean `{x}`?"),
+                        None => format!("options: {}", codes.join(", ")),
+                    }),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Loading and checking a questionnaire: text in, [`Questionnaire`] or every problem out.
+//!
+//! Three stages. (1) Bytes: size limit, UTF-8, empty file. (2) serde: JSON syntax, unknown
+//! fields and wrong types; questions, rules and tests are parsed one by one ([`Lenient`]) so
+//! a bad one does not hide the others. (3) Meaning: duplicate ids, dangling references,
+//! operators that do not fit, `show_if` order and cycles, questions no path can show, and the
+//! embedded tests' answers. All problems are collected; each carries a JSON pointer, turned
+//! into file:line:col only when there is something to report.
+
+use std::path::Path;
+
+mod check;
+mod compile;
+mod parse;
+mod reach;
+
+pub(crate) use parse::{duplicate_key_problems, strip_position};
+
+use crate::diagnostics::{LoadError, Problem};
+use crate::locate;
+use crate::model::QuestionnaireFile;
+use crate::questionnaire::Questionnaire;
+use check::check;
+use parse::serde_problem;
+
+/// Largest questionnaire file accepted.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The default dry-needling questionnaire, built into the binary.
+pub const EMBEDDED: &str = include_str!("../../../../questionnaires/dry-needling.json");
+
+/// Name used for the embedded questionnaire in messages and records.
+pub const EMBEDDED_NAME: &str = "(embedded) dry-needling.json";
+
+/// Loads the embedded questionnaire. It is checked by the test suite, so failure is a bug.
+pub fn embedded() -> Result<Questionnaire, LoadError> {
+    load_str(EMBEDDED_NAME, EMBEDDED.as_bytes())
+}
+
+/// Reads and checks a questionnaire file.
+pub fn load_path(path: &Path) -> Result<Questionnaire, LoadError> {
+    let bytes = crate::diagnostics::read_limited(path, MAX_FILE_BYTES)?;
+    load_str(&path.display().to_string(), &bytes)
+}
+
+/// Checks questionnaire bytes; `name` is used in messages.
+pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = locate::line_col(
+            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+            e.valid_up_to(),
+        );
+        LoadError::NotUtf8 {
+            name: name.to_string(),
+            line,
+            column,
+        }
+    })?;
+    // Some editors start UTF-8 files with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(LoadError::Empty {
+            name: name.to_string(),
+        });
+    }
+    let first = text.trim_start().as_bytes()[0];
+    if first != b'{' {
+        let offset = text.len() - text.trim_start().len();
+        let line = text[..offset].matches('\n').count() + 1;
+        let byte_column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
+        let problem = Problem {
+            pointer: String::new(),
+            message: "a questionnaire must be a JSON object (`{ ... }`)".into(),
+            help: Some("see `needlecheck schema` for the format".into()),
+            at_key: false,
+            line_col: None,
+        }
+        .at_line_col(line, byte_column);
+        return Err(LoadError::invalid(name, text, vec![problem]));
+    }
+    // Fast path for a well-formed file (which can have no key given twice: every object is
+    // a struct or a map that refuses them); the slow path below reports every problem.
+    if let Ok(file) = crate::model::parse_direct(text) {
+        return check(file, name, text, sha256_hex(bytes), Vec::new());
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = serde_path_to_error::deserialize::<_, QuestionnaireFile>(&mut de);
+    let file = match parsed {
+        Ok(f) => match de.end() {
+            Ok(()) => f,
+            Err(e) => {
+                let problem = Problem {
+                    pointer: String::new(),
+                    message: "unexpected text after the end of the JSON object".into(),
+                    help: Some("remove it, or check for a stray closing brace".into()),
+                    at_key: false,
+                    line_col: None,
+                }
+                .at_line_col(e.line(), e.column());
+                return Err(LoadError::invalid(name, text, vec![problem]));
+            }
+        },
+        Err(e) => {
+            let segments = locate::path_segments(e.path());
+            let inner = e.into_inner();
+            let message = inner.to_string();
+            let problem = serde_problem(&segments, &message, inner.is_data());
+            if !inner.is_data() {
+                // Not well-formed JSON: only serde_json's line and column are meaningful.
+                let problem = problem.at_line_col(inner.line(), inner.column());
+                return Err(LoadError::invalid(name, text, vec![problem]));
+            }
+            let mut problems = duplicate_key_problems(text);
+            // serde's own "duplicate field" is the same finding, less precisely placed.
+            if problems.is_empty() || !message.starts_with("duplicate field") {
+                problems.push(problem);
+            }
+            return Err(LoadError::invalid(name, text, problems));
+        }
+    };
+    let sha256 = sha256_hex(bytes);
+    check(file, name, text, sha256, duplicate_key_problems(text))
+}
+
+/// Lowercase hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,172 @@
+//! Reachability: which questions some complete answer set can show.
+
+use std::collections::HashMap;
+
+use crate::condition::{CmpOp, Expr, Test};
+use crate::model::Question;
+
+/// What a condition can evaluate to over all complete answer sets: an over-approximation, so a
+/// question is reported unreachable only when that is certain.
+#[derive(Debug, Clone, Copy)]
+struct Possible {
+    t: bool,
+    f: bool,
+    u: bool,
+}
+
+pub(super) fn reachability(qs: &[Question], show_if: &[Option<Expr>]) -> Vec<bool> {
+    let mut reachable = vec![true; qs.len()];
+    for i in 0..qs.len() {
+        if let Some(e) = &show_if[i] {
+            let p = possible(qs, &reachable, e);
+            reachable[i] = p.t || p.u;
+        }
+    }
+    reachable
+}
+
+fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
+    match e {
+        Expr::Leaf {
+            q, negated: true, ..
+        } => Possible {
+            // Any definite answer that fails the test satisfies its negation; assume one can.
+            t: reachable[*q],
+            f: true,
+            u: reachable[*q] && (qs[*q].allows_unsure() || !qs[*q].is_required()),
+        },
+        Expr::Leaf { q, test, .. } => {
+            let question = &qs[*q];
+            if !reachable[*q] {
+                return Possible {
+                    t: false,
+                    f: true,
+                    u: false,
+                };
+            }
+            let unknown = question.allows_unsure() || !question.is_required();
+            match test {
+                // Even a required question is unanswered in an unfinished screening.
+                Test::Answered(_) => Possible {
+                    t: true,
+                    f: true,
+                    u: false,
+                },
+                Test::Unsure(want) => Possible {
+                    t: !*want || question.allows_unsure(),
+                    f: true,
+                    u: false,
+                },
+                Test::OneOf(opts) => Possible {
+                    t: !opts.is_empty(),
+                    f: true,
+                    u: unknown,
+                },
+                Test::Contains(_) => Possible {
+                    t: true,
+                    f: true,
+                    u: unknown,
+                },
+                Test::Cmp(op, b) => {
+                    let (lo, hi) = (
+                        question.min.unwrap_or(f64::NEG_INFINITY),
+                        question.max.unwrap_or(f64::INFINITY),
+                    );
+                    let t = match op {
+                        CmpOp::Lt => lo < *b,
+                        CmpOp::Le => lo <= *b,
+                        CmpOp::Gt => hi > *b,
+                        CmpOp::Ge => hi >= *b,
+                        CmpOp::Eq => {
+                            lo <= *b && *b <= hi && (!question.integer || b.fract() == 0.0)
+                        }
+                    };
+                    Possible {
+                        t,
+                        f: true,
+                        u: unknown,
+                    }
+                }
+            }
+        }
+        Expr::All(xs) => {
+            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            Possible {
+                t: ps.iter().all(|p| p.t) && consistent(qs, xs),
+                f: ps.iter().any(|p| p.f),
+                u: ps.iter().all(|p| p.t || p.u) && ps.iter().any(|p| p.u),
+            }
+        }
+        Expr::Any(xs) => {
+            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            Possible {
+                t: ps.iter().any(|p| p.t),
+                f: ps.iter().all(|p| p.f),
+                u: ps.iter().any(|p| p.u) && ps.iter().all(|p| p.f || p.u),
+            }
+        }
+        Expr::AtLeast(n, xs) => {
+            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            Possible {
+                t: ps.iter().filter(|p| p.t).count() >= *n,
+                f: ps.iter().filter(|p| p.f).count() > xs.len() - n,
+                u: ps.iter().filter(|p| p.t || p.u).count() >= *n && ps.iter().any(|p| p.u),
+            }
+        }
+    }
+}
+
+/// Whether sibling leaves of an `all` on the same question can hold together.
+fn consistent(qs: &[Question], xs: &[Expr]) -> bool {
+    let mut choices: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut ranges: HashMap<usize, (f64, f64)> = HashMap::new();
+    for x in xs {
+        let Expr::Leaf {
+            q,
+            test,
+            negated: false,
+        } = x
+        else {
+            continue;
+        };
+        match test {
+            Test::OneOf(opts) => {
+                let entry = choices.entry(*q).or_insert_with(|| opts.clone());
+                entry.retain(|o| opts.contains(o));
+                if entry.is_empty() {
+                    return false;
+                }
+            }
+            Test::Cmp(op, b) => {
+                let question = &qs[*q];
+                let r = ranges.entry(*q).or_insert((
+                    question.min.unwrap_or(f64::NEG_INFINITY),
+                    question.max.unwrap_or(f64::INFINITY),
+                ));
+                // The tightest bounds that still admit every possible answer: whole numbers
+                // below 2.5 go up to 2, not 1.5.
+                let step = f64::EPSILON * b.abs().max(1.0);
+                let (below, above) = if question.integer {
+                    (b.ceil() - 1.0, b.floor() + 1.0)
+                } else {
+                    (b - step, b + step)
+                };
+                match op {
+                    CmpOp::Lt => r.1 = r.1.min(below),
+                    CmpOp::Le => r.1 = r.1.min(*b),
+                    CmpOp::Gt => r.0 = r.0.max(above),
+                    CmpOp::Ge => r.0 = r.0.max(*b),
+                    CmpOp::Eq => {
+                        r.0 = r.0.max(*b);
+                        r.1 = r.1.min(*b);
+                    }
+                }
+                if r.0 > r.1 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
