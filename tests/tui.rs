@@ -999,44 +999,154 @@ fn example(k: keys::Key) -> KeyEvent {
         keys::Key::Char(c) => key(KeyCode::Char(c)),
         keys::Key::Code(code) => key(code),
         keys::Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
-        keys::Key::Digits => key(KeyCode::Char('5')),
+        keys::Key::Digits => key(KeyCode::Char('2')),
         keys::Key::NumberChars => key(KeyCode::Char('7')),
         keys::Key::Printable => key(KeyCode::Char('x')),
     }
 }
 
+/// Key presses written as words: `Enter`, `Esc`, `Up`, `Down`, `Left`, `PgDn`, `F1`, `Bksp`,
+/// `Space`, or a single character.
+fn script(words: &str) -> Vec<KeyEvent> {
+    words
+        .split_whitespace()
+        .map(|w| match w {
+            "Enter" => key(KeyCode::Enter),
+            "Esc" => key(KeyCode::Esc),
+            "Up" => key(KeyCode::Up),
+            "Down" => key(KeyCode::Down),
+            "Left" => key(KeyCode::Left),
+            "PgDn" => key(KeyCode::PageDown),
+            "F1" => key(KeyCode::F(1)),
+            "Bksp" => key(KeyCode::Backspace),
+            "Space" => key(KeyCode::Char(' ')),
+            c => key(KeyCode::Char(c.chars().next().expect("a word"))),
+        })
+        .collect()
+}
+
+/// Where the key test starts: a questionnaire, front-desk mode or not, a window size, and
+/// scripts whose every prefix is a state to try keys in.
+struct Start<'a> {
+    q: &'a Questionnaire,
+    staff: bool,
+    size: (u16, u16),
+    scripts: &'a [&'a str],
+}
+
+impl Start<'_> {
+    fn replay(&self, keys: &[KeyEvent]) -> App<'_> {
+        let mut a = App::new(self.q, &opts(self.staff), self.size);
+        for k in keys {
+            update(&mut a, Msg::Key(*k));
+        }
+        a
+    }
+}
+
 #[test]
-fn every_key_the_table_shows_does_what_it_says() {
-    use std::mem::discriminant;
-    for (n, binding) in keys::BINDINGS.iter().enumerate() {
-        let facts = keys::Facts {
-            unsure: binding.when == keys::When::Unsure,
-            optional: binding.when == keys::When::Optional,
-            staff: binding.when == keys::When::Staff,
+fn every_key_the_table_lists_changes_something_on_its_screen() {
+    let (mini, choices) = (mini(), choices());
+    // The same choices, with the multiple-choice question optional.
+    let optional_multi = needlecheck::loader::load_str(
+        "optional.json",
+        CHOICES
+            .replace(
+                r#""id": "conditions", "type": "multi_choice","#,
+                r#""id": "conditions", "type": "multi_choice", "required": false,"#,
+            )
+            .as_bytes(),
+    )
+    .expect("optional multi");
+    // A window just big enough: the result, the interrupt, the review and the help all scroll.
+    let small = (40, 12);
+    let mini_scripts: &[&str] = &[
+        "? Down Down",
+        "Enter ? Down Down",
+        "Enter Down n 4 0 Enter y 1 Bksp",
+        "Enter y Down Down PgDn",
+        "Enter n 4 0 Enter n n a Left",
+        "Enter n 4 0 Enter n n Enter Down Down PgDn",
+        "Enter n 4 0 Enter n r Down PgDn",
+        "Enter n r Esc q",
+    ];
+    let choice_scripts: &[&str] = &["Enter Enter Down 1 Enter Space 2 Enter 1 Bksp"];
+    let starts = [
+        Start {
+            q: &mini,
+            staff: false,
+            size: small,
+            scripts: mini_scripts,
+        },
+        Start {
+            q: &mini,
+            staff: true,
+            size: small,
+            scripts: &["a Bksp", "Enter n 4 0 Enter n n Enter"],
+        },
+        Start {
+            q: &choices,
+            staff: false,
+            size: small,
+            scripts: choice_scripts,
+        },
+        Start {
+            q: &optional_multi,
+            staff: false,
+            size: small,
+            scripts: &["Enter Enter 1 Enter"],
+        },
+        Start {
+            q: &mini,
+            staff: false,
+            size: (30, 8),
+            scripts: &[""],
+        },
+    ];
+    // Every prefix of every script, with what it leads to.
+    let mut states = Vec::new();
+    for s in &starts {
+        for words in s.scripts {
+            let keys = script(words);
+            for n in 0..=keys.len() {
+                let a = s.replay(&keys[..n]);
+                states.push((s, keys[..n].to_vec(), a.context(), a.facts()));
+            }
+        }
+    }
+    for binding in keys::BINDINGS {
+        let applies = |f: &keys::Facts| match binding.when {
+            keys::When::Always => true,
+            keys::When::Unsure => f.unsure,
+            keys::When::Optional => f.optional,
+            keys::When::Staff => f.staff,
         };
         for &ctx in binding.contexts {
             for &k in binding.keys {
                 let ev = example(k);
-                let got = keys::lookup(ctx, facts, &ev)
-                    .unwrap_or_else(|| panic!("{k:?} does nothing in {ctx:?}"));
-                // An earlier line for the same key wins; otherwise this line must.
-                let shadowed = keys::BINDINGS[..n].iter().any(|earlier| {
-                    earlier.contexts.contains(&ctx)
-                        && earlier.keys.contains(&k)
-                        && match earlier.when {
-                            keys::When::Always => true,
-                            keys::When::Unsure => facts.unsure,
-                            keys::When::Optional => facts.optional,
-                            keys::When::Staff => facts.staff,
-                        }
-                });
-                if !shadowed {
-                    assert_eq!(
-                        discriminant(&got),
-                        discriminant(&binding.action),
-                        "{k:?} in {ctx:?}"
-                    );
-                }
+                let mut tried = 0;
+                let acts =
+                    states
+                        .iter()
+                        .filter(|s| s.2 == ctx && applies(&s.3))
+                        .any(|(s, keys, ..)| {
+                            tried += 1;
+                            let mut a = s.replay(keys);
+                            let before = format!("{a:?}");
+                            let effect = update(&mut a, Msg::Key(ev));
+                            !matches!(effect, Effect::None) || format!("{a:?}") != before
+                        });
+                assert!(
+                    tried > 0,
+                    "no test state for {ctx:?} with {:?}",
+                    binding.when
+                );
+                assert!(
+                    acts,
+                    "{} ({k:?}, \"{}\") does nothing in {ctx:?} ({tried} states tried)",
+                    k.label(),
+                    binding.what
+                );
             }
         }
     }
