@@ -110,9 +110,35 @@ fn an_invalid_number_is_asked_again_with_the_range() {
     );
     assert!(
         r.prompts
-            .contains("Please enter a number.\nHow old are you?")
+            .contains("Please type the number in digits, such as 42 or 37.5.\nHow old are you?")
     );
     assert!(r.advice.starts_with("RESULT: You can book (clear)"));
+}
+
+#[test]
+fn only_a_number_typed_in_digits_is_taken_as_one() {
+    // Each of these once went through as a number nobody typed (`1e2` as 100, `inf`...).
+    for typed in ["1e2", "+40", "4 0", "0x28", "40.0.1", "inf", "-", "."] {
+        let r = run(&format!("n\n{typed}\n40\nn\nn\n\n"));
+        assert_eq!(r.code, EXIT_OK, "{typed}");
+        assert!(
+            r.prompts.contains(
+                "Please type the number in digits, such as 42 or 37.5.\nHow old are you?"
+            ),
+            "{typed}: {}",
+            r.prompts
+        );
+    }
+    // A decimal comma or point and a minus sign are part of a number too.
+    for (typed, n) in [
+        ("37,5", 37.5),
+        ("37.5", 37.5),
+        (".5", 0.5),
+        ("-2", -2.0),
+        ("12", 12.0),
+    ] {
+        assert_eq!(needlecheck::answers::parse_number(typed), Ok(n));
+    }
 }
 
 #[test]

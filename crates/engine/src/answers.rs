@@ -316,15 +316,47 @@ pub fn parse_input(q: &Question, input: &str) -> Result<Answer, String> {
             chosen.sort_unstable();
             Answer::Multi(chosen)
         }
-        QuestionType::Number => match s.replace(',', ".").parse::<f64>() {
-            Ok(n) if n.is_finite() => Answer::Number(n),
-            _ => return Err("Please enter a number.".into()),
-        },
+        QuestionType::Number => Answer::Number(parse_number(s)?),
         QuestionType::Text => Answer::Text(s.to_string()),
         QuestionType::Display => return Err("This is information only.".into()),
     };
     check(q, &a)?;
     Ok(a)
+}
+
+/// What to type in a number box, said to anyone whose typing is not a number.
+pub const NUMBER_HELP: &str = "Please type the number in digits, such as 42 or 37.5.";
+
+/// Whether `c` can be part of a typed number: a digit, a decimal point or comma, a minus.
+pub fn is_number_char(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '.' | ',' | '-')
+}
+
+/// Reads a number as a person types it: digits, optionally a leading minus and one decimal
+/// point (or comma). Nothing else is a number here: no exponent (`1e2`), no `inf`, no `+`,
+/// no spaces inside, so what is recorded is the number that was typed. Both front ends read
+/// numbers through this, with the one message [`NUMBER_HELP`].
+pub fn parse_number(s: &str) -> Result<f64, String> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let mut parts = digits.splitn(2, ['.', ',']);
+    let whole = parts.next().unwrap_or("");
+    let fraction = parts.next();
+    let all_digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+    let shaped = all_digits(whole)
+        && fraction.is_none_or(all_digits)
+        && !(whole.is_empty() && fraction.is_none_or(str::is_empty));
+    if !shaped {
+        return Err(NUMBER_HELP.into());
+    }
+    let n: f64 = s
+        .replace(',', ".")
+        .parse()
+        .map_err(|_| NUMBER_HELP.to_string())?;
+    if n.is_finite() {
+        Ok(n)
+    } else {
+        Err(NUMBER_HELP.into())
+    }
 }
 
 fn pick(q: &Question, s: &str) -> Result<usize, String> {
