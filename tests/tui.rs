@@ -1169,3 +1169,37 @@ fn every_screen_has_a_way_out_and_help_lists_its_keys() {
         }
     }
 }
+
+// ---------- a terminal that goes away ----------
+
+/// A terminal whose every write fails the way a hung-up terminal's does (EIO).
+struct HungUp;
+
+impl std::io::Write for HungUp {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::from_raw_os_error(libc::EIO))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Err(std::io::Error::from_raw_os_error(libc::EIO))
+    }
+}
+
+#[test]
+fn a_failed_draw_on_a_hung_up_terminal_is_reported_as_a_hang_up() {
+    // The run ends with status 130 for a hang-up but 1 for other I/O errors; it can only tell
+    // them apart if the loop keeps the OS error of the failed write.
+    let q = mini();
+    let mut a = app(&q);
+    let backend = ratatui::backend::CrosstermBackend::new(HungUp);
+    let mut t = Terminal::with_options(
+        backend,
+        ratatui::TerminalOptions {
+            viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .expect("terminal");
+    let mut events: VecDeque<Event> = VecDeque::new();
+    let err = event_loop(&mut t, &mut a, &mut events, &|| false, &mut |_| Ok(false))
+        .expect_err("the draw fails");
+    assert_eq!(err.raw_os_error(), Some(libc::EIO), "{err}");
+}

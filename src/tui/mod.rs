@@ -155,7 +155,10 @@ pub fn event_loop<B: Backend>(
     events: &mut dyn EventSource,
     interrupted: &dyn Fn() -> bool,
     effect: &mut dyn FnMut(Finished) -> io::Result<bool>,
-) -> io::Result<()> {
+) -> io::Result<()>
+where
+    B::Error: 'static,
+{
     let mut dirty = true;
     loop {
         if interrupted() {
@@ -165,7 +168,7 @@ pub fn event_loop<B: Backend>(
         if dirty {
             terminal
                 .draw(|f| view::view(app, f))
-                .map_err(|e| io::Error::other(e.to_string()))?;
+                .map_err(backend_error)?;
             dirty = false;
         }
         let Some(ev) = events.next(SIGNAL_CHECK)? else {
@@ -185,15 +188,25 @@ pub fn event_loop<B: Backend>(
                     // Redraw everything. `Terminal::clear` would ask the terminal where the
                     // cursor is and wait for the answer; a resize to the same size clears
                     // without asking.
-                    let size = terminal
-                        .size()
-                        .map_err(|e| io::Error::other(e.to_string()))?;
+                    let size = terminal.size().map_err(backend_error)?;
                     terminal
                         .resize(Rect::new(0, 0, size.width, size.height))
-                        .map_err(|e| io::Error::other(e.to_string()))?;
+                        .map_err(backend_error)?;
                 }
             }
         }
+    }
+}
+
+/// An error of the backend as an I/O error, keeping the OS error code when there is one (so
+/// that a write to a terminal that hung up is recognised as such).
+fn backend_error<E: std::error::Error + 'static>(e: E) -> io::Error {
+    let first: &(dyn std::error::Error + 'static) = &e;
+    let code = std::iter::successors(Some(first), |e| e.source())
+        .find_map(|e| e.downcast_ref::<io::Error>()?.raw_os_error());
+    match code {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::other(e.to_string()),
     }
 }
 
@@ -343,7 +356,9 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     drop(terminal);
     drop(guard);
     drop(signals);
-    if events.closed {
+    // A terminal can vanish while a frame is being written: the write fails (EIO) before
+    // poll(2) has seen the hang-up. That is the same event as a hang-up, not an I/O error.
+    if events.closed || looped.as_ref().is_err_and(hung_up) {
         // Nobody is left to read the advice; end as interrupted.
         note("needlecheck: the terminal was closed; the screening was not finished.");
         return Ok(crate::frontend::EXIT_INTERRUPTED);
@@ -364,6 +379,22 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
         note(&p);
     }
     Ok(app.exit_status())
+}
+
+/// Whether an error of the run loop means that the terminal is gone: a write or read on it
+/// failed with EIO, or its input reports a hang-up.
+fn hung_up(e: &io::Error) -> bool {
+    if e.raw_os_error() == Some(libc::EIO) {
+        return true;
+    }
+    let mut fd = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd for the duration of the call; a zero timeout never blocks.
+    let n = unsafe { libc::poll(&mut fd, 1, 0) };
+    n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
 /// What has gone to stdout so far, and saving problems to report at the end.
