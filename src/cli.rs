@@ -200,8 +200,8 @@ fn validate(files: &[PathBuf]) -> io::Result<u8> {
                 writeln!(
                     out,
                     "{name}: valid ({} questions, {} rules), {ok} of {} tests passed",
-                    q.questions.len(),
-                    q.rules.len(),
+                    q.questions().len(),
+                    q.rules().len(),
                     results.len()
                 )?;
             }
@@ -428,7 +428,7 @@ fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
     match format {
         Format::Json => {
             let list: Vec<serde_json::Value> = q
-                .questions
+                .questions()
                 .iter()
                 .enumerate()
                 .map(|(i, question)| {
@@ -448,14 +448,14 @@ fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
             writeln!(
                 out,
                 "{} {} ({} questions)",
-                q.title,
-                q.version,
-                q.questions.len()
+                q.title(),
+                q.version(),
+                q.questions().len()
             )?;
-            for s in &q.sections {
+            for s in q.sections() {
                 writeln!(out, "\n## {} [{}]", s.title, s.id)?;
                 for i in s.questions.clone() {
-                    let question = &q.questions[i];
+                    let question = &q.questions()[i];
                     let mut kind = question.kind.as_str().to_string();
                     if let Some(u) = &question.unit {
                         kind.push_str(&format!(", {u}"));

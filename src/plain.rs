@@ -174,20 +174,20 @@ fn screen<'q>(
     io: &mut Lines,
 ) -> io::Result<(Session<'q>, Status)> {
     let mut session = Session::new(q);
-    io.say(&q.title)?;
-    io.say(&q.introduction)?;
-    io.say(&q.disclaimer)?;
+    io.say(q.title())?;
+    io.say(q.introduction())?;
+    io.say(q.disclaimer())?;
     io.say("Type your answer and press Enter.")?;
     io.say(COMMANDS)?;
     let mut section = None;
     // Whether to show the whole question before reading (not after help or an error).
     let mut show = true;
     while let Some(c) = session.current() {
-        let question = &q.questions[c];
+        let question = &q.questions()[c];
         if show {
             io.say("")?;
-            if section != Some(q.question_section[c]) {
-                section = Some(q.question_section[c]);
+            if section != Some(q.section_index(c)) {
+                section = Some(q.section_index(c));
                 let info = q.section_of(c);
                 io.say(&format!("Section: {}", info.title))?;
                 if let Some(intro) = &info.intro {
@@ -261,7 +261,7 @@ fn screen<'q>(
 
 /// The question as lines: progress, wording, the answers it takes, an answer given before.
 fn question_lines(session: &Session, c: usize, staff: bool) -> Vec<String> {
-    let q = &session.questionnaire().questions[c];
+    let q = &session.questionnaire().questions()[c];
     let (pos, total) = session.progress();
     let mut lines = vec![
         format!("Question {pos} of about {total}"),
@@ -361,7 +361,7 @@ fn say_dropped(
         if dropped.len() == 1 { "was" } else { "were" },
     ))?;
     for i in dropped {
-        io.say(&format!("- {}", q.questions[*i].wording(staff)))?;
+        io.say(&format!("- {}", q.questions()[*i].wording(staff)))?;
     }
     Ok(())
 }
@@ -369,9 +369,9 @@ fn say_dropped(
 /// The emergency alert of a `stop` rule. Returns true to finish with the advice, false when the
 /// person said the answer was a mistake.
 fn emergency_stop(q: &Questionnaire, rule: usize, io: &mut Lines) -> io::Result<bool> {
-    let r = &q.rules[rule].rule;
+    let r = &q.rules()[rule].rule;
     let contacts: Vec<_> = q
-        .contacts
+        .contacts()
         .iter()
         .filter(|c| c.show_for.contains(&r.level))
         .collect();
@@ -383,7 +383,7 @@ fn emergency_stop(q: &Questionnaire, rule: usize, io: &mut Lines) -> io::Result<
         (Level::Emergency, None) => io.say("EMERGENCY: CALL EMERGENCY SERVICES NOW.")?,
         (level, _) => io.say(&format!(
             "STOP: {}.",
-            q.advice.for_level(level).label.to_uppercase()
+            q.advice().for_level(level).label.to_uppercase()
         ))?,
     }
     io.say(&r.message)?;

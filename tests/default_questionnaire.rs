@@ -55,7 +55,7 @@ fn walk_all_no_except(
     let mut s = Session::new(q);
     let mut asked = 0;
     while let Some(c) = s.current() {
-        let question = &q.questions[c];
+        let question = &q.questions()[c];
         let answer = match question.kind {
             QuestionType::YesNo if yes.contains(&question.id.as_str()) => Answer::Yes,
             QuestionType::YesNo => Answer::No,
@@ -78,7 +78,7 @@ fn walk_all_no_except(
         };
         asked += 1;
         match s.answer(answer).expect("valid answer") {
-            Step::Stopped(r) => panic!("stopped by `{}`", q.rules[r].rule.id),
+            Step::Stopped(r) => panic!("stopped by `{}`", q.rules()[r].rule.id),
             Step::Next(_) | Step::Finished => {}
         }
     }
@@ -132,21 +132,18 @@ fn definite_answers(question: &needlecheck::model::Question) -> Vec<Answer> {
 #[test]
 fn not_sure_never_scores_lower_than_a_definite_answer_to_a_follow_up() {
     let q = embedded();
-    let mut gating = Vec::new();
-    for e in q.show_if.iter().flatten() {
-        e.questions(&mut gating);
-    }
-    let gating: BTreeSet<usize> = gating.into_iter().collect();
-    for t in &q.tests {
+    let gating = (0..q.questions().len()).flat_map(|i| q.show_if_questions(i));
+    let gating: BTreeSet<usize> = gating.collect();
+    for t in q.tests() {
         let a = parse(&q, t);
         let visible = score(&q, &a).visible;
-        for x in (0..q.questions.len())
-            .filter(|x| visible[*x] && !gating.contains(x) && q.questions[*x].allows_unsure())
+        for x in (0..q.questions().len())
+            .filter(|x| visible[*x] && !gating.contains(x) && q.questions()[*x].allows_unsure())
         {
             let mut unsure = a.clone();
             unsure.set(x, Some(Answer::Unsure));
             let with_unsure = score(&q, &unsure).level;
-            for d in definite_answers(&q.questions[x]) {
+            for d in definite_answers(&q.questions()[x]) {
                 let mut definite = a.clone();
                 definite.set(x, Some(d.clone()));
                 let with_definite = score(&q, &definite).level;
@@ -154,7 +151,7 @@ fn not_sure_never_scores_lower_than_a_definite_answer_to_a_follow_up() {
                     with_unsure >= with_definite,
                     "test {:?}: \"Not sure\" to `{}` gives {with_unsure}, {d:?} gives {with_definite}",
                     t.name,
-                    q.questions[x].id
+                    q.questions()[x].id
                 );
             }
         }
@@ -166,12 +163,12 @@ fn every_rule_fires_in_some_scenario_and_every_level_is_reached() {
     let q = embedded();
     let mut fired = BTreeSet::new();
     let mut levels = BTreeSet::new();
-    for t in &q.tests {
+    for t in q.tests() {
         let o = score(&q, &parse(&q, t));
         levels.insert(o.level);
         fired.extend(o.findings.iter().map(|f| f.rule));
     }
-    for (i, r) in q.rules.iter().enumerate() {
+    for (i, r) in q.rules().iter().enumerate() {
         assert!(
             fired.contains(&i),
             "rule `{}` never fires in a scenario",
@@ -186,7 +183,7 @@ fn every_rule_fires_in_some_scenario_and_every_level_is_reached() {
 #[test]
 fn content_keeps_the_briefs_promises() {
     let q = embedded();
-    for question in &q.questions {
+    for question in q.questions() {
         assert!(
             question
                 .help
@@ -201,7 +198,7 @@ fn content_keeps_the_briefs_promises() {
             question.id
         );
     }
-    for r in &q.rules {
+    for r in q.rules() {
         let r = &r.rule;
         assert!(!r.sources.is_empty(), "rule `{}` cites no source", r.id);
         if r.level == Level::Emergency {
@@ -220,19 +217,19 @@ fn content_keeps_the_briefs_promises() {
         );
     }
     let self_harm = q
-        .rules
+        .rules()
         .iter()
         .find(|r| r.rule.id == "em_self_harm")
         .expect("self-harm rule");
     assert!(self_harm.rule.message.contains("13 11 14") && self_harm.rule.message.contains("000"));
-    let clear = &q.advice.clear;
+    let clear = &q.advice().clear;
     assert!(clear.summary.contains("consent") && clear.summary.contains("practitioner"));
-    let numbers: Vec<&str> = q.contacts.iter().map(|c| c.number.as_str()).collect();
+    let numbers: Vec<&str> = q.contacts().iter().map(|c| c.number.as_str()).collect();
     for n in ["000", "1800 022 222", "13 11 14"] {
         assert!(numbers.contains(&n), "contact {n} missing");
     }
     let aftercare: String = q
-        .aftercare
+        .aftercare()
         .iter()
         .flat_map(|b| b.items.iter().chain(std::iter::once(&b.heading)))
         .cloned()
@@ -276,7 +273,7 @@ fn a_screening_stops_for_000_only_when_the_scenario_is_an_emergency() {
     // "Not sure" to a gate must open its follow-ups, not stop the screening before they are
     // asked: a stop rule that also looks at an unanswered follow-up must wait for it.
     let q = embedded();
-    for t in &q.tests {
+    for t in q.tests() {
         let a = parse(&q, t);
         let stopped = walk_scenario(&q, &a);
         match stopped {
@@ -286,7 +283,7 @@ fn a_screening_stops_for_000_only_when_the_scenario_is_an_emergency() {
                     Level::Emergency,
                     "test {:?} stopped by `{}`",
                     t.name,
-                    q.rules[r].rule.id
+                    q.rules()[r].rule.id
                 );
                 let o = score(&q, &a);
                 assert!(o.findings.iter().any(|f| f.rule == r), "test {:?}", t.name);
@@ -304,16 +301,12 @@ fn a_screening_stops_for_000_only_when_the_scenario_is_an_emergency() {
 #[test]
 fn not_sure_to_a_gate_never_scores_lower_than_yes() {
     let q = embedded();
-    let mut gating = Vec::new();
-    for e in q.show_if.iter().flatten() {
-        e.questions(&mut gating);
-    }
+    let gating = (0..q.questions().len()).flat_map(|i| q.show_if_questions(i));
     let gating: BTreeSet<usize> = gating
-        .into_iter()
-        .filter(|g| q.questions[*g].kind == QuestionType::YesNo)
+        .filter(|g| q.questions()[*g].kind == QuestionType::YesNo)
         .collect();
     let mut checked = 0;
-    for t in &q.tests {
+    for t in q.tests() {
         let a = parse(&q, t);
         let base = score(&q, &a);
         for g in gating.iter().copied() {
@@ -328,7 +321,7 @@ fn not_sure_to_a_gate_never_scores_lower_than_yes() {
                 with_unsure.level >= base.level,
                 "test {:?}: \"Not sure\" to `{}` gives {}, yes gives {}",
                 t.name,
-                q.questions[g].id,
+                q.questions()[g].id,
                 with_unsure.level,
                 base.level
             );
@@ -338,8 +331,8 @@ fn not_sure_to_a_gate_never_scores_lower_than_yes() {
                     with_unsure.findings.iter().any(|u| u.rule == f.rule),
                     "test {:?}: \"Not sure\" to `{}` loses rule `{}`",
                     t.name,
-                    q.questions[g].id,
-                    q.rules[f.rule].rule.id
+                    q.questions()[g].id,
+                    q.rules()[f.rule].rule.id
                 );
             }
         }
@@ -352,7 +345,7 @@ fn a_yes_to_a_follow_up_is_not_reported_as_could_not_be_ruled_out() {
     // "Not sure" to a gate followed by a definite "yes" is a finding, not a doubt.
     let q = embedded();
     let t = q
-        .tests
+        .tests()
         .iter()
         .find(|t| t.name.starts_with("nerve gate not sure, then bladder"))
         .expect("scenario");
@@ -360,7 +353,7 @@ fn a_yes_to_a_follow_up_is_not_reported_as_could_not_be_ruled_out() {
     let cauda = o
         .findings
         .iter()
-        .find(|f| q.rules[f.rule].rule.id == "cauda_equina")
+        .find(|f| q.rules()[f.rule].rule.id == "cauda_equina")
         .expect("cauda_equina fires");
     assert!(!cauda.on_unknown);
 }
@@ -370,7 +363,7 @@ fn every_result_carries_the_safety_net_and_000_results_leave_out_what_is_normal(
     let q = embedded();
     for level in Level::ALL {
         let shown: Vec<&str> = q
-            .aftercare
+            .aftercare()
             .iter()
             .filter(|b| b.shown_for(level))
             .map(|b| b.heading.as_str())
@@ -393,10 +386,10 @@ fn every_result_carries_the_safety_net_and_000_results_leave_out_what_is_normal(
 /// Every text a person or the front desk can read.
 fn all_texts(q: &Questionnaire) -> Vec<(String, String)> {
     let mut out = vec![
-        ("introduction".to_string(), q.introduction.clone()),
-        ("disclaimer".to_string(), q.disclaimer.clone()),
+        ("introduction".to_string(), q.introduction().to_string()),
+        ("disclaimer".to_string(), q.disclaimer().to_string()),
     ];
-    for question in &q.questions {
+    for question in q.questions() {
         let id = &question.id;
         out.push((id.clone(), question.text.clone()));
         out.extend(question.staff_text.clone().map(|t| (id.clone(), t)));
@@ -405,7 +398,7 @@ fn all_texts(q: &Questionnaire) -> Vec<(String, String)> {
             out.push((format!("{id}/{}", o.code), o.label.clone()));
         }
     }
-    for r in &q.rules {
+    for r in q.rules() {
         out.push((r.rule.id.clone(), r.rule.message.clone()));
         out.extend(
             r.rule
@@ -415,11 +408,11 @@ fn all_texts(q: &Questionnaire) -> Vec<(String, String)> {
         );
     }
     for level in Level::ALL {
-        let a = q.advice.for_level(level);
+        let a = q.advice().for_level(level);
         out.push((level.to_string(), a.summary.clone()));
         out.extend(a.next_steps.iter().map(|s| (level.to_string(), s.clone())));
     }
-    for b in &q.aftercare {
+    for b in q.aftercare() {
         out.extend(b.items.iter().map(|i| (b.heading.clone(), i.clone())));
     }
     out
@@ -515,7 +508,7 @@ fn random_screenings_stop_only_on_a_yes_or_not_sure_to_an_emergency_question() {
     for _ in 0..3000 {
         let mut s = Session::new(&q);
         while let Some(c) = s.current() {
-            let question = &q.questions[c];
+            let question = &q.questions()[c];
             let answer = match question.kind {
                 QuestionType::YesNo if question.id.starts_with("em_") => match rng.next(40) {
                     0 => Answer::Yes,
@@ -562,11 +555,11 @@ fn random_screenings_stop_only_on_a_yes_or_not_sure_to_an_emergency_question() {
                 Step::Stopped(r) => {
                     stops += 1;
                     let mut looks_at = Vec::new();
-                    q.rules[r].when.questions(&mut looks_at);
+                    q.rules()[r].when.questions(&mut looks_at);
                     assert!(
                         looks_at.contains(&c) && matches!(given, Answer::Yes | Answer::Unsure),
                         "`{}` stopped right after {given:?} to `{}`",
-                        q.rules[r].rule.id,
+                        q.rules()[r].rule.id,
                         question.id
                     );
                     let mut needed = looks_at.clone();
@@ -575,10 +568,10 @@ fn random_screenings_stop_only_on_a_yes_or_not_sure_to_an_emergency_question() {
                     assert!(
                         needed.is_empty(),
                         "`{}` stopped before asking {:?}",
-                        q.rules[r].rule.id,
+                        q.rules()[r].rule.id,
                         needed
                             .iter()
-                            .map(|x| &q.questions[*x].id)
+                            .map(|x| &q.questions()[*x].id)
                             .collect::<Vec<_>>()
                     );
                     break;

@@ -429,8 +429,8 @@ fn answer_for(q: &needlecheck::model::Question, v: u8) -> Option<Answer> {
 }
 
 fn answers_from(q: &Questionnaire, picks: &[(bool, u8)]) -> Result<Answers, TestCaseError> {
-    let mut answers = Answers::new(q.questions.len());
-    for (i, question) in q.questions.iter().enumerate() {
+    let mut answers = Answers::new(q.questions().len());
+    for (i, question) in q.questions().iter().enumerate() {
         let (given, v) = picks[i % picks.len()];
         if let (true, Some(a)) = (given, answer_for(question, v)) {
             answers::check(question, &a)
@@ -463,7 +463,7 @@ fn brief(q: &Questionnaire, o: &Outcome) -> String {
         .map(|f| {
             format!(
                 "{}({}{})",
-                q.rules[f.rule].rule.id,
+                q.rules()[f.rule].rule.id,
                 f.level,
                 if f.on_unknown { ", unknown" } else { "" }
             )
@@ -479,7 +479,7 @@ fn brief(q: &Questionnaire, o: &Outcome) -> String {
 }
 
 fn answers_json(q: &Questionnaire, a: &Answers) -> String {
-    Value::Object(answers::answers_to_json(&q.questions, a, |_| true)).to_string()
+    Value::Object(answers::answers_to_json(q.questions(), a, |_| true)).to_string()
 }
 
 fn config(cases: u32) -> ProptestConfig {
@@ -503,8 +503,8 @@ proptest! {
         let q = load(&build_json(&s, ANY_LEAF))?;
         let a = answers_from(&q, &picks)?;
         let o = score(&q, &a);
-        let expected: Vec<usize> = (0..q.questions.len())
-            .filter(|i| o.visible[*i] && q.questions[*i].is_required() && a.get(*i).is_none())
+        let expected: Vec<usize> = (0..q.questions().len())
+            .filter(|i| o.visible[*i] && q.questions()[*i].is_required() && a.get(*i).is_none())
             .collect();
         prop_assert_eq!(&o.unanswered, &expected);
         prop_assert_eq!(o.visible.clone(), q.visibility(&a));
@@ -529,7 +529,7 @@ fn unsure_not_lower(q: &Questionnaire, a: &Answers, xs: &[usize]) -> Result<(), 
         let mut unsure = a.clone();
         unsure.set(x, Some(Answer::Unsure));
         let with_unsure = score(q, &unsure);
-        for d in definite_answers(&q.questions[x]) {
+        for d in definite_answers(&q.questions()[x]) {
             let mut definite = a.clone();
             definite.set(x, Some(d.clone()));
             let with_definite = score(q, &definite);
@@ -549,18 +549,16 @@ fn unsure_not_lower(q: &Questionnaire, a: &Answers, xs: &[usize]) -> Result<(), 
 
 /// Questions that offer "Not sure".
 fn unsure_questions(q: &Questionnaire) -> Vec<usize> {
-    (0..q.questions.len())
-        .filter(|i| q.questions[*i].allows_unsure())
+    (0..q.questions().len())
+        .filter(|i| q.questions()[*i].allows_unsure())
         .collect()
 }
 
 /// Questions some `show_if` looks at.
 fn gating_questions(q: &Questionnaire) -> BTreeSet<usize> {
-    let mut out = Vec::new();
-    for e in q.show_if.iter().flatten() {
-        e.questions(&mut out);
-    }
-    out.into_iter().collect()
+    (0..q.questions().len())
+        .flat_map(|i| q.show_if_questions(i))
+        .collect()
 }
 
 const MONOTONE: Flavour = Flavour {
@@ -620,8 +618,8 @@ proptest! {
         let q = load(&build_json(&s, ANY_LEAF))?;
         let a = answers_from(&q, &picks)?;
         let base = score(&q, &a);
-        for h in (0..q.questions.len()).filter(|i| !base.visible[*i]) {
-            let Some(v) = answer_for(&q.questions[h], extra) else { continue };
+        for h in (0..q.questions().len()).filter(|i| !base.visible[*i]) {
+            let Some(v) = answer_for(&q.questions()[h], extra) else { continue };
             let mut more = a.clone();
             more.set(h, Some(v));
             let o = score(&q, &more);
@@ -799,7 +797,7 @@ proptest! {
             match act {
                 Action::Answer(v) => {
                     if let Some(c) = session.current()
-                        && let Some(a) = answer_for(&q.questions[c], *v)
+                        && let Some(a) = answer_for(&q.questions()[c], *v)
                     {
                         prop_assert!(session.answer(a).is_ok());
                     } else {

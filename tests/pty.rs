@@ -175,10 +175,10 @@ impl Pty {
 fn expected_advice(answers: &str) -> String {
     let q = needlecheck::loader::load_path(Path::new(FIXTURE)).expect("fixture");
     let answers: serde_json::Value = serde_json::from_str(answers).expect("json");
-    let mut a = needlecheck::Answers::new(q.questions.len());
+    let mut a = needlecheck::Answers::new(q.questions().len());
     for (id, v) in answers.as_object().expect("object") {
         let i = q.question_index(id).expect("known question");
-        let answer = needlecheck::answers::from_json(&q.questions[i], v).expect("valid answer");
+        let answer = needlecheck::answers::from_json(&q.questions()[i], v).expect("valid answer");
         a.set(i, Some(answer));
     }
     let outcome = needlecheck::score(&q, &a);

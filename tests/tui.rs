@@ -516,7 +516,7 @@ fn review_change_drops_hidden_answers_and_says_so() {
         .session
         .answered_questions()
         .iter()
-        .map(|i| q.questions[*i].id.as_str())
+        .map(|i| q.questions()[*i].id.as_str())
         .collect();
     assert_eq!(list, ["chest_pain", "age", "pregnant", "weeks"]);
     // Pick "pregnant" and change it to no.

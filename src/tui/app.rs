@@ -171,7 +171,7 @@ impl<'q> App<'q> {
             return None;
         }
         let q = self.q;
-        self.session.current().map(|c| (c, &q.questions[c]))
+        self.session.current().map(|c| (c, &q.questions()[c]))
     }
 
     /// Whether the window is big enough for the screens.
@@ -320,7 +320,7 @@ impl<'q> App<'q> {
             self.show_result();
             return;
         };
-        let q = &self.q.questions[c];
+        let q = &self.q.questions()[c];
         let prev = self.session.answer_of(c).cloned();
         match (q.kind, prev) {
             (QuestionType::YesNo, Some(Answer::No)) => self.cursor = 1,
@@ -389,7 +389,7 @@ impl<'q> App<'q> {
                 self.show_result();
                 return;
             };
-            let needed = self.q.questions[c].is_required() && self.session.answer_of(c).is_none();
+            let needed = self.q.questions()[c].is_required() && self.session.answer_of(c).is_none();
             if until.is_some_and(|p| c >= p) || needed {
                 self.load_question();
                 return;
@@ -843,7 +843,7 @@ fn dropped_notice(q: &Questionnaire, dropped: &[usize], staff: bool) -> Option<S
     }
     let which: Vec<String> = dropped
         .iter()
-        .map(|i| format!("\"{}\"", q.questions[*i].wording(staff)))
+        .map(|i| format!("\"{}\"", q.questions()[*i].wording(staff)))
         .collect();
     let n = dropped.len();
     Some(format!(

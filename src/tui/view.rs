@@ -205,15 +205,15 @@ fn titled<'a>(title: String, theme: Theme) -> Block<'a> {
 
 fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let q = app.q;
-    let block = titled(q.title.clone(), theme);
+    let block = titled(q.title().to_string(), theme);
     let body_area = block.inner(area);
     f.render_widget(block, area);
     let w = body_area.width;
     let mut body = Body::default();
-    body.push(Line::styled(q.title.clone(), theme.heading()));
+    body.push(Line::styled(q.title().to_string(), theme.heading()));
     body.cursor = Some((0, 0));
     body.blank();
-    body.extend(wrap(&q.introduction, w, "", "", Style::new()));
+    body.extend(wrap(q.introduction(), w, "", "", Style::new()));
     let (_, total) = app.session.progress();
     let minutes = (total * 15).div_ceil(60).max(1);
     body.extend(wrap(
@@ -227,7 +227,7 @@ fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         Style::new(),
     ));
     body.blank();
-    body.extend(wrap(&q.disclaimer, w, "", "", theme.bold()));
+    body.extend(wrap(q.disclaimer(), w, "", "", theme.bold()));
     body.blank();
     let key_list: Vec<String> = keys::hints(
         Context::YesNo,
@@ -294,7 +294,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let Some((index, q)) = app.question() else {
         return;
     };
-    let block = titled(app.q.title.clone(), theme);
+    let block = titled(app.q.title().to_string(), theme);
     let inside = block.inner(area);
     f.render_widget(block, area);
     let w = inside.width;
@@ -437,7 +437,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
 /// Lines of the emergency interrupt at this width.
 fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'static>> {
     let q = app.q;
-    let advice = q.advice.for_level(Level::Emergency);
+    let advice = q.advice().for_level(Level::Emergency);
     let mut out = Vec::new();
     let headline = match app.emergency_number() {
         Some(n) => format!("CALL {n} NOW"),
@@ -451,12 +451,12 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
         theme.alert().add_modifier(Modifier::REVERSED),
     ));
     out.push(Line::default());
-    if let Some(r) = q.rules.get(rule) {
+    if let Some(r) = q.rules().get(rule) {
         out.extend(wrap(&r.rule.message, w, "", "", theme.bold()));
     }
     out.extend(wrap(advice.summary.as_str(), w, "", "", Style::new()));
     for c in q
-        .contacts
+        .contacts()
         .iter()
         .filter(|c| c.show_for.contains(&Level::Emergency))
     {
@@ -476,7 +476,7 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
         })
         .collect();
     let tell: Vec<&str> = q
-        .contacts
+        .contacts()
         .iter()
         .filter(|c| c.show_for.contains(&Level::Emergency))
         .filter_map(|c| c.tell.as_deref())
@@ -571,7 +571,7 @@ fn review(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     }
     let mut selected_end = 0;
     for (n, &i) in list.iter().enumerate() {
-        let question = &app.q.questions[i];
+        let question = &app.q.questions()[i];
         let selected = n == app.review_selected;
         let style = if selected {
             theme.focus()
@@ -721,10 +721,10 @@ fn help_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
             out.extend(wrap(text, w, "", "", Style::new()));
         }
         None if app.screen == Screen::Result => {
-            out.extend(wrap(app.q.disclaimer.as_str(), w, "", "", Style::new()));
+            out.extend(wrap(app.q.disclaimer(), w, "", "", Style::new()));
         }
         None => {
-            out.extend(wrap(app.q.introduction.as_str(), w, "", "", Style::new()));
+            out.extend(wrap(app.q.introduction(), w, "", "", Style::new()));
         }
     }
     out.push(Line::default());

@@ -152,6 +152,6 @@ impl Questionnaire {
         &self,
         obj: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Answers, Vec<AnswerProblem>> {
-        parse_answers(&self.questions, &|id| self.question_index(id), obj)
+        parse_answers(self.questions(), &|id| self.question_index(id), obj)
     }
 }

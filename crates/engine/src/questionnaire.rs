@@ -27,31 +27,29 @@ pub struct CompiledRule {
 }
 
 /// A loaded, valid questionnaire.
+///
+/// Its parts are read through accessors and never changed after loading: the question index,
+/// the compiled conditions and the checks all rest on the questions staying as loaded.
 #[derive(Debug, Clone)]
 pub struct Questionnaire {
-    pub id: String,
-    pub version: String,
-    pub title: String,
-    pub locale: String,
-    pub introduction: String,
-    pub disclaimer: String,
-    pub contacts: Vec<Contact>,
-    pub advice: Advice,
-    pub aftercare: Vec<AftercareBlock>,
-    pub sources: Vec<Source>,
-    pub sections: Vec<SectionInfo>,
-    /// Every question, in the order asked.
-    pub questions: Vec<Question>,
-    /// The section of each question.
-    pub question_section: Vec<usize>,
-    /// The checked `show_if` of each question.
-    pub show_if: Vec<Option<Expr>>,
-    pub rules: Vec<CompiledRule>,
-    pub tests: Vec<TestCase>,
-    /// SHA-256 of the file's bytes, lowercase hex.
-    pub sha256: String,
-    /// Where it came from: a path, or `(embedded)`.
-    pub origin: String,
+    id: String,
+    version: String,
+    title: String,
+    locale: String,
+    introduction: String,
+    disclaimer: String,
+    contacts: Vec<Contact>,
+    advice: Advice,
+    aftercare: Vec<AftercareBlock>,
+    sources: Vec<Source>,
+    sections: Vec<SectionInfo>,
+    questions: Vec<Question>,
+    question_section: Vec<usize>,
+    show_if: Vec<Option<Expr>>,
+    rules: Vec<CompiledRule>,
+    tests: Vec<TestCase>,
+    sha256: String,
+    origin: String,
     index: HashMap<String, usize>,
 }
 
@@ -96,6 +94,103 @@ impl Questionnaire {
         }
     }
 
+    /// Stable identifier, e.g. `dry-needling`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Semantic version of the content.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Title shown on the welcome screen.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Language and region of the wording, e.g. `en-AU`.
+    pub fn locale(&self) -> &str {
+        &self.locale
+    }
+
+    /// What the screening is, shown before the first question.
+    pub fn introduction(&self) -> &str {
+        &self.introduction
+    }
+
+    /// Shown with every result: not a diagnosis, does not clear anyone for treatment.
+    pub fn disclaimer(&self) -> &str {
+        &self.disclaimer
+    }
+
+    /// Phone lines named in the advice.
+    pub fn contacts(&self) -> &[Contact] {
+        &self.contacts
+    }
+
+    /// The advice for each outcome level.
+    pub fn advice(&self) -> &Advice {
+        &self.advice
+    }
+
+    /// After-care information.
+    pub fn aftercare(&self) -> &[AftercareBlock] {
+        &self.aftercare
+    }
+
+    /// References that rules cite.
+    pub fn sources(&self) -> &[Source] {
+        &self.sources
+    }
+
+    /// The sections, in order.
+    pub fn sections(&self) -> &[SectionInfo] {
+        &self.sections
+    }
+
+    /// Every question, in the order asked; answers and conditions refer to them by index.
+    pub fn questions(&self) -> &[Question] {
+        &self.questions
+    }
+
+    /// The checked `show_if` of question `q`, if it has one.
+    pub(crate) fn show_if(&self, q: usize) -> Option<&Expr> {
+        self.show_if[q].as_ref()
+    }
+
+    /// The questions whose answers decide whether question `q` is shown (none when it is
+    /// always shown), in order.
+    pub fn show_if_questions(&self, q: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        if let Some(e) = &self.show_if[q] {
+            e.questions(&mut out);
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The scoring rules with their checked conditions, in file order.
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    /// The embedded test cases that `validate` runs.
+    pub fn tests(&self) -> &[TestCase] {
+        &self.tests
+    }
+
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Where it came from: a path, or the embedded questionnaire's name.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
     /// The index of the question with this id.
     pub fn question_index(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
@@ -121,9 +216,14 @@ impl Questionnaire {
         visible
     }
 
-    /// The section title of a question.
+    /// The section of a question.
     pub fn section_of(&self, q: usize) -> &SectionInfo {
         &self.sections[self.question_section[q]]
+    }
+
+    /// The index in [`Questionnaire::sections`] of a question's section.
+    pub fn section_index(&self, q: usize) -> usize {
+        self.question_section[q]
     }
 
     /// The line to call in an emergency: the contact with id `emergency`, else the first one

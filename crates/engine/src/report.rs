@@ -62,7 +62,7 @@ pub fn findings<'q>(
         .findings
         .iter()
         .map(|f| {
-            let r = &q.rules[f.rule].rule;
+            let r = &q.rules()[f.rule].rule;
             FindingView {
                 rule_id: &r.id,
                 level: f.level,
@@ -74,7 +74,7 @@ pub fn findings<'q>(
                     .because
                     .iter()
                     .filter_map(|i| {
-                        let question = &q.questions[*i];
+                        let question = &q.questions()[*i];
                         answers.get(*i).map(|a| Reason {
                             question_id: &question.id,
                             question: question.wording(staff),
@@ -112,12 +112,12 @@ pub struct Summary<'q> {
 impl<'q> Summary<'q> {
     /// Builds the summary; `staff` picks the front-desk wording of questions.
     pub fn new(q: &'q Questionnaire, answers: &Answers, outcome: &Outcome, staff: bool) -> Self {
-        let advice = q.advice.for_level(outcome.level);
+        let advice = q.advice().for_level(outcome.level);
         let findings = findings(q, answers, outcome, staff);
         let stopped = findings.iter().any(|f| f.stop);
         let wording = |list: &[usize]| -> Vec<&'q str> {
             list.iter()
-                .map(|i| q.questions[*i].wording(staff))
+                .map(|i| q.questions()[*i].wording(staff))
                 .collect()
         };
         Summary {
@@ -133,16 +133,16 @@ impl<'q> Summary<'q> {
             ignored: wording(&outcome.ignored),
             next_steps: &advice.next_steps,
             contacts: q
-                .contacts
+                .contacts()
                 .iter()
                 .filter(|c| c.show_for.contains(&outcome.level))
                 .collect(),
             aftercare: q
-                .aftercare
+                .aftercare()
                 .iter()
                 .filter(|b| b.shown_for(outcome.level))
                 .collect(),
-            disclaimer: &q.disclaimer,
+            disclaimer: q.disclaimer(),
         }
     }
 
@@ -392,23 +392,23 @@ impl<'q> Record<'q> {
                 version: TOOL_VERSION,
             },
             questionnaire: QuestionnaireRef {
-                id: &q.id,
-                version: &q.version,
-                sha256: &q.sha256,
+                id: q.id(),
+                version: q.version(),
+                sha256: q.sha256(),
             },
             outcome: outcome.level,
             findings,
             unanswered: outcome
                 .unanswered
                 .iter()
-                .map(|i| q.questions[*i].id.as_str())
+                .map(|i| q.questions()[*i].id.as_str())
                 .collect(),
             ignored: outcome
                 .ignored
                 .iter()
-                .map(|i| q.questions[*i].id.as_str())
+                .map(|i| q.questions()[*i].id.as_str())
                 .collect(),
-            answers: answers::answers_to_json(&q.questions, answers, |i| outcome.visible[i]),
+            answers: answers::answers_to_json(q.questions(), answers, |i| outcome.visible[i]),
         }
     }
 }

@@ -42,7 +42,7 @@ impl Outcome {
         self.findings
             .iter()
             .map(|f| f.rule)
-            .filter(|r| q.rules[*r].rule.stop)
+            .filter(|r| q.rules()[*r].rule.stop)
             .min()
     }
 }
@@ -51,8 +51,8 @@ impl Outcome {
 pub fn score(q: &Questionnaire, answers: &Answers) -> Outcome {
     let visible = q.visibility(answers);
     let findings = fired(q, answers, &visible, |_| true);
-    let unanswered: Vec<usize> = (0..q.questions.len())
-        .filter(|i| visible[*i] && q.questions[*i].is_required() && answers.get(*i).is_none())
+    let unanswered: Vec<usize> = (0..q.questions().len())
+        .filter(|i| visible[*i] && q.questions()[*i].is_required() && answers.get(*i).is_none())
         .collect();
     let ignored: Vec<usize> = answers.answered().filter(|i| !visible[*i]).collect();
     let mut level = findings
@@ -74,7 +74,7 @@ pub fn score(q: &Questionnaire, answers: &Answers) -> Outcome {
 
 /// The first `stop` rule that fires on these answers (checked after every answer in a session).
 pub fn stop_rule(q: &Questionnaire, answers: &Answers, visible: &[bool]) -> Option<usize> {
-    fired(q, answers, visible, |r| q.rules[r].rule.stop)
+    fired(q, answers, visible, |r| q.rules()[r].rule.stop)
         .into_iter()
         .map(|f| f.rule)
         .min()
@@ -88,7 +88,7 @@ fn fired(
 ) -> Vec<Finding> {
     let ctx = Ctx { answers, visible };
     let mut findings = Vec::new();
-    for (ri, r) in q.rules.iter().enumerate() {
+    for (ri, r) in q.rules().iter().enumerate() {
         if !consider(ri) {
             continue;
         }
@@ -134,21 +134,21 @@ mod tests {
     fn rule_ids(q: &Questionnaire, o: &Outcome) -> Vec<String> {
         o.findings
             .iter()
-            .map(|f| q.rules[f.rule].rule.id.clone())
+            .map(|f| q.rules()[f.rule].rule.id.clone())
             .collect()
     }
 
     #[test]
     fn nothing_answered_is_incomplete_not_emergency() {
         let q = mini();
-        let o = score(&q, &Answers::new(q.questions.len()));
+        let o = score(&q, &Answers::new(q.questions().len()));
         // Missing answers leave rules undecided without firing them.
         assert_eq!(o.level, Level::Incomplete);
         assert!(o.findings.is_empty());
         let ids: Vec<&str> = o
             .unanswered
             .iter()
-            .map(|i| q.questions[*i].id.as_str())
+            .map(|i| q.questions()[*i].id.as_str())
             .collect();
         // Follow-ups whose gate is unanswered are shown (ask rather than skip).
         assert_eq!(
@@ -210,7 +210,7 @@ mod tests {
     #[test]
     fn stop_rule_checks_only_stop_rules() {
         let q = mini();
-        let mut a = Answers::new(q.questions.len());
+        let mut a = Answers::new(q.questions().len());
         let visible = q.visibility(&a);
         assert_eq!(stop_rule(&q, &a, &visible), None);
         a.set(0, Some(Answer::Yes));

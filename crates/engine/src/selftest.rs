@@ -64,7 +64,7 @@ impl TestResult {
 
 /// Runs every embedded test case. The loader has already checked their answers.
 pub fn run_tests(q: &Questionnaire) -> Vec<TestResult> {
-    q.tests
+    q.tests()
         .iter()
         .map(|t| {
             let (got, fired) = match q.parse_answers(&t.answers) {
@@ -73,7 +73,7 @@ pub fn run_tests(q: &Questionnaire) -> Vec<TestResult> {
                     let mut fired: Vec<String> = outcome
                         .findings
                         .iter()
-                        .map(|f| q.rules[f.rule].rule.id.clone())
+                        .map(|f| q.rules()[f.rule].rule.id.clone())
                         .collect();
                     fired.sort();
                     (outcome.level, fired)

@@ -37,7 +37,7 @@ pub struct Session<'q> {
 impl<'q> Session<'q> {
     /// Starts at the first question.
     pub fn new(q: &'q Questionnaire) -> Self {
-        let answers = Answers::new(q.questions.len());
+        let answers = Answers::new(q.questions().len());
         let visible = q.visibility(&answers);
         let current = visible.iter().position(|v| *v);
         Session {
@@ -118,7 +118,7 @@ impl<'q> Session<'q> {
         };
         let later = (from..self.visible.len())
             .filter(|i| self.visible[*i])
-            .filter(|i| match &self.q.show_if[*i] {
+            .filter(|i| match self.q.show_if(*i) {
                 None => true,
                 Some(e) => e.eval(&ctx) != crate::condition::Truth::Unknown { unsure: false },
             })
@@ -131,7 +131,7 @@ impl<'q> Session<'q> {
         let Some(c) = self.current else {
             return Err("The screening is already complete.".into());
         };
-        answers::check(&self.q.questions[c], &a)?;
+        answers::check(&self.q.questions()[c], &a)?;
         self.answers.set(c, Some(a));
         self.refresh();
         if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible) {
@@ -147,7 +147,7 @@ impl<'q> Session<'q> {
         let Some(c) = self.current else {
             return Err("The screening is already complete.".into());
         };
-        if self.q.questions[c].is_required() && self.answers.get(c).is_none() {
+        if self.q.questions()[c].is_required() && self.answers.get(c).is_none() {
             return Err("This question needs an answer.".into());
         }
         self.dropped.clear();
@@ -240,7 +240,7 @@ mod tests {
 
     fn id(s: &Session, q: Option<usize>) -> String {
         q.map_or("(end)".into(), |i| {
-            s.questionnaire().questions[i].id.clone()
+            s.questionnaire().questions()[i].id.clone()
         })
     }
 
