@@ -484,6 +484,9 @@ fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
                             ""
                         };
                         writeln!(out, "    {}. {} = {}{ex}", n + 1, o.code, o.label)?;
+                        if let Some(st) = &o.staff_label {
+                            writeln!(out, "       staff: {st}")?;
+                        }
                     }
                     if let Some(c) = &question.show_if {
                         writeln!(out, "    shown if: {c}")?;

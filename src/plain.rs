@@ -189,8 +189,8 @@ fn screen<'q>(
             if section != Some(q.section_index(c)) {
                 section = Some(q.section_index(c));
                 let info = q.section_of(c);
-                io.say(&format!("Section: {}", info.title))?;
-                if let Some(intro) = &info.intro {
+                io.say(&format!("Section: {}", info.title_for(staff)))?;
+                if let Some(intro) = info.intro_for(staff) {
                     io.say(intro)?;
                 }
             }
@@ -274,7 +274,7 @@ fn question_lines(session: &Session, c: usize, staff: bool) -> Vec<String> {
         }
         QuestionType::SingleChoice | QuestionType::MultiChoice => {
             for (i, o) in q.options.iter().enumerate() {
-                lines.push(format!("{}) {}", i + 1, o.label));
+                lines.push(format!("{}) {}", i + 1, o.label_for(staff)));
             }
         }
         QuestionType::Number | QuestionType::Text | QuestionType::Display => {}
@@ -286,7 +286,7 @@ fn question_lines(session: &Session, c: usize, staff: bool) -> Vec<String> {
     if let Some(a) = session.answer_of(c) {
         lines.push(format!(
             "Your answer so far: {}. Press Enter to keep it.",
-            answers::display(q, a)
+            answers::display_for(q, a, staff)
         ));
     } else if q.kind != QuestionType::Display && !q.is_required() {
         lines.push("You may leave this out: press Enter to skip it.".into());

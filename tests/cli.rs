@@ -1331,3 +1331,67 @@ fn committed_schema_matches_the_generated_one() {
          run `cargo run -- schema > questionnaires/schema.json` and commit it"
     );
 }
+
+/// The mini questionnaire with staff wording on an option, a section and the `review` advice.
+fn mini_with_staff_wording(dir: &Path) -> PathBuf {
+    let mut q: Value = parse_json(&std::fs::read_to_string(MINI).unwrap());
+    q["sections"][1]["staff_title"] = "The patient's health".into();
+    q["sections"][1]["questions"][4]["options"][0]["staff_label"] = "Takes warfarin".into();
+    let review = &mut q["advice"]["review"];
+    review["staff_summary"] = "The patient can book; tell the practitioner.".into();
+    review["staff_next_steps"] = serde_json::json!(["Pass the handover to the practitioner."]);
+    // The blood-thinner rule quotes the option, so the reason shows its label.
+    q["rules"][3]["when"] = serde_json::json!({"q": "which", "contains": "warfarin"});
+    write(dir, "staff.json", q.to_string())
+}
+
+#[test]
+fn staff_mode_reads_the_staff_wording_of_options_advice_and_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = mini_with_staff_wording(dir.path());
+    let answers = write(
+        dir.path(),
+        "a.json",
+        r#"{"answers": {"chest_pain": "no", "age": 70, "pregnant": "no", "thinners": "yes", "which": ["warfarin"]}}"#,
+    );
+    let staff = run(needlecheck()
+        .arg("-q")
+        .arg(&path)
+        .args(["score", "--staff", "--answers"])
+        .arg(&answers));
+    expect_code(&staff, 0);
+    for wanted in [
+        "The patient can book; tell the practitioner.",
+        "1. Pass the handover to the practitioner.",
+        "Because the patient answered Takes warfarin to \"Which ones?\"",
+    ] {
+        assert!(
+            staff.stdout.contains(wanted),
+            "missing `{wanted}`:\n{}",
+            staff.stdout
+        );
+    }
+    let person = run(needlecheck()
+        .arg("-q")
+        .arg(&path)
+        .args(["score", "--answers"])
+        .arg(&answers));
+    expect_code(&person, 0);
+    assert!(
+        person
+            .stdout
+            .contains("You can book; tell the practitioner.")
+            && person.stdout.contains("Because you answered Warfarin to")
+            && !person.stdout.contains("Takes warfarin")
+            && !person.stdout.contains("the patient"),
+        "{}",
+        person.stdout
+    );
+    let listed = run(needlecheck().arg("-q").arg(&path).arg("questions"));
+    expect_code(&listed, 0);
+    assert!(
+        listed.stdout.contains("staff: Takes warfarin"),
+        "{}",
+        listed.stdout
+    );
+}

@@ -232,7 +232,7 @@ impl<'q> App<'q> {
     /// The lines of a list question: option labels, then "Not sure" where offered.
     pub fn choices(&self) -> Vec<String> {
         match self.question() {
-            Some((_, q)) => choices_of(q),
+            Some((_, q)) => choices_of(q, self.staff),
             None => Vec::new(),
         }
     }
@@ -821,13 +821,15 @@ impl<'q> App<'q> {
     }
 }
 
-/// The lines of a list question.
-pub fn choices_of(q: &Question) -> Vec<String> {
+/// The lines of a list question; `staff` picks the options' staff labels.
+pub fn choices_of(q: &Question, staff: bool) -> Vec<String> {
     let mut out: Vec<String> = match q.kind {
         QuestionType::YesNo => vec!["Yes".into(), "No".into()],
-        QuestionType::SingleChoice | QuestionType::MultiChoice => {
-            q.options.iter().map(|o| o.label.clone()).collect()
-        }
+        QuestionType::SingleChoice | QuestionType::MultiChoice => q
+            .options
+            .iter()
+            .map(|o| o.label_for(staff).to_string())
+            .collect(),
         _ => return Vec::new(),
     };
     if q.allows_unsure() && q.kind != QuestionType::MultiChoice {

@@ -318,7 +318,10 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
 
     let section = app.q.section_of(index);
     f.render_widget(
-        Paragraph::new(Line::styled(section.title.clone(), theme.heading())),
+        Paragraph::new(Line::styled(
+            section.title_for(app.staff).to_string(),
+            theme.heading(),
+        )),
         header,
     );
     let (pos, total) = app.session.progress();
@@ -355,7 +358,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             body.cursor = Some((0, 0));
         }
         QuestionType::YesNo | QuestionType::SingleChoice | QuestionType::MultiChoice => {
-            let choices = choices_of(q);
+            let choices = choices_of(q, app.staff);
             let options = q.options.len();
             for (i, label) in choices.iter().enumerate() {
                 let key = match (q.kind, i) {
@@ -454,7 +457,7 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
     if let Some(r) = q.rules().get(rule) {
         out.extend(wrap(&r.rule.message, w, "", "", theme.bold()));
     }
-    out.extend(wrap(advice.summary.as_str(), w, "", "", Style::new()));
+    out.extend(wrap(advice.summary_for(app.staff), w, "", "", Style::new()));
     for c in q
         .contacts()
         .iter()
@@ -491,10 +494,11 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
     for t in told {
         out.extend(wrap(&t, w, "- ", "  ", Style::new()));
     }
-    if !advice.next_steps.is_empty() {
+    let steps = advice.next_steps_for(app.staff);
+    if !steps.is_empty() {
         out.push(Line::default());
         out.push(Line::styled("What to do:", theme.heading()));
-        for (i, step) in advice.next_steps.iter().enumerate() {
+        for (i, step) in steps.iter().enumerate() {
             let first = format!("{}. ", i + 1);
             let rest = " ".repeat(first.len());
             out.extend(wrap(step, w, &first, &rest, Style::new()));
@@ -588,7 +592,7 @@ fn review(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         let answer = app
             .session
             .answer_of(i)
-            .map(|a| answers::display(question, a))
+            .map(|a| answers::display_for(question, a, app.staff))
             .unwrap_or_default();
         body.extend(wrap(
             &answer,

@@ -262,14 +262,20 @@ pub fn to_json(q: &Question, a: &Answer) -> Value {
 /// The answer in words, as a person would say it: "Yes", "Not sure", an option's label,
 /// "12 weeks".
 pub fn display(q: &Question, a: &Answer) -> String {
+    display_for(q, a, false)
+}
+
+/// The answer in words for the audience: with `staff`, options use their staff labels
+/// ("Smokes" rather than "I smoke").
+pub fn display_for(q: &Question, a: &Answer, staff: bool) -> String {
     match a {
         Answer::Yes => "Yes".into(),
         Answer::No => "No".into(),
         Answer::Unsure => "Not sure".into(),
-        Answer::Choice(i) => q.options[*i].label.clone(),
+        Answer::Choice(i) => q.options[*i].label_for(staff).to_string(),
         Answer::Multi(c) => c
             .iter()
-            .map(|i| q.options[*i].label.as_str())
+            .map(|i| q.options[*i].label_for(staff))
             .collect::<Vec<_>>()
             .join(", "),
         Answer::Number(n) => match &q.unit {

@@ -168,6 +168,30 @@ pub struct LevelAdvice {
     pub summary: String,
     /// Concrete next steps, in order.
     pub next_steps: Vec<String>,
+    /// The summary as front-desk staff read it (about "the patient"), if different.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_summary: Option<String>,
+    /// The next steps for front-desk staff (e.g. "call 000 for the patient"), if different.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_next_steps: Option<Vec<String>>,
+}
+
+impl LevelAdvice {
+    /// The summary for the audience: staff wording where given and wanted.
+    pub fn summary_for(&self, staff: bool) -> &str {
+        match (&self.staff_summary, staff) {
+            (Some(s), true) => s,
+            _ => &self.summary,
+        }
+    }
+
+    /// The next steps for the audience: staff wording where given and wanted.
+    pub fn next_steps_for(&self, staff: bool) -> &[String] {
+        match (&self.staff_next_steps, staff) {
+            (Some(s), true) => s,
+            _ => &self.next_steps,
+        }
+    }
 }
 
 /// A titled list of after-care points.
@@ -209,6 +233,12 @@ pub struct Section {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<String>,
+    /// The title as front-desk staff see it, if different.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_title: Option<String>,
+    /// The introduction for front-desk staff, if different.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_intro: Option<String>,
     #[schemars(with = "Vec<Question>")]
     pub questions: Vec<Lenient<Question>>,
 }
@@ -332,9 +362,22 @@ pub struct ChoiceOption {
     pub code: String,
     /// What the person sees.
     pub label: String,
+    /// What front-desk staff see (about "the patient", e.g. `Smokes` for `I smoke`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_label: Option<String>,
     /// In a multi-choice question: this option ("none of these") cannot be combined.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub exclusive: bool,
+}
+
+impl ChoiceOption {
+    /// The label for the audience: staff wording where given and wanted.
+    pub fn label_for(&self, staff: bool) -> &str {
+        match (&self.staff_label, staff) {
+            (Some(s), true) => s,
+            _ => &self.label,
+        }
+    }
 }
 
 /// A literal compared with an answer: an option code, `yes`/`no`, or a number.

@@ -16,7 +16,28 @@ pub struct SectionInfo {
     pub id: String,
     pub title: String,
     pub intro: Option<String>,
+    /// Front-desk wording of the title and intro, where given.
+    pub staff_title: Option<String>,
+    pub staff_intro: Option<String>,
     pub questions: Range<usize>,
+}
+
+impl SectionInfo {
+    /// The title for the audience: staff wording where given and wanted.
+    pub fn title_for(&self, staff: bool) -> &str {
+        match (&self.staff_title, staff) {
+            (Some(s), true) => s,
+            _ => &self.title,
+        }
+    }
+
+    /// The introduction for the audience, if any: staff wording where given and wanted.
+    pub fn intro_for(&self, staff: bool) -> Option<&str> {
+        match (&self.staff_intro, staff) {
+            (Some(s), true) => Some(s),
+            _ => self.intro.as_deref(),
+        }
+    }
 }
 
 /// A rule with its checked condition.

@@ -78,7 +78,7 @@ pub fn findings<'q>(
                         answers.get(*i).map(|a| Reason {
                             question_id: &question.id,
                             question: question.wording(staff),
-                            answer: answers::display(question, a),
+                            answer: answers::display_for(question, a, staff),
                             value: answers::to_json(question, a),
                             unsure: *a == Answer::Unsure,
                         })
@@ -94,6 +94,8 @@ pub fn findings<'q>(
 #[derive(Debug, Clone)]
 pub struct Summary<'q> {
     pub level: Level,
+    /// Front-desk wording: "the patient" rather than "you".
+    pub staff: bool,
     pub label: &'q str,
     pub summary: &'q str,
     pub findings: Vec<FindingView<'q>>,
@@ -122,8 +124,9 @@ impl<'q> Summary<'q> {
         };
         Summary {
             level: outcome.level,
+            staff,
             label: &advice.label,
-            summary: &advice.summary,
+            summary: advice.summary_for(staff),
             findings,
             unanswered: if stopped {
                 Vec::new()
@@ -131,7 +134,7 @@ impl<'q> Summary<'q> {
                 wording(&outcome.unanswered)
             },
             ignored: wording(&outcome.ignored),
-            next_steps: &advice.next_steps,
+            next_steps: advice.next_steps_for(staff),
             contacts: q
                 .contacts()
                 .iter()
@@ -157,7 +160,8 @@ impl<'q> Summary<'q> {
 
 /// The reason for a finding in words: `Because you answered Yes to "…".`, or for a rule that
 /// fired on a "Not sure": `Could not be ruled out, because you answered Not sure to "…".`
-pub fn reasons_line(f: &FindingView) -> Option<String> {
+/// With `staff`, it is "the patient" who answered.
+pub fn reasons_line(f: &FindingView, staff: bool) -> Option<String> {
     if f.because.is_empty() {
         return None;
     }
@@ -166,10 +170,11 @@ pub fn reasons_line(f: &FindingView) -> Option<String> {
         .iter()
         .map(|r| format!("{} to \"{}\"", r.answer, r.question))
         .collect();
+    let who = if staff { "the patient" } else { "you" };
     let lead = if f.on_unknown {
-        "Could not be ruled out, because you answered"
+        format!("Could not be ruled out, because {who} answered")
     } else {
-        "Because you answered"
+        format!("Because {who} answered")
     };
     Some(format!("{lead} {}.", parts.join("; ")))
 }
@@ -247,7 +252,7 @@ pub fn pieces(s: &Summary, opts: &TextOptions) -> Vec<Piece> {
         out.push(Piece::Heading("What we found".into()));
         for f in &s.findings {
             out.push(Piece::Finding(f.message.to_string()));
-            out.extend(reasons_line(f).map(Piece::Detail));
+            out.extend(reasons_line(f, s.staff).map(Piece::Detail));
         }
     }
     list(&mut out, "Not answered yet", &s.unanswered);

@@ -157,6 +157,8 @@ pub(super) fn check(
             id: s.id,
             title: s.title,
             intro: s.intro,
+            staff_title: s.staff_title,
+            staff_intro: s.staff_intro,
             questions: start..questions.len(),
         });
     }
