@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::diagnostics::{LoadError, read_bounded, read_limited};
+use crate::diagnostics::{LoadError, display_name, read_bounded, read_limited};
 use crate::frontend::RunOptions;
 use crate::loader;
 use crate::model::QuestionnaireFile;
+use crate::output;
+use crate::printable::escape_line;
 use crate::questionnaire::Questionnaire;
 use crate::report::{Record, Summary, TextOptions, render_text};
 use crate::selftest::run_tests;
@@ -55,8 +57,9 @@ pub struct Cli {
     #[arg(long)]
     pub plain: bool,
 
-    /// Patient identifier to show on the result and in the saved record.
-    #[arg(long, value_name = "ID")]
+    /// Patient identifier to show on the result and in the saved record: 1 to 64 letters,
+    /// digits and - _ . / # :
+    #[arg(long, value_name = "ID", value_parser = parse_subject)]
     pub subject: Option<String>,
 
     /// Save each screening's JSON record and handover text in DIR (files are created
@@ -117,9 +120,14 @@ pub enum Format {
     Json,
 }
 
+/// Checks `--subject` against the patient ID rule.
+fn parse_subject(id: &str) -> Result<String, crate::subject::SubjectError> {
+    crate::subject::check(id).map(str::to_string)
+}
+
 /// Whether diagnostics on stderr may use colour.
 fn stderr_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && output::stderr_is_terminal()
 }
 
 /// Runs the command line; returns the exit status.
@@ -142,11 +150,11 @@ pub fn run(cli: Cli) -> u8 {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => EXIT_OK,
         // Subcommands read their input through LoadError; what is left is writing the output.
         Err(e) if !interactive_run => {
-            eprintln!("error: cannot write the output: {e}");
+            output::note(&format!("error: cannot write the output: {e}"));
             EXIT_IO
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            output::note(&format!("error: {e}"));
             EXIT_IO
         }
     }
@@ -166,9 +174,13 @@ fn with_questionnaire(
     match load(cli.questionnaire.as_deref()) {
         Ok(q) => f(&q),
         Err(e) => {
-            eprint!("{}", e.render(stderr_color()));
+            let mut err = output::stderr();
+            let _ = e.write_to(&mut err, stderr_color());
             if matches!(e, LoadError::Invalid { .. }) {
-                eprintln!("hint: run `needlecheck validate FILE` for the full check");
+                let _ = writeln!(
+                    err,
+                    "hint: run `needlecheck validate FILE` for the full check"
+                );
             }
             Ok(e.exit_code())
         }
@@ -177,7 +189,8 @@ fn with_questionnaire(
 
 fn validate(files: &[PathBuf]) -> io::Result<u8> {
     let color = stderr_color();
-    let mut out = io::stdout().lock();
+    let mut out = output::stdout();
+    let mut err = output::stderr();
     let (mut passed, mut failed, mut invalid, mut unreadable) = (0usize, 0usize, 0usize, 0usize);
     let targets: Vec<Option<&Path>> = if files.is_empty() {
         vec![None]
@@ -185,15 +198,18 @@ fn validate(files: &[PathBuf]) -> io::Result<u8> {
         files.iter().map(|p| Some(p.as_path())).collect()
     };
     for path in targets {
-        let name = path.map_or(loader::EMBEDDED_NAME.to_string(), |p| {
-            p.display().to_string()
-        });
+        let name = path.map_or(loader::EMBEDDED_NAME.to_string(), display_name);
         match load(path) {
             Ok(q) => {
                 let results = run_tests(&q);
                 let ok = results.iter().filter(|r| r.passed()).count();
                 for r in results.iter().filter(|r| !r.passed()) {
-                    writeln!(out, "FAILED {name}: test \"{}\": {}", r.name, r.explain())?;
+                    writeln!(
+                        out,
+                        "FAILED {name}: test \"{}\": {}",
+                        escape_line(&r.name),
+                        r.explain()
+                    )?;
                 }
                 passed += ok;
                 failed += results.len() - ok;
@@ -211,7 +227,7 @@ fn validate(files: &[PathBuf]) -> io::Result<u8> {
                 } else {
                     invalid += 1;
                 }
-                eprint!("{}", e.render(color));
+                let _ = e.write_to(&mut err, color);
                 let what = if e.exit_code() == EXIT_IO {
                     "UNREADABLE"
                 } else {
@@ -242,11 +258,11 @@ fn score(
     let name = if stdin {
         "(standard input)".to_string()
     } else {
-        answers.display().to_string()
+        display_name(answers)
     };
     if jsonl {
         if format == Some(Format::Text) {
-            eprintln!("error: --jsonl always writes JSON records; leave out --format text");
+            output::note("error: --jsonl always writes JSON records; leave out --format text");
             return Ok(EXIT_INVALID);
         }
         return if stdin {
@@ -254,12 +270,12 @@ fn score(
         } else {
             match std::fs::File::open(answers) {
                 Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
-                    eprintln!("error: {}", LoadError::Directory { name });
+                    output::note(&format!("error: {}", LoadError::Directory { name }));
                     Ok(EXIT_INVALID)
                 }
                 Ok(f) => score_jsonl(q, &name, io::BufReader::with_capacity(1 << 16, f)),
                 Err(source) => {
-                    eprintln!("error: {}", LoadError::Io { name, source });
+                    output::note(&format!("error: {}", LoadError::Io { name, source }));
                     Ok(EXIT_IO)
                 }
             }
@@ -285,14 +301,14 @@ fn score(
     let answers = match parsed {
         Ok(a) => a,
         Err(e) => {
-            eprint!("{}", e.render(stderr_color()));
+            let _ = e.write_to(&mut output::stderr(), stderr_color());
             return Ok(e.exit_code());
         }
     };
     let outcome = crate::score(q, &answers);
-    let mut out = io::stdout().lock();
     match format.unwrap_or(Format::Text) {
         Format::Text => {
+            let mut out = output::stdout();
             let summary = Summary::new(q, &answers, &outcome, staff);
             out.write_all(
                 render_text(
@@ -304,13 +320,15 @@ fn score(
                 )
                 .as_bytes(),
             )?;
+            out.flush()?;
         }
         Format::Json => {
+            let mut out = output::json_stdout();
             serde_json::to_writer_pretty(&mut out, &Record::new(q, &answers, &outcome))?;
             out.write_all(b"\n")?;
+            out.flush()?;
         }
     }
-    out.flush()?;
     Ok(EXIT_OK)
 }
 
@@ -339,7 +357,7 @@ struct JsonlProblem<'a> {
 }
 
 fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Result<u8> {
-    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, output::json_stdout());
     let mut buf = Vec::new();
     let mut line_no = 0usize;
     let mut bad = 0usize;
@@ -395,7 +413,9 @@ fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Re
     }
     out.flush()?;
     if bad > 0 {
-        eprintln!("{bad} of {line_no} lines could not be scored (see their error records)");
+        output::note(&format!(
+            "{bad} of {line_no} lines could not be scored (see their error records)"
+        ));
     }
     Ok(EXIT_OK)
 }
@@ -424,9 +444,9 @@ fn write_jsonl_error(
 }
 
 fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
-    let mut out = BufWriter::new(io::stdout().lock());
     match format {
         Format::Json => {
+            let mut out = BufWriter::new(output::json_stdout());
             let list: Vec<serde_json::Value> = q
                 .questions()
                 .iter()
@@ -443,8 +463,10 @@ fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
                 .collect();
             serde_json::to_writer_pretty(&mut out, &list)?;
             out.write_all(b"\n")?;
+            out.flush()?;
         }
         Format::Text => {
+            let mut out = BufWriter::new(output::stdout());
             writeln!(
                 out,
                 "{} {} ({} questions)",
@@ -493,9 +515,9 @@ fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
                     }
                 }
             }
+            out.flush()?;
         }
     }
-    out.flush()?;
     Ok(EXIT_OK)
 }
 
@@ -508,7 +530,7 @@ pub fn schema_json() -> String {
 }
 
 fn schema() -> io::Result<u8> {
-    let mut out = io::stdout().lock();
+    let mut out = output::json_stdout();
     out.write_all(schema_json().as_bytes())?;
     out.flush()?;
     Ok(EXIT_OK)
@@ -524,17 +546,17 @@ fn interactive(q: &Questionnaire, cli: &Cli) -> io::Result<u8> {
     if let Some(dir) = &opts.save_dir
         && !dir.is_dir()
     {
-        eprintln!(
+        output::note(&format!(
             "error: --save-dir {}: not a directory (create it first)",
-            dir.display()
-        );
+            display_name(dir)
+        ));
         return Ok(EXIT_INVALID);
     }
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     if cli.plain || dumb || !io::stdin().is_terminal() {
         let mut input = io::stdin().lock();
-        let mut prompts = io::stderr();
-        let mut advice = io::stdout();
+        let mut prompts = output::stderr();
+        let mut advice = output::stdout();
         crate::plain::run(q, &opts, &mut input, &mut prompts, &mut advice)
     } else {
         crate::tui::run(q, &opts)

@@ -6,11 +6,12 @@
 
 pub use needlecheck_engine::{
     Answer, Answers, Level, LoadError, Outcome, Questionnaire, Session, Step, answers,
-    answers_file, condition, diagnostics, loader, locate, model, questionnaire, records, report,
-    score, selftest, session, suggest,
+    answers_file, condition, diagnostics, loader, locate, model, printable, questionnaire, records,
+    report, score, selftest, session, subject, suggest,
 };
 
 pub mod cli;
 pub mod frontend;
+pub mod output;
 pub mod plain;
 pub mod tui;

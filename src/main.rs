@@ -15,7 +15,7 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         // Not eprintln!, which panics (and so aborts here) when stderr is gone.
         let _ = writeln!(
-            std::io::stderr(),
+            needlecheck::output::stderr(),
             "needlecheck: internal error{place}; this is a bug, please report it"
         );
         std::process::exit(i32::from(needlecheck::cli::EXIT_IO));

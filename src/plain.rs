@@ -22,6 +22,7 @@ use std::time::SystemTime;
 use crate::answers;
 use crate::frontend::{EXIT_ABANDONED, EXIT_OK, RunOptions};
 use crate::model::{Level, QuestionType};
+use crate::printable::Printable;
 use crate::questionnaire::Questionnaire;
 use crate::records::{self, Mode, Screening, Status};
 use crate::report::{Summary, TextOptions, render_text};
@@ -38,6 +39,12 @@ pub fn run(
     prompts: &mut dyn Write,
     advice: &mut dyn Write,
 ) -> io::Result<u8> {
+    // Everything written passes the one escaping step (questionnaire text, echoed answers,
+    // patient IDs and file names can hold control characters).
+    let mut prompts = Printable::new(prompts);
+    let mut advice = Printable::new(advice);
+    let prompts: &mut dyn Write = &mut prompts;
+    let advice: &mut dyn Write = &mut advice;
     if let Some(dir) = &opts.save_dir {
         // Better to say so now than after the person has answered everything.
         records::check_dir(dir)?;
@@ -102,12 +109,10 @@ pub fn run(
         }
         io.say("")?;
         io.say("--- Next patient ---")?;
-        io.ask("Patient id for the next patient (optional, press Enter to leave it out):")?;
-        let Some(id) = io.line()? else {
+        let Some(id) = next_subject(&mut io)? else {
             break EXIT_OK;
         };
-        let id = id.trim();
-        subject = (!id.is_empty()).then(|| id.to_string());
+        subject = id;
     };
     if unsaved > 0 {
         return Err(io::Error::other(format!(
@@ -404,6 +409,25 @@ fn emergency_stop(q: &Questionnaire, rule: usize, io: &mut Lines) -> io::Result<
             Some(Command::Quit) => return Ok(true),
             _ if line.trim().is_empty() => return Ok(true),
             _ => {}
+        }
+    }
+}
+
+/// Asks for the next patient's ID until it is empty or keeps to [`crate::subject::RULE`];
+/// `None` at end of input.
+fn next_subject(io: &mut Lines) -> io::Result<Option<Option<String>>> {
+    loop {
+        io.ask("Patient id for the next patient (optional, press Enter to leave it out):")?;
+        let Some(id) = io.line()? else {
+            return Ok(None);
+        };
+        let id = id.trim();
+        if id.is_empty() {
+            return Ok(Some(None));
+        }
+        match crate::subject::check(id) {
+            Ok(id) => return Ok(Some(Some(id.to_string()))),
+            Err(e) => io.say(&format!("That ID cannot be used: {e}."))?,
         }
     }
 }

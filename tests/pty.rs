@@ -475,3 +475,160 @@ fn a_terminal_that_disappears_without_sighup_ends_the_run() {
         status.signal()
     );
 }
+
+/// SIGTERM and SIGHUP at once (a closing window often sends both): the second arrives while
+/// the first is being handled. It must still leave a restored terminal — main screen, cursor
+/// shown, raw mode off — and exit 130. Both are made pending while the program is stopped, so
+/// they always arrive together.
+#[test]
+fn a_second_signal_at_once_still_restores_the_terminal() {
+    for (first, second) in [
+        (Signal::SIGTERM, Signal::SIGHUP),
+        (Signal::SIGHUP, Signal::SIGTERM),
+    ] {
+        let mut p = Pty::needlecheck(&[]);
+        p.wait_for("Enter start");
+        assert!(!line_mode(&p), "raw mode");
+        let process = p.session.get_process_mut();
+        for signal in [Signal::SIGSTOP, first, second, Signal::SIGCONT] {
+            process.kill(signal).expect("signal");
+        }
+        assert_eq!(p.exit_code(), 130, "after {first:?} and {second:?}");
+        p.left_ui_cleanly();
+        assert!(!p.screen.screen().alternate_screen());
+        assert!(
+            line_mode(&p),
+            "raw mode is off again after {first:?} and {second:?}"
+        );
+    }
+}
+
+/// Whether the terminal reads whole lines (ICANON), as it does outside raw mode.
+fn line_mode(p: &Pty) -> bool {
+    let master = p.session.get_process().get_raw_handle().expect("pty");
+    // SAFETY: tcgetattr writes a termios through a valid pointer; the descriptor is open.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::tcgetattr(std::os::fd::AsRawFd::as_raw_fd(&master), &mut t) };
+    assert_eq!(rc, 0, "tcgetattr");
+    t.c_lflag & libc::ICANON != 0
+}
+
+/// Opens a pty whose slave becomes the controlling terminal of the command's new session;
+/// returns the master (non-blocking) and the child.
+fn spawn_on_own_pty(
+    mut cmd: Command,
+    stderr: std::process::Stdio,
+) -> (std::fs::File, std::process::Child) {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    use std::process::Stdio;
+
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: valid out-pointers; a null name and termios are allowed.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty");
+    for fd in [master, slave] {
+        // SAFETY: fcntl on a descriptor openpty just opened.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    // SAFETY: openpty returned two open descriptors that this test now owns.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    cmd.env("TERM", "xterm-256color")
+        .stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave))
+        .stderr(stderr);
+    // SAFETY: setsid and ioctl are async-signal-safe; stdin is the pty's slave.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            libc::ioctl(libc::STDIN_FILENO, libc::TIOCSCTTY, 0);
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().expect("spawn");
+    let master = std::fs::File::from(master);
+    // SAFETY: fcntl on an open descriptor.
+    unsafe {
+        libc::fcntl(
+            std::os::fd::AsRawFd::as_raw_fd(&master),
+            libc::F_SETFL,
+            libc::O_NONBLOCK,
+        )
+    };
+    (master, child)
+}
+
+/// Reads the master until `text` has been written (the first screen).
+fn read_until(master: &mut std::fs::File, text: &str) {
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + TIMEOUT;
+    while !String::from_utf8_lossy(&seen).contains(text) {
+        assert!(
+            Instant::now() < deadline,
+            "waited for {text:?}: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        let mut buf = [0u8; 4096];
+        match std::io::Read::read(master, &mut buf) {
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn wait_with_deadline(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running {TIMEOUT:?} after its terminal was closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The terminal hangs up (its window is closed) while stderr goes to a file: the note about
+/// the interruption goes to the file, but none of the sequences that restore a terminal do —
+/// there is no terminal left to restore, and the file is not one.
+#[test]
+fn a_closed_terminal_leaves_no_terminal_sequences_in_a_redirected_stderr() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("stderr.txt");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_needlecheck"));
+    cmd.args(["--questionnaire", FIXTURE]);
+    let file = std::fs::File::create(&log).expect("stderr file");
+    let (mut master, mut child) = spawn_on_own_pty(cmd, file.into());
+    read_until(&mut master, "quit");
+    drop(master);
+    let status = wait_with_deadline(&mut child);
+    assert_eq!(status.code(), Some(130), "{status:?}");
+    let written = std::fs::read_to_string(&log).expect("stderr file");
+    assert!(
+        written.contains("needlecheck:"),
+        "the interruption is noted: {written:?}"
+    );
+    assert!(
+        !written.contains('\x1b'),
+        "no terminal sequences: {written:?}"
+    );
+}

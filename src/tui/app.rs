@@ -455,6 +455,14 @@ impl<'q> App<'q> {
     fn start(&mut self) {
         if self.staff {
             let id = self.input.trim().to_string();
+            if !id.is_empty()
+                && let Err(e) = crate::subject::check(&id)
+            {
+                // Stay on the welcome screen with the ID as typed, so it can be corrected.
+                self.error = Some(format!("That ID cannot be used: {e}."));
+                return;
+            }
+            self.error = None;
             self.subject = (!id.is_empty()).then_some(id);
             self.input.clear();
         }

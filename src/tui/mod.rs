@@ -17,10 +17,9 @@ pub mod keys;
 pub mod view;
 
 use std::fs::OpenOptions;
-use std::io::{self, IsTerminal, Write};
-use std::sync::Arc;
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Once, OnceLock};
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -33,6 +32,7 @@ use ratatui::crossterm::{cursor, execute};
 use ratatui::layout::Rect;
 
 use crate::frontend::RunOptions;
+use crate::output;
 use crate::questionnaire::Questionnaire;
 use crate::records;
 
@@ -210,21 +210,82 @@ fn backend_error<E: std::error::Error + 'static>(e: E) -> io::Error {
     }
 }
 
-/// The terminal the UI is drawn on.
-fn ui_writer() -> Box<dyn Write + Send> {
+/// The terminal the UI is drawn on: `/dev/tty`, or stderr when that is a terminal. `None`
+/// when there is neither (the terminal is gone): terminal sequences are then written nowhere,
+/// never into a file that stderr was redirected to.
+fn ui_writer() -> Option<Box<dyn Write + Send>> {
     match OpenOptions::new().write(true).open("/dev/tty") {
-        Ok(f) => Box::new(f),
-        Err(_) => Box::new(io::stderr()),
+        Ok(f) => Some(Box::new(f)),
+        Err(_) if output::stderr_is_terminal() => Some(Box::new(output::raw_stderr_for_drawing())),
+        Err(_) => None,
     }
+}
+
+fn no_terminal() -> io::Error {
+    io::Error::other("no terminal to draw on (neither /dev/tty nor stderr); try --plain")
 }
 
 /// Puts the terminal back: raw mode off, main screen, cursor shown. Never fails (it runs in the
 /// panic hook and on the way out, where there is nothing left to do about an error).
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
-    let mut out = ui_writer();
-    let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
-    let _ = out.flush();
+    if let Some(mut out) = ui_writer() {
+        let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+        let _ = out.flush();
+    }
+}
+
+/// What a signal handler needs to put the terminal back on its own: the terminal settings
+/// from before raw mode, and a descriptor of the terminal the UI is drawn on (-1: none).
+static SAVED_TERMIOS: OnceLock<libc::termios> = OnceLock::new();
+static UI_FD: AtomicI32 = AtomicI32::new(-1);
+
+/// Cancels a sequence the interrupted drawing may have left half written (CAN), then resets
+/// the style, leaves the alternate screen and shows the cursor.
+const RESTORE_SEQUENCE: &[u8] = b"\x18\x1b[0m\x1b[?1049l\x1b[?25h";
+const INTERRUPTED_NOTE: &str =
+    "needlecheck: interrupted; the screening was not finished and no advice was given for it.";
+
+/// Remembers the terminal settings and opens a descriptor for [`restore_from_signal`]; called
+/// before raw mode is switched on.
+fn prepare_signal_restore() {
+    // SAFETY: tcgetattr writes a termios through a valid pointer; stdin is the terminal the
+    // TUI reads (it only runs when stdin is one).
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut t) } == 0 {
+        let _ = SAVED_TERMIOS.set(t);
+    }
+    let fd = match OpenOptions::new().write(true).open("/dev/tty") {
+        Ok(f) => std::os::fd::IntoRawFd::into_raw_fd(f),
+        Err(_) if output::stderr_is_terminal() => libc::STDERR_FILENO,
+        Err(_) => -1,
+    };
+    let old = UI_FD.swap(fd, Ordering::SeqCst);
+    if old > libc::STDERR_FILENO {
+        // SAFETY: a descriptor this function opened on an earlier run and nobody else uses.
+        unsafe { libc::close(old) };
+    }
+}
+
+/// Puts the terminal back and ends the process, from inside a signal handler: only
+/// async-signal-safe calls (tcsetattr, write, _exit).
+fn restore_from_signal() -> ! {
+    // SAFETY: each call gets valid pointers and lengths; a failed call (the terminal is gone)
+    // changes nothing, and there is nothing left to do about it.
+    unsafe {
+        if let Some(t) = SAVED_TERMIOS.get() {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t);
+        }
+        let fd = UI_FD.load(Ordering::SeqCst);
+        if fd >= 0 {
+            libc::write(fd, RESTORE_SEQUENCE.as_ptr().cast(), RESTORE_SEQUENCE.len());
+        }
+        let note = [INTERRUPTED_NOTE.as_bytes(), b"\n"];
+        for part in note {
+            libc::write(libc::STDERR_FILENO, part.as_ptr().cast(), part.len());
+        }
+        libc::_exit(i32::from(crate::frontend::EXIT_INTERRUPTED))
+    }
 }
 
 fn install_panic_hook() {
@@ -238,8 +299,10 @@ fn install_panic_hook() {
     });
 }
 
-/// SIGTERM, SIGHUP and SIGINT set a flag that the loop checks; a second one while the first
-/// is being handled ends the process at once (status 130).
+/// SIGTERM, SIGHUP and SIGINT set a flag that the loop checks, which then restores the
+/// terminal and ends with status 130. A second one while the first is being handled (or the
+/// program is stuck) puts the terminal back from the handler itself and ends the process at
+/// once, also with 130: the terminal is never left raw or in the alternate screen.
 struct Signals {
     flag: Arc<AtomicBool>,
     ids: Vec<signal_hook::SigId>,
@@ -251,12 +314,15 @@ impl Signals {
         let flag = Arc::new(AtomicBool::new(false));
         let mut ids = Vec::new();
         for sig in [SIGTERM, SIGHUP, SIGINT] {
-            ids.push(signal_hook::flag::register_conditional_shutdown(
-                sig,
-                i32::from(crate::frontend::EXIT_INTERRUPTED),
-                Arc::clone(&flag),
-            )?);
-            ids.push(signal_hook::flag::register(sig, Arc::clone(&flag))?);
+            let flag = Arc::clone(&flag);
+            let handler = move || {
+                if flag.swap(true, Ordering::SeqCst) {
+                    restore_from_signal();
+                }
+            };
+            // SAFETY: the handler only swaps an atomic and, on a second signal, calls
+            // `restore_from_signal`, which is async-signal-safe.
+            ids.push(unsafe { signal_hook::low_level::register(sig, handler) }?);
         }
         Ok(Signals { flag, ids })
     }
@@ -315,12 +381,13 @@ pub const PATIENT_SEPARATOR: &str =
 pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     // The hook goes in before raw mode, so a panic at any point below restores the terminal.
     install_panic_hook();
+    prepare_signal_restore();
     let signals = Signals::install()?;
-    let stdout_is_tty = io::stdout().is_terminal();
+    let stdout_is_tty = output::stdout_is_terminal();
 
+    let mut ui = ui_writer().ok_or_else(no_terminal)?;
     enable_raw_mode()?;
     let guard = Guard;
-    let mut ui = ui_writer();
     execute!(ui, EnterAlternateScreen)?;
     let mut terminal = Terminal::new(CrosstermBackend::new(ui))?;
     // crossterm installs its SIGWINCH handler on the first poll: do it before the first size
@@ -340,7 +407,7 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
             let text = out.prepare(opts, q, &done);
             if stdout_is_tty {
                 // Print into the normal screen's scrollback, then come back to the UI.
-                let mut ui = ui_writer();
+                let mut ui = ui_writer().ok_or_else(no_terminal)?;
                 execute!(ui, LeaveAlternateScreen)?;
                 disable_raw_mode()?;
                 write_stdout(&text)?;
@@ -371,9 +438,7 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
         write_stdout(&text)?;
     }
     if app.ending() == Some(app::Ending::Interrupted) {
-        note(
-            "needlecheck: interrupted; the screening was not finished and no advice was given for it.",
-        );
+        note(INTERRUPTED_NOTE);
     }
     for p in out.problems {
         note(&p);
@@ -422,11 +487,11 @@ impl Output {
 
 /// A line on stderr that may be gone with the terminal: unlike `eprintln!`, never panics.
 fn note(line: &str) {
-    let _ = writeln!(io::stderr(), "{line}");
+    output::note(line);
 }
 
 fn write_stdout(text: &str) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    let mut out = output::stdout();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         // A closed pipe (`| head`) is not the screening's problem.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),

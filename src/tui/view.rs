@@ -137,7 +137,30 @@ fn framed<'a>() -> Block<'a> {
 }
 
 /// Draws the whole screen.
+///
+/// Whatever was drawn, no cell is left holding a control character, a bidi control or an
+/// invisible character ([`crate::printable::is_unsafe`]): the last step replaces such a cell's
+/// symbol with U+FFFD, so text from a questionnaire, an answer or an ID cannot reach the
+/// terminal raw, whichever widget drew it.
 pub fn view(app: &App, f: &mut Frame) {
+    draw(app, f);
+    make_printable(f.buffer_mut());
+}
+
+/// Replaces every cell symbol that holds a character a terminal could act on.
+pub fn make_printable(buf: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buf.content {
+        if cell
+            .symbol()
+            .chars()
+            .any(|c| c.is_control() || crate::printable::is_unsafe(c))
+        {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
+}
+
+fn draw(app: &App, f: &mut Frame) {
     let area = f.area();
     let theme = Theme { color: app.color };
     if !app.fits() {
@@ -279,6 +302,9 @@ fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             first_line + rows.len() - 1,
             width_of(label) + width_of(last),
         ));
+        if let Some(e) = &app.error {
+            body.extend(wrap(e, w, "! ", "  ", theme.alert()));
+        }
         body.extend(wrap("Enter starts.", w, "", "", theme.dim()));
     } else {
         body.push(Line::from(vec![

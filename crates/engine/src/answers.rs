@@ -282,7 +282,8 @@ pub fn display_for(q: &Question, a: &Answer, staff: bool) -> String {
             Some(u) => format!("{} {u}", fmt_num(*n)),
             None => fmt_num(*n),
         },
-        Answer::Text(t) => t.clone(),
+        // Quoted inside other text: a line break in it must not start a line of its own.
+        Answer::Text(t) => crate::printable::escape_line(t).into_owned(),
     }
 }
 

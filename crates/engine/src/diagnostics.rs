@@ -5,7 +5,7 @@
 //! with miette: message, `file:line:col`, the source line with a caret, the pointer, and help.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use miette::{
@@ -14,6 +14,7 @@ use miette::{
 };
 
 use crate::locate::{self, Locator};
+use crate::printable::{self, Printable};
 
 /// A problem found while loading, before it is located in the text.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +131,10 @@ impl LoadError {
     }
 
     /// The error as a person reads it: every problem with its place, source line and help.
+    ///
+    /// Everything quoted (the file name, messages, help, the source excerpt) is escaped as
+    /// [`printable::escape`] does, so the only control sequences in the result are the colours
+    /// asked for with `color`.
     pub fn render(&self, color: bool) -> String {
         let LoadError::Invalid {
             name,
@@ -137,7 +142,7 @@ impl LoadError {
             problems,
         } = self
         else {
-            return format!("error: {self}\n");
+            return format!("error: {}\n", printable::escape(&self.to_string()));
         };
         let theme = if color {
             GraphicalTheme::unicode()
@@ -145,17 +150,33 @@ impl LoadError {
             GraphicalTheme::unicode_nocolor()
         };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-        let src = Src { name, text };
+        let name = printable::escape_line(name);
+        let escaped = printable::escape_with_offsets(text);
+        let src = Src {
+            name: &name,
+            text: escaped.as_ref().map_or(text.as_str(), |(t, _)| t.as_str()),
+        };
         let mut out = String::new();
         const SHOWN: usize = 200;
         for p in problems.iter().take(SHOWN) {
+            let shown = Located {
+                pointer: printable::escape_line(&p.pointer).into_owned(),
+                message: printable::escape(&p.message).into_owned(),
+                help: p.help.as_deref().map(|h| printable::escape(h).into_owned()),
+                offset: escaped.as_ref().map_or(p.offset, |(_, m)| m.map(p.offset)),
+                len: escaped
+                    .as_ref()
+                    .map_or(p.len, |(_, m)| m.map(p.offset + p.len) - m.map(p.offset)),
+                ..p.clone()
+            };
+            let p = &shown;
             let d = Diag { p, src: &src };
             out.push_str(&format!(
                 "error: {name}:{}:{}: {}\n",
                 p.line, p.column, p.message
             ));
             // A snippet of a minified file would print the whole file: skip it.
-            if line_len(text, p.offset) > MAX_SNIPPET_LINE
+            if line_len(src.text, p.offset) > MAX_SNIPPET_LINE
                 || handler.render_report(&mut out, &d).is_err()
             {
                 let at = if p.pointer.is_empty() {
@@ -173,6 +194,12 @@ impl LoadError {
             out.push_str(&format!("… and {} more problems\n", problems.len() - SHOWN));
         }
         out
+    }
+
+    /// Writes [`LoadError::render`] through the escaping writer that every text output is
+    /// made with, keeping its colours (the rendering has escaped everything it quotes).
+    pub fn write_to<W: Write>(&self, out: &mut Printable<W>, color: bool) -> std::io::Result<()> {
+        out.write_prepared(&self.render(color))
     }
 }
 
@@ -193,9 +220,15 @@ fn line_len(text: &str, offset: usize) -> usize {
     end - start
 }
 
+/// A file name as messages show it: on one line, with control characters escaped
+/// ([`printable::escape_line`]).
+pub fn display_name(path: &Path) -> String {
+    printable::escape_line(&path.display().to_string()).into_owned()
+}
+
 /// Reads at most `limit` bytes of a file, with clear errors for directories and huge files.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
-    let name = path.display().to_string();
+    let name = display_name(path);
     let io = |source| LoadError::Io {
         name: name.clone(),
         source,

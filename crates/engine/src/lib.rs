@@ -18,13 +18,16 @@ pub mod diagnostics;
 pub mod loader;
 pub mod locate;
 pub mod model;
+pub mod printable;
 pub mod questionnaire;
 pub mod records;
 pub mod report;
 pub mod score;
 pub mod selftest;
 pub mod session;
+pub mod subject;
 pub mod suggest;
+pub mod text_rules;
 
 pub use answers::{Answer, Answers};
 pub use diagnostics::LoadError;

@@ -167,7 +167,9 @@ pub fn save(dir: &Path, s: &Screening) -> io::Result<SavedPaths> {
     check_dir(dir)?;
     let mut record = serde_json::to_string_pretty(&record_json(s)).map_err(io::Error::other)?;
     record.push('\n');
-    let handover = handover_text(s);
+    // A text file is read in a terminal too: the one escaping step applies (the JSON record
+    // escapes control characters itself).
+    let handover = crate::printable::escape(&handover_text(s)).into_owned();
     let stamp = file_stamp(s.ended);
     for n in 1..=MAX_TRIES {
         let stem = format!("needlecheck-{stamp}-{n}");

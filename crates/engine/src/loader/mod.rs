@@ -40,7 +40,7 @@ pub fn embedded() -> Result<Questionnaire, LoadError> {
 /// Reads and checks a questionnaire file.
 pub fn load_path(path: &Path) -> Result<Questionnaire, LoadError> {
     let bytes = crate::diagnostics::read_limited(path, MAX_FILE_BYTES)?;
-    load_str(&path.display().to_string(), &bytes)
+    load_str(&crate::diagnostics::display_name(path), &bytes)
 }
 
 /// Checks questionnaire bytes; `name` is used in messages.
@@ -81,7 +81,8 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
     // Fast path for a well-formed file (which can have no key given twice: every object is
     // a struct or a map that refuses them); the slow path below reports every problem.
     if let Ok(file) = crate::model::parse_direct(text) {
-        return check(file, name, text, sha256_hex(bytes), Vec::new());
+        let problems = crate::text_rules::control_character_problems(text);
+        return check(file, name, text, sha256_hex(bytes), problems);
     }
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = serde_path_to_error::deserialize::<_, QuestionnaireFile>(&mut de);
@@ -119,7 +120,9 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
         }
     };
     let sha256 = sha256_hex(bytes);
-    check(file, name, text, sha256, duplicate_key_problems(text))
+    let mut problems = duplicate_key_problems(text);
+    problems.extend(crate::text_rules::control_character_problems(text));
+    check(file, name, text, sha256, problems)
 }
 
 /// Lowercase hex SHA-256 of some bytes.
