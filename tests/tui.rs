@@ -57,6 +57,61 @@ fn choices() -> Questionnaire {
         .expect("choices questionnaire")
 }
 
+/// Long lists (16 and 12 options), a long question, a section introduction and a short text
+/// box: what has to fit in small windows and needs option numbers above 9.
+fn long() -> Questionnaire {
+    let labels = [
+        "Head or face",
+        "Neck",
+        "Shoulder",
+        "Upper back",
+        "Lower back",
+        "Chest",
+        "Belly",
+        "Hip",
+        "Thigh",
+        "Knee",
+        "Calf",
+        "Ankle or foot",
+        "Upper arm",
+        "Elbow",
+        "Hand or wrist",
+        "None of these",
+    ];
+    let options = |n: usize| {
+        labels[..n]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let exclusive = if *l == "None of these" {
+                    r#", "exclusive": true"#
+                } else {
+                    ""
+                };
+                format!(r#"{{"code": "o{}", "label": "{l}"{exclusive}}}"#, i + 1)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let text = CHOICES
+        .replace(
+            r#""introduction": "Choice questions.""#,
+            r#""introduction": "Long lists.""#,
+        )
+        .replace(
+            r#"{"id": "s", "title": "Section", "questions": ["#,
+            &format!(
+                r#"{{"id": "s", "title": "Section", "intro": "These questions are about where it hurts.", "questions": [
+    {{"id": "areas", "type": "multi_choice", "text": "Where have you had pain in the last week? Tick every place that applies, even if it was only for a short time.", "options": [{}]}},
+    {{"id": "worst", "type": "single_choice", "text": "Where is it worst?", "options": [{}]}},
+    {{"id": "short", "type": "text", "text": "In a few words?", "max_length": 20}},"#,
+                options(16),
+                options(12)
+            ),
+        );
+    needlecheck::loader::load_str("long.json", text.as_bytes()).expect("long questionnaire")
+}
+
 fn opts(staff: bool) -> RunOptions {
     RunOptions {
         staff,
@@ -103,8 +158,8 @@ fn current<'a>(app: &App<'a>) -> &'a str {
 }
 
 fn answer_to<'a>(app: &'a App, id: &str) -> Option<&'a Answer> {
-    let i = app.q.question_index(id).expect("known id");
-    app.session.answer_of(i)
+    let i = app.questionnaire().question_index(id).expect("known id");
+    app.session().answer_of(i)
 }
 
 /// Renders the app at a size and returns the terminal.
@@ -146,7 +201,7 @@ fn all_no(app: &mut App) {
     ch(app, 'n');
     ch(app, 'n');
     enter(app); // optional notes left empty: skipped
-    assert_eq!(app.screen, Screen::Result);
+    assert_eq!(app.screen(), Screen::Result);
 }
 
 // ---------- keys on the state ----------
@@ -166,7 +221,10 @@ fn y_n_u_answer_and_move_on() {
     assert_eq!(answer_to(&a, "pregnant"), Some(&Answer::Unsure));
     // "Not sure" about pregnancy shows the weeks follow-up (ask rather than skip).
     assert_eq!(current(&a), "weeks");
-    ch(&mut a, 'u');
+    // A number box takes "Not sure" on its own line: ↓ then Enter.
+    press(&mut a, KeyCode::Down);
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "weeks"), Some(&Answer::Unsure));
     assert_eq!(current(&a), "thinners");
     ch(&mut a, 'y');
     assert_eq!(answer_to(&a, "thinners"), Some(&Answer::Yes));
@@ -193,6 +251,7 @@ fn arrows_and_enter_answer_yes_no_too() {
     let q = mini();
     let mut a = app(&q);
     enter(&mut a);
+    press(&mut a, KeyCode::Down); // nothing chosen yet: ↓ goes to the first line, Yes
     press(&mut a, KeyCode::Down);
     enter(&mut a);
     assert_eq!(answer_to(&a, "chest_pain"), Some(&Answer::No));
@@ -209,10 +268,10 @@ fn back_keeps_answers() {
     assert_eq!(current(&a), "pregnant");
     ch(&mut a, 'b');
     assert_eq!(current(&a), "age");
-    assert_eq!(a.input, "40", "the kept answer is in the field");
-    press(&mut a, KeyCode::Left);
+    assert_eq!(a.input(), "40", "the kept answer is in the field");
+    press(&mut a, KeyCode::BackTab);
     assert_eq!(current(&a), "chest_pain");
-    assert_eq!(a.cursor, 1, "focus on the kept answer (No)");
+    assert_eq!(a.focus(), Some(1), "focus on the kept answer (No)");
     assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(40.0)));
     // Enter on the kept answers walks forward again without retyping.
     enter(&mut a);
@@ -220,9 +279,9 @@ fn back_keeps_answers() {
     assert_eq!(current(&a), "pregnant");
     // Back from the first question leads to the welcome screen, answers still kept.
     ch(&mut a, 'b');
+    press(&mut a, KeyCode::BackTab);
     ch(&mut a, 'b');
-    ch(&mut a, 'b');
-    assert_eq!(a.screen, Screen::Welcome);
+    assert_eq!(a.screen(), Screen::Welcome);
     assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(40.0)));
 }
 
@@ -235,15 +294,12 @@ fn digits_pick_an_option_and_enter_confirms() {
     enter(&mut a); // display-only text: Enter continues
     assert_eq!(current(&a), "where");
     ch(&mut a, '3');
-    assert_eq!(a.cursor, 2);
+    assert_eq!(a.focus(), Some(2));
     ch(&mut a, '9');
-    assert_eq!(
-        a.error.as_deref(),
-        Some("Please choose a number from 1 to 3.")
-    );
+    assert_eq!(a.error(), Some("Please choose a number from 1 to 3."));
     assert_eq!(current(&a), "where", "a wrong digit does not move on");
     ch(&mut a, '2');
-    assert_eq!(a.error, None);
+    assert_eq!(a.error(), None);
     enter(&mut a);
     assert_eq!(answer_to(&a, "where"), Some(&Answer::Choice(1)));
     assert_eq!(current(&a), "conditions");
@@ -268,19 +324,22 @@ fn multi_choice_toggles_and_none_stands_alone() {
     ch(&mut a, '1');
     enter(&mut a);
     assert_eq!(current(&a), "conditions");
+    // A digit goes to its option, Space ticks it.
     ch(&mut a, '1');
+    assert_eq!(a.ticked(), vec![false; 4], "a digit alone ticks nothing");
+    ch(&mut a, ' ');
     press(&mut a, KeyCode::Down);
     press(&mut a, KeyCode::Down);
     ch(&mut a, ' ');
-    assert_eq!(a.ticked, vec![true, false, true, false]);
-    ch(&mut a, '4'); // "None of these" clears the others
-    assert_eq!(a.ticked, vec![false, false, false, true]);
-    ch(&mut a, '2'); // and goes when another is ticked
-    assert_eq!(a.ticked, vec![false, true, false, false]);
-    ch(&mut a, '2');
-    assert_eq!(a.ticked, vec![false; 4]);
+    assert_eq!(a.ticked(), vec![true, false, true, false]);
+    typed(&mut a, "4 "); // "None of these" clears the others
+    assert_eq!(a.ticked(), vec![false, false, false, true]);
+    typed(&mut a, "2 "); // and goes when another is ticked
+    assert_eq!(a.ticked(), vec![false, true, false, false]);
+    ch(&mut a, ' ');
+    assert_eq!(a.ticked(), vec![false; 4]);
     enter(&mut a);
-    assert_eq!(a.error.as_deref(), Some("Choose at least one option."));
+    assert_eq!(a.error(), Some("Choose at least one option."));
     assert_eq!(current(&a), "conditions");
     ch(&mut a, 'k');
     ch(&mut a, ' ');
@@ -296,11 +355,11 @@ fn enter_on_empty_optional_input_skips_it() {
     enter(&mut a);
     ch(&mut a, '1');
     enter(&mut a);
-    ch(&mut a, '4');
+    typed(&mut a, "4 ");
     enter(&mut a);
     assert_eq!(current(&a), "height");
     enter(&mut a);
-    assert_eq!(a.screen, Screen::Result);
+    assert_eq!(a.screen(), Screen::Result);
     assert_eq!(answer_to(&a, "height"), None);
 }
 
@@ -313,7 +372,7 @@ fn number_out_of_range_shows_the_message_and_stays() {
     typed(&mut a, "150");
     enter(&mut a);
     assert_eq!(
-        a.error.as_deref(),
+        a.error(),
         Some("Please enter a number from 0 to 120 years.")
     );
     assert_eq!(current(&a), "age");
@@ -323,8 +382,8 @@ fn number_out_of_range_shows_the_message_and_stays() {
     // Backspace edits; a good number goes through and the message is gone.
     press(&mut a, KeyCode::Backspace);
     press(&mut a, KeyCode::Backspace);
-    assert_eq!(a.input, "1");
-    assert_eq!(a.error, None);
+    assert_eq!(a.input(), "1");
+    assert_eq!(a.error(), None);
     typed(&mut a, "9");
     enter(&mut a);
     assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(19.0)));
@@ -337,7 +396,7 @@ fn letters_are_not_typed_into_a_number() {
     enter(&mut a);
     ch(&mut a, 'n');
     typed(&mut a, "4x0");
-    assert_eq!(a.input, "40");
+    assert_eq!(a.input(), "40");
 }
 
 #[test]
@@ -347,7 +406,7 @@ fn empty_required_number_is_refused() {
     enter(&mut a);
     ch(&mut a, 'n');
     enter(&mut a);
-    assert_eq!(a.error.as_deref(), Some("This question needs an answer."));
+    assert_eq!(a.error(), Some("This question needs an answer."));
     assert_eq!(current(&a), "age");
 }
 
@@ -357,7 +416,7 @@ fn question_mark_toggles_help() {
     let mut a = app(&q);
     enter(&mut a);
     ch(&mut a, '?');
-    assert!(a.show_help);
+    assert!(a.help_shown());
     assert_eq!(a.context(), Context::Help);
     let t = draw(&mut a, 80, 24);
     let text = screen_text(&t);
@@ -367,7 +426,7 @@ fn question_mark_toggles_help() {
     ch(&mut a, 'y');
     assert_eq!(answer_to(&a, "chest_pain"), None);
     ch(&mut a, '?');
-    assert!(!a.show_help);
+    assert!(!a.help_shown());
     assert_eq!(current(&a), "chest_pain");
 }
 
@@ -383,11 +442,11 @@ fn text_fields_take_letters_that_are_keys_elsewhere() {
     ch(&mut a, 'n');
     assert_eq!(current(&a), "notes");
     typed(&mut a, "bruise? yes, quite 膝");
-    assert_eq!(a.input, "bruise? yes, quite 膝");
-    assert!(!a.show_help && !a.confirm_quit);
+    assert_eq!(a.input(), "bruise? yes, quite 膝");
+    assert!(!a.help_shown() && !a.confirming_quit());
     assert_eq!(current(&a), "notes");
     enter(&mut a);
-    assert_eq!(a.screen, Screen::Result);
+    assert_eq!(a.screen(), Screen::Result);
     assert_eq!(
         answer_to(&a, "notes"),
         Some(&Answer::Text("bruise? yes, quite 膝".into()))
@@ -400,14 +459,14 @@ fn q_asks_before_quitting() {
     let mut a = app(&q);
     enter(&mut a);
     ch(&mut a, 'n');
-    ch(&mut a, 'q');
-    assert!(a.confirm_quit);
+    press(&mut a, KeyCode::Esc);
+    assert!(a.confirming_quit());
     assert_eq!(a.ending(), None);
     ch(&mut a, 'n');
-    assert!(!a.confirm_quit);
+    assert!(!a.confirming_quit());
     assert_eq!(current(&a), "age");
     press(&mut a, KeyCode::Esc);
-    assert!(a.confirm_quit);
+    assert!(a.confirming_quit());
     assert!(matches!(ch(&mut a, 'y'), Effect::Exit));
     assert_eq!(a.ending(), Some(Ending::Quit));
     // Abandoned: status 3, and the advice printed says it is not finished.
@@ -431,7 +490,7 @@ fn release_and_repeat_events_are_ignored() {
         update(&mut a, Msg::Key(ev));
     }
     assert_eq!(answer_to(&a, "chest_pain"), None);
-    assert_eq!(a.screen, Screen::Question);
+    assert_eq!(a.screen(), Screen::Question);
 }
 
 #[test]
@@ -440,16 +499,16 @@ fn emergency_answer_goes_to_the_interrupt_at_once() {
     let mut a = app(&q);
     enter(&mut a);
     ch(&mut a, 'y');
-    assert_eq!(a.screen, Screen::Emergency(0));
+    assert_eq!(a.screen(), Screen::Emergency(0));
     let text = screen_text(&draw(&mut a, 80, 24));
     assert!(text.contains("CALL 000 NOW"));
     assert!(text.contains("Chest pain now can be a heart attack."));
     // Keys of the question underneath do nothing here.
     ch(&mut a, 'n');
-    assert_eq!(a.screen, Screen::Emergency(0));
+    assert_eq!(a.screen(), Screen::Emergency(0));
     // Finishing gives the emergency result.
     enter(&mut a);
-    assert_eq!(a.screen, Screen::Result);
+    assert_eq!(a.screen(), Screen::Result);
     ch(&mut a, 'q');
     assert_eq!(a.exit_status(), 0);
     let last = a.take_final().expect("emergency advice");
@@ -463,7 +522,7 @@ fn result_screen_says_everything_the_printed_advice_says() {
     enter(&mut a);
     ch(&mut a, 'y');
     enter(&mut a);
-    assert_eq!(a.screen, Screen::Result);
+    assert_eq!(a.screen(), Screen::Result);
     // Tall and wide enough for the whole result without scrolling or much wrapping.
     let screen: String = screen_text(&draw(&mut a, 200, 60))
         .split_whitespace()
@@ -490,13 +549,13 @@ fn back_from_the_interrupt_to_change_the_answer() {
     let mut a = app(&q);
     enter(&mut a);
     ch(&mut a, 'y');
-    assert_eq!(a.screen, Screen::Emergency(0));
+    assert_eq!(a.screen(), Screen::Emergency(0));
     ch(&mut a, 'b');
     assert_eq!(current(&a), "chest_pain");
-    assert_eq!(a.cursor, 0, "the answer given is kept and focused");
+    assert_eq!(a.focus(), Some(0), "the answer given is kept and focused");
     // Keeping it interrupts again; changing it moves on.
     enter(&mut a);
-    assert_eq!(a.screen, Screen::Emergency(0));
+    assert_eq!(a.screen(), Screen::Emergency(0));
     press(&mut a, KeyCode::Left);
     ch(&mut a, 'n');
     assert_eq!(current(&a), "age");
@@ -511,9 +570,9 @@ fn review_change_drops_hidden_answers_and_says_so() {
     enter(&mut a);
     assert_eq!(current(&a), "thinners");
     ch(&mut a, 'r');
-    assert_eq!(a.screen, Screen::Review);
+    assert_eq!(a.screen(), Screen::Review);
     let list: Vec<&str> = a
-        .session
+        .session()
         .answered_questions()
         .iter()
         .map(|i| q.questions()[*i].id.as_str())
@@ -528,9 +587,16 @@ fn review_change_drops_hidden_answers_and_says_so() {
     enter(&mut a);
     assert_eq!(current(&a), "pregnant");
     ch(&mut a, 'n');
-    assert_eq!(a.screen, Screen::Review, "back to the list after a change");
+    assert_eq!(
+        a.screen(),
+        Screen::Review,
+        "back to the list after a change"
+    );
     assert_eq!(answer_to(&a, "weeks"), None);
-    let notice = a.notice.clone().expect("a notice about the dropped answer");
+    let notice = a
+        .notice()
+        .map(str::to_string)
+        .expect("a notice about the dropped answer");
     assert!(notice.contains("removed 1 answer"), "{notice}");
     assert!(
         notice.contains("How many weeks pregnant are you?"),
@@ -542,7 +608,7 @@ fn review_change_drops_hidden_answers_and_says_so() {
     // Leaving the list goes back to where the person was.
     press(&mut a, KeyCode::Esc);
     assert_eq!(current(&a), "thinners");
-    assert_eq!(a.notice, None);
+    assert_eq!(a.notice(), None);
 }
 
 #[test]
@@ -554,7 +620,7 @@ fn review_from_the_result_returns_to_a_finished_result() {
     enter(&mut a); // chest_pain
     ch(&mut a, 'n');
     press(&mut a, KeyCode::Esc);
-    assert_eq!(a.screen, Screen::Result);
+    assert_eq!(a.screen(), Screen::Result);
     let text = screen_text(&draw(&mut a, 80, 24));
     assert!(text.contains("RESULT: You can book (clear)"), "{text}");
 }
@@ -600,7 +666,7 @@ fn result_screen_shows_reasons_and_quits_without_asking() {
     enter(&mut a);
     ch(&mut a, 'n');
     ch(&mut a, 'y');
-    ch(&mut a, '1');
+    typed(&mut a, "1 ");
     enter(&mut a);
     enter(&mut a);
     let text = screen_text(&draw(&mut a, 80, 24));
@@ -624,7 +690,7 @@ fn next_patient_leaves_no_trace_of_the_previous_one() {
     ch(&mut a, 'n');
     typed(&mut a, "left knee zz-marker");
     enter(&mut a);
-    assert_eq!(a.screen, Screen::Result);
+    assert_eq!(a.screen(), Screen::Result);
     let done = match ch(&mut a, 'n') {
         Effect::Finished(done) => done,
         other => panic!("expected the finished patient, got {other:?}"),
@@ -633,9 +699,9 @@ fn next_patient_leaves_no_trace_of_the_previous_one() {
     assert!(done.advice.contains("Patient: MRN-1"));
     assert!(done.advice.contains("HANDOVER FOR THE PRACTITIONER"));
     // Nothing of the first patient is left: not in the state, not on the screen.
-    assert_eq!(a.screen, Screen::Welcome);
-    assert!(a.session.answers().is_empty());
-    assert_eq!(a.subject, None);
+    assert_eq!(a.screen(), Screen::Welcome);
+    assert!(a.session().answers().is_empty());
+    assert_eq!(a.subject(), None);
     let state = format!("{a:?}");
     assert!(!state.contains("zz-marker"));
     assert!(!state.contains("MRN-1"));
@@ -648,7 +714,7 @@ fn next_patient_leaves_no_trace_of_the_previous_one() {
     enter(&mut a);
     assert_eq!(current(&a), "chest_pain");
     assert_eq!(answer_to(&a, "age"), None);
-    assert_eq!(a.subject.as_deref(), Some("MRN-2"));
+    assert_eq!(a.subject(), Some("MRN-2"));
 }
 
 #[test]
@@ -657,7 +723,7 @@ fn subject_option_labels_the_first_patient() {
     let mut o = opts(true);
     o.subject = Some("A-17".into());
     let mut a = App::new(&q, &o, (80, 24));
-    assert_eq!(a.input, "A-17", "prefilled, staff can still correct it");
+    assert_eq!(a.input(), "A-17", "prefilled, staff can still correct it");
     all_no(&mut a);
     ch(&mut a, 'q');
     let last = a.take_final().expect("advice");
@@ -681,10 +747,10 @@ fn a_too_small_window_takes_only_ctrl_c() {
     update(&mut a, Msg::Resize(30, 10));
     assert_eq!(a.context(), Context::TooSmall);
     enter(&mut a);
-    assert_eq!(a.screen, Screen::Welcome);
+    assert_eq!(a.screen(), Screen::Welcome);
     update(&mut a, Msg::Resize(40, 12));
     enter(&mut a);
-    assert_eq!(a.screen, Screen::Question);
+    assert_eq!(a.screen(), Screen::Question);
 }
 
 // ---------- the view ----------
@@ -694,6 +760,7 @@ fn cursor_sits_on_the_focused_option() {
     let q = mini();
     let mut a = app(&q);
     enter(&mut a);
+    ch(&mut a, 'j');
     let mut t = draw(&mut a, 80, 24);
     let first = t.backend_mut().get_cursor_position().expect("cursor");
     let row = screen_text(&t)
@@ -782,7 +849,7 @@ fn result_scrolls_within_its_length() {
     for _ in 0..200 {
         press(&mut a, KeyCode::Down);
     }
-    let max = a.result_scroll;
+    let max = a.scroll();
     assert!(max > 0);
     let text = screen_text(&draw(&mut a, 40, 12));
     assert!(
@@ -791,11 +858,7 @@ fn result_scrolls_within_its_length() {
     );
     assert!(!text.contains("↓ more"), "{text}");
     press(&mut a, KeyCode::Up);
-    assert_eq!(
-        a.result_scroll,
-        max - 1,
-        "one key back up after overscrolling"
-    );
+    assert_eq!(a.scroll(), max - 1, "one key back up after overscrolling");
     let text = screen_text(&draw(&mut a, 40, 12));
     assert!(text.contains("↓ more"), "{text}");
 }
@@ -832,7 +895,7 @@ fn run_loop_driven_by_a_script() {
         finished, 0,
         "a single patient is printed at the end, not in the loop"
     );
-    assert_eq!(a.size, (100, 30));
+    assert_eq!(a.size(), (100, 30));
     assert_eq!(a.exit_status(), 0);
     let last = a.take_final().expect("advice");
     // Exactly what `score --format text` prints for these answers.
@@ -933,7 +996,7 @@ fn snapshots_of_every_screen() {
         typed(&mut a, "150");
         enter(&mut a);
         snap(&s("question_number_error"), &mut a, w, h);
-        ch(&mut a, 'q');
+        press(&mut a, KeyCode::Esc);
         snap(&s("confirm_quit"), &mut a, w, h);
         ch(&mut a, 'n');
         press(&mut a, KeyCode::Backspace);
@@ -943,7 +1006,7 @@ fn snapshots_of_every_screen() {
         typed(&mut a, "10");
         enter(&mut a);
         ch(&mut a, 'y');
-        ch(&mut a, '1');
+        typed(&mut a, "1 ");
         snap(&s("question_multi"), &mut a, w, h);
         enter(&mut a);
         typed(&mut a, "膝が痛い 😀 since Monday");
@@ -987,7 +1050,7 @@ fn snapshots_of_choice_screens() {
     ch(&mut a, '2');
     snap("single_choice_80x24", &mut a, 80, 24);
     enter(&mut a);
-    ch(&mut a, '4');
+    typed(&mut a, "4 ");
     snap("multi_exclusive_80x24", &mut a, 80, 24);
 }
 
@@ -1000,7 +1063,6 @@ fn example(k: keys::Key) -> KeyEvent {
         keys::Key::Code(code) => key(code),
         keys::Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
         keys::Key::Digits => key(KeyCode::Char('2')),
-        keys::Key::NumberChars => key(KeyCode::Char('7')),
         keys::Key::Printable => key(KeyCode::Char('x')),
     }
 }
@@ -1016,6 +1078,7 @@ fn script(words: &str) -> Vec<KeyEvent> {
             "Up" => key(KeyCode::Up),
             "Down" => key(KeyCode::Down),
             "Left" => key(KeyCode::Left),
+            "BackTab" => key(KeyCode::BackTab),
             "PgDn" => key(KeyCode::PageDown),
             "F1" => key(KeyCode::F(1)),
             "Bksp" => key(KeyCode::Backspace),
@@ -1069,8 +1132,12 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
         "Enter n 4 0 Enter n n Enter Down Down PgDn",
         "Enter n 4 0 Enter n r Down PgDn",
         "Enter n r Esc q",
+        "Enter n 4 0 Left Left",
+        "Enter n 4 0 Enter y Down",
+        "Enter n 4 0 Enter n n a b Left",
+        "Enter j j",
     ];
-    let choice_scripts: &[&str] = &["Enter Enter Down 1 Enter Space 2 Enter 1 Bksp"];
+    let choice_scripts: &[&str] = &["Enter Enter Down 1 Enter Space 2 Space Enter 1 Bksp"];
     let starts = [
         Start {
             q: &mini,
@@ -1082,7 +1149,7 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
             q: &mini,
             staff: true,
             size: small,
-            scripts: &["a Bksp", "Enter n 4 0 Enter n n Enter"],
+            scripts: &["a Bksp", "a b Left", "Enter n 4 0 Enter n n Enter"],
         },
         Start {
             q: &choices,
@@ -1115,27 +1182,20 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
         }
     }
     for binding in keys::BINDINGS {
-        let applies = |f: &keys::Facts| match binding.when {
-            keys::When::Always => true,
-            keys::When::Unsure => f.unsure,
-            keys::When::Optional => f.optional,
-            keys::When::Staff => f.staff,
-        };
         for &ctx in binding.contexts {
             for &k in binding.keys {
                 let ev = example(k);
                 let mut tried = 0;
-                let acts =
-                    states
-                        .iter()
-                        .filter(|s| s.2 == ctx && applies(&s.3))
-                        .any(|(s, keys, ..)| {
-                            tried += 1;
-                            let mut a = s.replay(keys);
-                            let before = format!("{a:?}");
-                            let effect = update(&mut a, Msg::Key(ev));
-                            !matches!(effect, Effect::None) || format!("{a:?}") != before
-                        });
+                let acts = states
+                    .iter()
+                    .filter(|s| s.2 == ctx && binding.applies(ctx, s.3))
+                    .any(|(s, keys, ..)| {
+                        tried += 1;
+                        let mut a = s.replay(keys);
+                        let before = format!("{a:?}");
+                        let effect = update(&mut a, Msg::Key(ev));
+                        !matches!(effect, Effect::None) || format!("{a:?}") != before
+                    });
                 assert!(
                     tried > 0,
                     "no test state for {ctx:?} with {:?}",
@@ -1202,4 +1262,222 @@ fn a_failed_draw_on_a_hung_up_terminal_is_reported_as_a_hang_up() {
     let err = event_loop(&mut t, &mut a, &mut events, &|| false, &mut |_| Ok(false))
         .expect_err("the draw fails");
     assert_eq!(err.raw_os_error(), Some(libc::EIO), "{err}");
+}
+
+// ---------- answers nobody gave ----------
+
+#[test]
+fn letters_in_a_number_box_are_typing_not_shortcuts() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    assert_eq!(current(&a), "age");
+    // `b` once went back, `u` answered that question "Not sure", `q` and `r` opened screens.
+    typed(&mut a, "about 40 qr?");
+    assert_eq!(current(&a), "age");
+    assert_eq!(answer_to(&a, "chest_pain"), Some(&Answer::No));
+    assert_eq!(answer_to(&a, "age"), None);
+    assert!(!a.confirming_quit() && !a.help_shown());
+    assert_eq!(a.screen(), Screen::Question);
+    assert_eq!(
+        a.input(),
+        "40",
+        "only what can be part of a number is typed"
+    );
+    assert_eq!(
+        a.error(),
+        Some("Please type the number in digits, such as 42 or 37.5.")
+    );
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(
+        text.contains("! Please type the number in digits"),
+        "{text}"
+    );
+    // What the box shows is what Enter records.
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(40.0)));
+}
+
+#[test]
+fn leaving_a_box_keeps_what_was_typed() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "4");
+    press(&mut a, KeyCode::Left);
+    assert_eq!(current(&a), "age", "← moves in the text, it does not leave");
+    press(&mut a, KeyCode::BackTab);
+    assert_eq!(current(&a), "chest_pain");
+    enter(&mut a); // the kept answer, No
+    assert_eq!(current(&a), "age");
+    assert_eq!(a.input(), "4", "the text typed before is still there");
+    assert_eq!(answer_to(&a, "age"), None, "and it was not recorded");
+    // An empty box has nothing to lose: ← goes back.
+    press(&mut a, KeyCode::Backspace);
+    press(&mut a, KeyCode::Delete);
+    press(&mut a, KeyCode::End);
+    press(&mut a, KeyCode::Backspace);
+    assert_eq!(a.input(), "");
+    press(&mut a, KeyCode::Left);
+    assert_eq!(current(&a), "chest_pain");
+}
+
+#[test]
+fn not_sure_in_a_number_box_is_its_own_line() {
+    let q = mini();
+    let mut a = app(&q);
+    to_weeks(&mut a);
+    ch(&mut a, 'u');
+    assert_eq!(
+        answer_to(&a, "weeks"),
+        None,
+        "u is typing here, not an answer"
+    );
+    assert_eq!(
+        a.error(),
+        Some("Please type the number in digits, such as 42 or 37.5. Not sure? Press ↓ and Enter.")
+    );
+    press(&mut a, KeyCode::Down);
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("› Not sure"), "{text}");
+    // Typing goes back into the box; nothing was answered on the way.
+    typed(&mut a, "2");
+    assert_eq!(a.focus(), None);
+    assert_eq!(a.input(), "2");
+    press(&mut a, KeyCode::Down);
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "weeks"), Some(&Answer::Unsure));
+}
+
+#[test]
+fn two_digit_option_numbers_choose_that_option() {
+    let q = long();
+    let mut a = app(&q);
+    enter(&mut a);
+    assert_eq!(current(&a), "areas");
+    typed(&mut a, "12");
+    assert_eq!(a.focus(), Some(11), "12 is option 12, not 1 then 2");
+    ch(&mut a, ' ');
+    typed(&mut a, "10 ");
+    let ticked: Vec<usize> = (0..16).filter(|i| a.ticked()[*i]).collect();
+    assert_eq!(ticked, [9, 11], "Knee and Ankle or foot; not Head or face");
+    // A digit that cannot continue the number starts a new one: 1, 7 is option 7.
+    typed(&mut a, "17");
+    assert_eq!(a.focus(), Some(6));
+    ch(&mut a, '0');
+    assert_eq!(
+        a.error(),
+        Some("Please choose a number from 1 to 16 (several separated by commas).")
+    );
+    let t = draw(&mut a, 80, 24);
+    let hints = screen_text(&t).lines().last().unwrap_or("").to_string();
+    assert!(hints.starts_with("1-16 go to"), "{hints}");
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "areas"), Some(&Answer::Multi(vec![9, 11])));
+    // On a single-choice list the same: 1 then 1 is option 11.
+    typed(&mut a, "11");
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "worst"), Some(&Answer::Choice(10)));
+}
+
+#[test]
+fn nothing_is_chosen_until_the_person_chooses() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    enter(&mut a); // once answered Yes to chest pain: the cursor started on Yes
+    assert_eq!(answer_to(&a, "chest_pain"), None);
+    assert_eq!(current(&a), "chest_pain");
+    assert_eq!(
+        a.error(),
+        Some("Please answer y (yes), n (no) or u (not sure).")
+    );
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(!text.contains('›'), "nothing is highlighted:\n{text}");
+    let q = choices();
+    let mut a = app(&q);
+    enter(&mut a);
+    enter(&mut a);
+    assert_eq!(current(&a), "where");
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "where"), None);
+    assert_eq!(a.error(), Some("Please choose a number from 1 to 3."));
+}
+
+#[test]
+fn the_text_box_edits_like_a_text_box() {
+    let q = long();
+    let mut a = app(&q);
+    enter(&mut a);
+    typed(&mut a, "1 ");
+    enter(&mut a);
+    typed(&mut a, "1");
+    enter(&mut a);
+    assert_eq!(current(&a), "short");
+    typed(&mut a, "knee hurt");
+    press(&mut a, KeyCode::Left);
+    press(&mut a, KeyCode::Left);
+    press(&mut a, KeyCode::Left);
+    press(&mut a, KeyCode::Left);
+    assert_eq!(current(&a), "short", "← moves in the text");
+    press(&mut a, KeyCode::Backspace);
+    typed(&mut a, "s ");
+    assert_eq!(a.input(), "knees hurt");
+    press(&mut a, KeyCode::Home);
+    press(&mut a, KeyCode::Delete);
+    typed(&mut a, "K");
+    press(&mut a, KeyCode::End);
+    typed(&mut a, "s a lot, really");
+    // The limit (20) is on screen; a key past it says so and types nothing.
+    assert_eq!(a.input(), "Knees hurts a lot, r");
+    assert_eq!(a.error(), Some("This box takes at most 20 characters."));
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("20 of 20 characters"), "{text}");
+    // Wrapping keeps words whole.
+    let text = screen_text(&draw(&mut a, 40, 14));
+    assert!(text.contains("› Knees hurts a lot, "), "{text}");
+    let narrow = screen_text(&draw(&mut a, 40, 12));
+    assert!(!narrow.contains("Kne\n"), "{narrow}");
+    enter(&mut a);
+    assert_eq!(
+        answer_to(&a, "short"),
+        Some(&Answer::Text("Knees hurts a lot, r".into()))
+    );
+}
+
+#[test]
+fn going_back_to_the_welcome_keeps_the_patient_id() {
+    let q = mini();
+    let mut a = App::new(&q, &opts(true), (80, 24));
+    typed(&mut a, "MRN-7");
+    enter(&mut a);
+    ch(&mut a, 'b');
+    assert_eq!(a.screen(), Screen::Welcome);
+    assert_eq!(a.input(), "MRN-7");
+    enter(&mut a);
+    assert_eq!(a.subject(), Some("MRN-7"));
+    // Every screen says front-desk mode is on, and whose screening it is.
+    for size in [(80, 24), (40, 12)] {
+        let text = screen_text(&draw(&mut a, size.0, size.1));
+        assert!(text.contains("Front desk · patient MRN-7"), "{text}");
+    }
+    all_no_from_first(&mut a);
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("Front desk · patient MRN-7"), "{text}");
+    ch(&mut a, 'r');
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("Front desk · patient MRN-7"), "{text}");
+}
+
+/// From the first question of mini: every answer no (age 40) to the result.
+fn all_no_from_first(app: &mut App) {
+    ch(app, 'n');
+    typed(app, "40");
+    enter(app);
+    ch(app, 'n');
+    ch(app, 'n');
+    enter(app);
+    assert_eq!(app.screen(), Screen::Result);
 }

@@ -29,6 +29,7 @@ use crate::report::{self, Summary, TextOptions};
 use crate::score::Outcome;
 use crate::session::{Session, Step};
 
+use super::edit::LineEdit;
 use super::keys::{self, Action, Context, Facts};
 use super::view;
 
@@ -94,36 +95,45 @@ pub struct Finished {
     pub advice: String,
 }
 
-/// The whole state of the TUI.
+/// The whole state of the TUI. The fields are the TUI's own (the view reads them); everything
+/// else goes through the methods below and [`update`].
 #[derive(Debug)]
 pub struct App<'q> {
-    pub q: &'q Questionnaire,
-    pub staff: bool,
-    pub color: bool,
+    pub(super) q: &'q Questionnaire,
+    pub(super) staff: bool,
+    pub(super) color: bool,
     /// Window size (columns, rows).
-    pub size: (u16, u16),
-    pub session: Session<'q>,
-    pub screen: Screen,
-    pub show_help: bool,
-    pub help_scroll: u16,
-    pub confirm_quit: bool,
-    /// Focused option of a list question (the "Not sure" line comes after the options).
-    pub cursor: usize,
+    pub(super) size: (u16, u16),
+    pub(super) session: Session<'q>,
+    pub(super) screen: Screen,
+    pub(super) show_help: bool,
+    pub(super) help_scroll: u16,
+    pub(super) confirm_quit: bool,
+    /// Focused line of a list question (the "Not sure" line comes after the options; for a
+    /// number question it is the only line). `None`: nothing chosen yet, or the focus is in
+    /// the box.
+    pub(super) cursor: Option<usize>,
+    /// Digits of an option number typed so far ("1" on the way to "12").
+    pub(super) digits: String,
     /// Ticked options of a multiple-choice question.
-    pub ticked: Vec<bool>,
-    /// What is typed in a number or text field, or the patient ID on the welcome screen.
-    pub input: String,
-    /// Why the last answer was not accepted.
-    pub error: Option<String>,
+    pub(super) ticked: Vec<bool>,
+    /// What is typed in a number or text box, or the patient ID on the welcome screen.
+    pub(super) input: LineEdit,
+    /// Text typed into a box and left without answering (by question), shown again on return.
+    pub(super) drafts: Vec<(usize, LineEdit)>,
+    /// Why the last key or answer was not taken.
+    pub(super) error: Option<String>,
     /// Something to tell once, e.g. answers removed by a change.
-    pub notice: Option<String>,
-    pub review_selected: usize,
+    pub(super) notice: Option<String>,
+    pub(super) review_selected: usize,
     /// Scroll position of the result or the emergency interrupt.
-    pub result_scroll: u16,
+    pub(super) result_scroll: u16,
+    /// Scroll position of the question screen's text, when it does not fit.
+    pub(super) question_scroll: u16,
     /// The current patient's identifier.
-    pub subject: Option<String>,
+    pub(super) subject: Option<String>,
     /// Patients finished before this one (front-desk mode).
-    pub patients_done: usize,
+    pub(super) patients_done: usize,
     /// Changing an answer from the review list: go back to the list after it.
     editing: bool,
     /// Where the review list was opened from (`None`: the result).
@@ -145,17 +155,19 @@ impl<'q> App<'q> {
             show_help: false,
             help_scroll: 0,
             confirm_quit: false,
-            cursor: 0,
+            cursor: None,
+            digits: String::new(),
             ticked: Vec::new(),
-            input: if opts.staff {
-                subject.clone().unwrap_or_default()
-            } else {
-                String::new()
+            input: match (&subject, opts.staff) {
+                (Some(id), true) => LineEdit::new(id),
+                _ => LineEdit::default(),
             },
+            drafts: Vec::new(),
             error: None,
             notice: None,
             review_selected: 0,
             result_scroll: 0,
+            question_scroll: 0,
             subject,
             patients_done: 0,
             editing: false,
@@ -163,6 +175,71 @@ impl<'q> App<'q> {
             started: None,
             ending: None,
         }
+    }
+
+    /// The questionnaire being asked.
+    pub fn questionnaire(&self) -> &'q Questionnaire {
+        self.q
+    }
+
+    /// The answers so far and where the screening is.
+    pub fn session(&self) -> &Session<'q> {
+        &self.session
+    }
+
+    /// The screen shown.
+    pub fn screen(&self) -> Screen {
+        self.screen
+    }
+
+    /// The focused line of a list (`None`: nothing chosen yet).
+    pub fn focus(&self) -> Option<usize> {
+        self.cursor
+    }
+
+    /// The ticks of a multiple-choice list.
+    pub fn ticked(&self) -> &[bool] {
+        &self.ticked
+    }
+
+    /// What is typed in the box on screen.
+    pub fn input(&self) -> &str {
+        self.input.text()
+    }
+
+    /// The message about the last key or answer that was not taken.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// A one-off notice (answers removed or questions added by a change).
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// Whether the help is open.
+    pub fn help_shown(&self) -> bool {
+        self.show_help
+    }
+
+    /// Whether "Stop the screening?" is asked.
+    pub fn confirming_quit(&self) -> bool {
+        self.confirm_quit
+    }
+
+    /// The current patient's identifier.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// The window size (columns, rows).
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
+    /// How far the result or the emergency interrupt is scrolled.
+    pub fn scroll(&self) -> u16 {
+        self.result_scroll
     }
 
     /// The question on screen, if the question screen is shown.
@@ -196,10 +273,18 @@ impl<'q> App<'q> {
     /// The facts that switch key bindings on and off for the screen underneath any overlay.
     pub fn facts(&self) -> Facts {
         let q = self.question_under_overlay();
+        let options = match q.map(|q| q.kind) {
+            Some(QuestionType::SingleChoice | QuestionType::MultiChoice) => {
+                q.map_or(0, |q| q.options.len())
+            }
+            _ => 0,
+        };
         Facts {
             unsure: q.is_some_and(|q| q.allows_unsure()),
             optional: q.is_some_and(|q| !q.is_required()),
             staff: self.staff,
+            typed: !self.input.is_empty(),
+            options,
         }
     }
 
@@ -310,26 +395,39 @@ impl<'q> App<'q> {
 
     fn load_question(&mut self) {
         self.error = None;
-        self.input.clear();
-        self.cursor = 0;
+        self.input = LineEdit::default();
+        self.cursor = None;
+        self.digits.clear();
         self.ticked.clear();
         self.show_help = false;
         self.help_scroll = 0;
+        self.question_scroll = 0;
         self.screen = Screen::Question;
         let Some(c) = self.session.current() else {
             self.show_result();
             return;
         };
         let q = &self.q.questions()[c];
+        // An answer given before is shown as given; nothing is chosen for a new question.
         let prev = self.session.answer_of(c).cloned();
         match (q.kind, prev) {
-            (QuestionType::YesNo, Some(Answer::No)) => self.cursor = 1,
-            (QuestionType::YesNo, Some(Answer::Unsure)) => self.cursor = 2,
-            (QuestionType::SingleChoice, Some(Answer::Choice(i))) => self.cursor = i,
-            (QuestionType::SingleChoice, Some(Answer::Unsure)) => self.cursor = q.options.len(),
-            (QuestionType::Number, Some(Answer::Number(n))) => self.input = answers::fmt_num(n),
-            (QuestionType::Text, Some(Answer::Text(t))) => self.input = t,
+            (QuestionType::YesNo, Some(Answer::Yes)) => self.cursor = Some(0),
+            (QuestionType::YesNo, Some(Answer::No)) => self.cursor = Some(1),
+            (QuestionType::YesNo, Some(Answer::Unsure)) => self.cursor = Some(2),
+            (QuestionType::SingleChoice, Some(Answer::Choice(i))) => self.cursor = Some(i),
+            (QuestionType::SingleChoice, Some(Answer::Unsure)) => {
+                self.cursor = Some(q.options.len())
+            }
+            (QuestionType::Number, Some(Answer::Unsure)) => self.cursor = Some(0),
+            (QuestionType::Number, Some(Answer::Number(n))) => {
+                self.input = LineEdit::new(&answers::fmt_num(n))
+            }
+            (QuestionType::Text, Some(Answer::Text(t))) => self.input = LineEdit::new(&t),
             _ => {}
+        }
+        if let Some(i) = self.drafts.iter().position(|(d, _)| *d == c) {
+            self.input = self.drafts.swap_remove(i).1;
+            self.cursor = None;
         }
         if q.kind == QuestionType::MultiChoice {
             self.ticked = vec![false; q.options.len()];
@@ -343,6 +441,27 @@ impl<'q> App<'q> {
         }
     }
 
+    /// Keeps what is typed in the box of the question being left without answering, so that
+    /// coming back shows it again (nothing typed is lost, nothing is recorded).
+    fn keep_draft(&mut self) {
+        let Some((c, q)) = self.question() else {
+            return;
+        };
+        let saved = self.session.answer_of(c).map(|a| answers::display(q, a));
+        let typed = self.input.text();
+        let differs = match (q.kind, saved) {
+            (QuestionType::Number, Some(_)) => {
+                self.session.answer_of(c) != answers::parse_input(q, typed).ok().as_ref()
+            }
+            (_, Some(s)) => s != typed,
+            (_, None) => !typed.is_empty(),
+        };
+        if matches!(q.kind, QuestionType::Number | QuestionType::Text) && differs {
+            self.drafts.retain(|(d, _)| *d != c);
+            self.drafts.push((c, self.input.clone()));
+        }
+    }
+
     fn show_result(&mut self) {
         self.screen = Screen::Result;
         self.result_scroll = 0;
@@ -351,6 +470,7 @@ impl<'q> App<'q> {
     }
 
     fn open_review(&mut self) {
+        self.keep_draft();
         self.resume_at = match self.screen {
             Screen::Result => None,
             _ => self.session.current(),
@@ -379,17 +499,19 @@ impl<'q> App<'q> {
             self.load_question();
             return;
         }
-        self.fast_forward(until);
+        self.fast_forward(until, &[]);
     }
 
-    /// Moves on over answered (and optional) questions up to `until` (or to the end).
-    fn fast_forward(&mut self, until: Option<usize>) {
+    /// Moves on over answered (and optional) questions up to `until` (or to the end),
+    /// stopping at a required question without an answer and at any question of `stop_at`.
+    fn fast_forward(&mut self, until: Option<usize>, stop_at: &[usize]) {
         loop {
             let Some(c) = self.session.current() else {
                 self.show_result();
                 return;
             };
-            let needed = self.q.questions()[c].is_required() && self.session.answer_of(c).is_none();
+            let open = self.session.answer_of(c).is_none();
+            let needed = open && (self.q.questions()[c].is_required() || stop_at.contains(&c));
             if until.is_some_and(|p| c >= p) || needed {
                 self.load_question();
                 return;
@@ -397,7 +519,7 @@ impl<'q> App<'q> {
             match self.session.skip() {
                 Ok(Step::Next(_)) => {}
                 Ok(step) => {
-                    self.after(step);
+                    self.after(step, &[]);
                     return;
                 }
                 Err(m) => {
@@ -410,8 +532,14 @@ impl<'q> App<'q> {
     }
 
     fn submit(&mut self, a: Answer) -> Effect {
+        let before = self.session.visible_questions();
+        let answering = self.session.current();
         match self.session.answer(a) {
-            Ok(step) => self.after(step),
+            Ok(step) => {
+                // The answer replaces whatever was typed and left for that question.
+                self.drafts.retain(|(d, _)| Some(*d) != answering);
+                self.after(step, &before)
+            }
             Err(m) => {
                 self.error = Some(m);
                 Effect::None
@@ -421,7 +549,7 @@ impl<'q> App<'q> {
 
     fn skip(&mut self) -> Effect {
         match self.session.skip() {
-            Ok(step) => self.after(step),
+            Ok(step) => self.after(step, &[]),
             Err(m) => {
                 self.error = Some(m);
                 Effect::None
@@ -429,15 +557,32 @@ impl<'q> App<'q> {
         }
     }
 
-    fn after(&mut self, step: Step) -> Effect {
+    /// Where to go after an answer or a skip. `before`: the questions shown before the answer,
+    /// to find the ones a change from the review list added.
+    fn after(&mut self, step: Step, before: &[usize]) -> Effect {
         self.error = None;
         self.notice = dropped_notice(self.q, self.session.dropped(), self.staff);
+        let added: Vec<usize> = if self.editing {
+            self.session
+                .visible_questions()
+                .into_iter()
+                .filter(|i| !before.contains(i) && self.session.answer_of(*i).is_none())
+                .collect()
+        } else {
+            Vec::new()
+        };
         match step {
             Step::Stopped(rule) => {
                 self.editing = false;
                 self.show_help = false;
                 self.result_scroll = 0;
                 self.screen = Screen::Emergency(rule);
+            }
+            _ if self.editing && !added.is_empty() => {
+                // The change asks for more: say so and go to the new questions.
+                self.editing = false;
+                self.notice = added_notice(self.q, &added, self.staff, self.notice.take());
+                self.fast_forward(None, &added);
             }
             _ if self.editing => {
                 // Back to the list that the change was made from; it now shows the new answer.
@@ -446,7 +591,11 @@ impl<'q> App<'q> {
                 self.editing = false;
                 self.review_selected = self.review_selected.min(edited.len().saturating_sub(1));
             }
-            Step::Next(_) => self.load_question(),
+            Step::Next(_) => {
+                let notice = self.notice.take();
+                self.load_question();
+                self.notice = notice;
+            }
             Step::Finished => self.show_result(),
         }
         Effect::None
@@ -454,7 +603,7 @@ impl<'q> App<'q> {
 
     fn start(&mut self) {
         if self.staff {
-            let id = self.input.trim().to_string();
+            let id = self.input.text().trim().to_string();
             if !id.is_empty()
                 && let Err(e) = crate::subject::check(&id)
             {
@@ -464,7 +613,7 @@ impl<'q> App<'q> {
             }
             self.error = None;
             self.subject = (!id.is_empty()).then_some(id);
-            self.input.clear();
+            self.input = LineEdit::default();
         }
         if self.started.is_none() {
             self.started = Some(SystemTime::now());
@@ -489,13 +638,16 @@ impl<'q> App<'q> {
         self.show_help = false;
         self.help_scroll = 0;
         self.confirm_quit = false;
-        self.cursor = 0;
+        self.cursor = None;
+        self.digits = String::new();
         self.ticked = Vec::new();
-        self.input = String::new();
+        self.input = LineEdit::default();
+        self.drafts = Vec::new();
         self.error = None;
         self.notice = None;
         self.review_selected = 0;
         self.result_scroll = 0;
+        self.question_scroll = 0;
         self.subject = None;
         self.editing = false;
         self.resume_at = None;
@@ -504,16 +656,23 @@ impl<'q> App<'q> {
         Effect::Finished(Box::new(done))
     }
 
-    fn move_cursor(&mut self, up: bool) {
+    /// Moves the focus in a list; `None` (nothing chosen) moves to the first line. In a number
+    /// box the one line is "Not sure", and up from it is the box again.
+    fn move_cursor(&mut self, delta: isize) {
         let n = self.choices().len();
         if n == 0 {
             return;
         }
-        self.cursor = if up {
-            self.cursor.saturating_sub(1)
-        } else {
-            (self.cursor + 1).min(n - 1)
+        let boxed = self
+            .question()
+            .is_some_and(|(_, q)| q.kind == QuestionType::Number);
+        self.cursor = match self.cursor {
+            Some(0) if boxed && delta < 0 => None,
+            None if boxed && delta < 0 => None,
+            None => Some(0),
+            Some(c) => Some((c as isize + delta).clamp(0, n as isize - 1) as usize),
         };
+        self.error = None;
     }
 
     /// Ticks or unticks option `i`; an exclusive option ("none of these") stands alone.
@@ -543,21 +702,16 @@ impl<'q> App<'q> {
         };
         match q.kind {
             QuestionType::Display => self.skip(),
-            QuestionType::YesNo => {
-                let a = match self.cursor {
-                    0 => Answer::Yes,
-                    1 => Answer::No,
-                    _ => Answer::Unsure,
+            QuestionType::YesNo | QuestionType::SingleChoice => {
+                let a = match (q.kind, self.cursor) {
+                    // Nothing chosen: the message that asks for an answer, as in plain mode.
+                    (_, None) => answers::parse_input(q, ""),
+                    (QuestionType::YesNo, Some(0)) => Ok(Answer::Yes),
+                    (QuestionType::YesNo, Some(1)) => Ok(Answer::No),
+                    (_, Some(i)) if i < q.options.len() => Ok(Answer::Choice(i)),
+                    _ => Ok(Answer::Unsure),
                 };
-                self.submit(a)
-            }
-            QuestionType::SingleChoice => {
-                let a = if self.cursor < q.options.len() {
-                    Answer::Choice(self.cursor)
-                } else {
-                    Answer::Unsure
-                };
-                self.submit(a)
+                self.answer_or_say(a)
             }
             QuestionType::MultiChoice => {
                 let chosen: Vec<usize> =
@@ -568,59 +722,99 @@ impl<'q> App<'q> {
                     self.submit(Answer::Multi(chosen))
                 }
             }
+            QuestionType::Number if self.cursor.is_some() => self.submit(Answer::Unsure),
             QuestionType::Number | QuestionType::Text => {
-                if self.input.trim().is_empty() {
+                if self.input.text().trim().is_empty() {
                     if q.is_required() {
                         self.error = Some("This question needs an answer.".into());
                         return Effect::None;
                     }
                     return self.skip();
                 }
-                match answers::parse_input(q, &self.input) {
-                    Ok(a) => self.submit(a),
-                    Err(m) => {
-                        self.error = Some(m);
-                        Effect::None
-                    }
-                }
+                let a = answers::parse_input(q, self.input.text());
+                self.answer_or_say(a)
             }
         }
     }
 
+    fn answer_or_say(&mut self, a: Result<Answer, String>) -> Effect {
+        match a {
+            Ok(a) => self.submit(a),
+            Err(m) => {
+                self.error = Some(m);
+                Effect::None
+            }
+        }
+    }
+
+    /// A digit of an option number: with the digits before it, it names the option to focus
+    /// ("1" then "2" is option 12 where there are 12 or more); otherwise it starts a new
+    /// number. A number that is no option says so, with the message of plain mode.
     fn pick(&mut self, digit: u8) {
         let Some((_, q)) = self.question() else {
             return;
         };
-        // The same reading of a typed option number as the plain mode, with its message.
-        match answers::parse_input(q, &digit.to_string()) {
-            Ok(Answer::Choice(i)) => {
-                self.cursor = i;
-                self.error = None;
+        let n = q.options.len();
+        let longer = format!("{}{digit}", self.digits);
+        let valid = |s: &str| s.parse::<usize>().ok().filter(|k| (1..=n).contains(k));
+        let (typed, k) = match (valid(&longer), valid(&digit.to_string())) {
+            (Some(k), _) => (longer, k),
+            (None, Some(k)) => (digit.to_string(), k),
+            (None, None) => {
+                self.digits.clear();
+                self.error = answers::parse_input(q, &digit.to_string()).err();
+                return;
             }
-            Ok(Answer::Multi(chosen)) => {
-                if let Some(i) = chosen.first().copied() {
-                    self.cursor = i;
-                    self.toggle(i);
-                }
-            }
-            Ok(_) => {}
-            Err(m) => self.error = Some(m),
-        }
+        };
+        // Keep the digits only while a longer option number could still follow.
+        self.digits = if k * 10 <= n { typed } else { String::new() };
+        self.cursor = Some(k - 1);
+        self.error = None;
     }
 
+    /// A printable key in a box: typed, unless it cannot be part of a number in a number box
+    /// or the box is full; then the message says why and nothing else happens.
     fn type_char(&mut self, c: char) {
-        let limit = match (self.screen, self.question()) {
-            (Screen::Welcome, _) => SUBJECT_LIMIT,
-            (_, Some((_, q))) if q.kind == QuestionType::Text => q.text_limit(),
-            _ => NUMBER_LIMIT,
+        let (limit, number) = match (self.screen, self.question()) {
+            (Screen::Welcome, _) => (SUBJECT_LIMIT, false),
+            (_, Some((_, q))) if q.kind == QuestionType::Text => (q.text_limit(), false),
+            (_, Some((_, q))) => (NUMBER_LIMIT, q.kind == QuestionType::Number),
+            _ => return,
         };
-        if self.input.chars().count() < limit {
-            self.input.push(c);
+        if number && !answers::is_number_char(c) {
+            let unsure = self.question().is_some_and(|(_, q)| q.allows_unsure());
+            let mut m = answers::NUMBER_HELP.to_string();
+            if unsure {
+                m.push_str(" Not sure? Press ↓ and Enter.");
+            }
+            self.error = Some(m);
+            return;
+        }
+        // Typing goes into the box, also from the "Not sure" line.
+        self.cursor = None;
+        self.error = if self.input.insert(c, limit) {
+            None
+        } else {
+            Some(format!("This box takes at most {limit} characters."))
+        };
+    }
+
+    /// Edits the box: the error of the last key no longer applies.
+    fn edit(&mut self, action: Action) {
+        match action {
+            Action::CaretLeft => self.input.left(),
+            Action::CaretRight => self.input.right(),
+            Action::Home => self.input.home(),
+            Action::End => self.input.end(),
+            Action::Backspace => self.input.backspace(),
+            Action::Delete => self.input.delete(),
+            _ => return,
         }
         self.error = None;
     }
 
     fn back(&mut self) {
+        self.keep_draft();
         if self.editing {
             self.screen = Screen::Review;
             self.editing = false;
@@ -632,6 +826,11 @@ impl<'q> App<'q> {
         } else {
             self.screen = Screen::Welcome;
             self.error = None;
+            // The patient ID stays what it was (it is only read again on Enter).
+            self.input = match (self.staff, &self.subject) {
+                (true, Some(id)) => LineEdit::new(id),
+                _ => LineEdit::default(),
+            };
         }
     }
 
@@ -641,13 +840,17 @@ impl<'q> App<'q> {
 
     fn scroll_result(&mut self, delta: isize) {
         let max = view::max_scroll(self);
-        let next = (self.result_scroll as isize + delta).clamp(0, max as isize);
+        let next = (self.result_scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, max as isize);
         self.result_scroll = next as u16;
     }
 
     fn scroll_help(&mut self, delta: isize) {
         let max = view::help_max_scroll(self);
-        let next = (self.help_scroll as isize + delta).clamp(0, max as isize);
+        let next = (self.help_scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, max as isize);
         self.help_scroll = next as u16;
     }
 
@@ -656,17 +859,36 @@ impl<'q> App<'q> {
         if n == 0 {
             return;
         }
-        let next = (self.review_selected as isize + delta).clamp(0, n as isize - 1);
+        let next = (self.review_selected as isize)
+            .saturating_add(delta)
+            .clamp(0, n as isize - 1);
         self.review_selected = next as usize;
     }
 
+    /// How far a scrolling key moves: one line, a page, or all the way.
+    fn distance(&self, action: Action) -> Option<isize> {
+        let page = self.page() as isize;
+        match action {
+            Action::Up => Some(-1),
+            Action::Down => Some(1),
+            Action::PageUp => Some(-page),
+            Action::PageDown => Some(page),
+            Action::Home => Some(isize::MIN / 2),
+            Action::End => Some(isize::MAX / 2),
+            _ => None,
+        }
+    }
+
     fn apply(&mut self, action: Action) -> Effect {
-        let ctx = self.context();
         if action == Action::Interrupt {
             self.ending = Some(Ending::Interrupted);
             return Effect::Exit;
         }
-        match ctx {
+        // Option digits count together only while nothing else is pressed.
+        if !matches!(action, Action::Pick(_)) {
+            self.digits.clear();
+        }
+        match self.context() {
             Context::TooSmall => Effect::None,
             Context::ConfirmQuit => {
                 match action {
@@ -680,13 +902,12 @@ impl<'q> App<'q> {
                 Effect::None
             }
             Context::Help => {
-                match action {
-                    Action::Close => {
+                match (action, self.distance(action)) {
+                    (Action::Close, _) => {
                         self.show_help = false;
                         self.help_scroll = 0;
                     }
-                    Action::Up => self.scroll_help(-1),
-                    Action::Down => self.scroll_help(1),
+                    (_, Some(d)) => self.scroll_help(d),
                     _ => {}
                 }
                 Effect::None
@@ -695,36 +916,28 @@ impl<'q> App<'q> {
                 match action {
                     Action::Confirm => self.start(),
                     Action::Type(c) => self.type_char(c),
-                    Action::Backspace => {
-                        self.input.pop();
-                    }
                     Action::Help => self.show_help = true,
                     Action::Quit => self.confirm_quit = true,
-                    _ => {}
+                    other => self.edit(other),
                 }
                 Effect::None
             }
             Context::Emergency => {
-                match action {
-                    Action::Back => {
+                match (action, self.distance(action)) {
+                    (Action::Back, _) => {
                         self.session.back();
                         self.load_question();
                     }
-                    Action::Confirm => self.show_result(),
-                    Action::Quit => self.confirm_quit = true,
-                    Action::Up => self.scroll_result(-1),
-                    Action::Down => self.scroll_result(1),
+                    (Action::Confirm, _) => self.show_result(),
+                    (Action::Quit, _) => self.confirm_quit = true,
+                    (_, Some(d)) => self.scroll_result(d),
                     _ => {}
                 }
                 Effect::None
             }
             Context::Review => {
-                match action {
-                    Action::Up => self.move_review(-1),
-                    Action::Down => self.move_review(1),
-                    Action::PageUp => self.move_review(-(self.page() as isize)),
-                    Action::PageDown => self.move_review(self.page() as isize),
-                    Action::Confirm => {
+                match (action, self.distance(action)) {
+                    (Action::Confirm, _) => {
                         let list = self.session.answered_questions();
                         if let Some(&target) = list.get(self.review_selected)
                             && self.session.go_to(target)
@@ -734,41 +947,30 @@ impl<'q> App<'q> {
                             self.editing = true;
                         }
                     }
-                    Action::Close => self.close_review(),
-                    Action::Quit => self.confirm_quit = true,
+                    (Action::Close, _) => self.close_review(),
+                    (Action::Quit, _) => self.confirm_quit = true,
+                    (_, Some(d)) => self.move_review(d),
                     _ => {}
                 }
                 Effect::None
             }
-            Context::Result => match action {
-                Action::Up => {
-                    self.scroll_result(-1);
-                    Effect::None
-                }
-                Action::Down => {
-                    self.scroll_result(1);
-                    Effect::None
-                }
-                Action::PageUp => {
-                    self.scroll_result(-(self.page() as isize));
-                    Effect::None
-                }
-                Action::PageDown => {
-                    self.scroll_result(self.page() as isize);
-                    Effect::None
-                }
-                Action::Review => {
+            Context::Result => match (action, self.distance(action)) {
+                (Action::Review, _) => {
                     self.open_review();
                     Effect::None
                 }
-                Action::NextPatient => self.next_patient(),
-                Action::Help => {
+                (Action::NextPatient, _) => self.next_patient(),
+                (Action::Help, _) => {
                     self.show_help = true;
                     Effect::None
                 }
-                Action::Quit => {
+                (Action::Quit, _) => {
                     self.ending = Some(Ending::Quit);
                     Effect::Exit
+                }
+                (_, Some(d)) => {
+                    self.scroll_result(d);
+                    Effect::None
                 }
                 _ => Effect::None,
             },
@@ -777,59 +979,76 @@ impl<'q> App<'q> {
             | Context::Multi
             | Context::Number
             | Context::Text
-            | Context::Display => match action {
-                Action::Yes => self.submit(Answer::Yes),
-                Action::No => self.submit(Answer::No),
-                Action::Unsure => self.submit(Answer::Unsure),
-                Action::Up => {
-                    self.move_cursor(true);
-                    Effect::None
-                }
-                Action::Down => {
-                    self.move_cursor(false);
-                    Effect::None
-                }
-                Action::Pick(d) => {
-                    self.pick(d);
-                    Effect::None
-                }
-                Action::Toggle => {
-                    self.toggle(self.cursor);
-                    Effect::None
-                }
-                Action::Confirm => self.confirm_question(),
-                Action::Type(c) => {
-                    self.type_char(c);
-                    Effect::None
-                }
-                Action::Backspace => {
-                    self.input.pop();
-                    self.error = None;
-                    Effect::None
-                }
-                Action::Back => {
-                    self.back();
-                    Effect::None
-                }
-                Action::Review => {
-                    self.open_review();
-                    Effect::None
-                }
-                Action::Help => {
-                    self.show_help = true;
-                    Effect::None
-                }
-                Action::Quit => {
-                    self.confirm_quit = true;
-                    Effect::None
-                }
-                _ => Effect::None,
-            },
+            | Context::Display => self.apply_to_question(action),
         }
+    }
+
+    fn apply_to_question(&mut self, action: Action) -> Effect {
+        match action {
+            Action::Yes => return self.submit(Answer::Yes),
+            Action::No => return self.submit(Answer::No),
+            Action::Unsure => return self.submit(Answer::Unsure),
+            Action::Confirm => return self.confirm_question(),
+            Action::Up => self.move_cursor(-1),
+            Action::Down => self.move_cursor(1),
+            Action::PageUp => self.move_cursor(-(self.page() as isize)),
+            Action::PageDown => self.move_cursor(self.page() as isize),
+            Action::Home if self.input_shown() => self.edit(action),
+            Action::End if self.input_shown() => self.edit(action),
+            Action::Home => self.move_cursor(isize::MIN / 2),
+            Action::End => self.move_cursor(isize::MAX / 2),
+            Action::Pick(d) => self.pick(d),
+            Action::Toggle => {
+                if let Some(c) = self.cursor {
+                    self.toggle(c);
+                } else {
+                    self.error = Some("Move to an option first (↑/↓ or its number).".into());
+                }
+            }
+            Action::Type(c) => self.type_char(c),
+            Action::Back => self.back(),
+            Action::Review => self.open_review(),
+            Action::Help => self.show_help = true,
+            Action::Quit => self.confirm_quit = true,
+            other => self.edit(other),
+        }
+        Effect::None
+    }
+
+    /// Whether the question on screen has a box to type in.
+    fn input_shown(&self) -> bool {
+        self.question()
+            .is_some_and(|(_, q)| matches!(q.kind, QuestionType::Number | QuestionType::Text))
     }
 }
 
-/// The lines of a list question; `staff` picks the options' staff labels.
+/// "This change added 1 question: …", after what the change removed, if anything.
+fn added_notice(
+    q: &Questionnaire,
+    added: &[usize],
+    staff: bool,
+    removed: Option<String>,
+) -> Option<String> {
+    let which: Vec<String> = added
+        .iter()
+        .map(|i| format!("\"{}\"", q.questions()[*i].wording(staff)))
+        .collect();
+    let n = added.len();
+    let text = format!(
+        "This change added {n} question{}: {}. Please answer {}.",
+        if n == 1 { "" } else { "s" },
+        which.join("; "),
+        if n == 1 { "it" } else { "them" }
+    );
+    Some(match removed {
+        Some(r) => format!("{r} {text}"),
+        None => text,
+    })
+}
+
+/// The lines to choose from: the options of a list, then "Not sure" where offered (for a
+/// number question, "Not sure" is the one line under the box).
+/// `staff` picks the options' staff labels.
 pub fn choices_of(q: &Question, staff: bool) -> Vec<String> {
     let mut out: Vec<String> = match q.kind {
         QuestionType::YesNo => vec!["Yes".into(), "No".into()],
@@ -838,7 +1057,8 @@ pub fn choices_of(q: &Question, staff: bool) -> Vec<String> {
             .iter()
             .map(|o| o.label_for(staff).to_string())
             .collect(),
-        _ => return Vec::new(),
+        QuestionType::Number => Vec::new(),
+        QuestionType::Text | QuestionType::Display => return Vec::new(),
     };
     if q.allows_unsure() && q.kind != QuestionType::MultiChoice {
         out.push("Not sure".into());

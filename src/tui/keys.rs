@@ -76,8 +76,18 @@ pub enum Action {
     Down,
     PageUp,
     PageDown,
-    /// A digit: pick option n (1-based).
+    /// A digit of an option number (1-based; `1` then `2` is option 12 on a long list).
     Pick(u8),
+    /// The first option, the top of a page, the start of the text.
+    Home,
+    /// The last option, the end of a page, the end of the text.
+    End,
+    /// Move the text cursor one character left.
+    CaretLeft,
+    /// Move the text cursor one character right.
+    CaretRight,
+    /// Delete the character under the text cursor.
+    Delete,
     /// Tick or untick the focused option.
     Toggle,
     Confirm,
@@ -106,6 +116,10 @@ pub enum When {
     Optional,
     /// Front-desk mode.
     Staff,
+    /// The box has something typed in it.
+    Typed,
+    /// The box is empty.
+    Empty,
 }
 
 /// A key, or a class of keys, as written in the table.
@@ -114,10 +128,8 @@ pub enum Key {
     Char(char),
     Code(KeyCode),
     Ctrl(char),
-    /// 1 to 9.
+    /// 0 to 9: option numbers (shown as the range of the options on screen).
     Digits,
-    /// Characters that make up a number: digits, `.`, `,`, `-`.
-    NumberChars,
     /// Any printable character.
     Printable,
 }
@@ -130,7 +142,6 @@ impl Key {
             Key::Char(c) => c.to_string(),
             Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
             Key::Digits => "1-9".into(),
-            Key::NumberChars => "0-9".into(),
             Key::Printable => "type".into(),
             Key::Code(code) => match code {
                 KeyCode::Enter => "Enter".into(),
@@ -142,9 +153,21 @@ impl Key {
                 KeyCode::PageUp => "PgUp".into(),
                 KeyCode::PageDown => "PgDn".into(),
                 KeyCode::Backspace => "Backspace".into(),
+                KeyCode::Delete => "Del".into(),
+                KeyCode::Home => "Home".into(),
+                KeyCode::End => "End".into(),
+                KeyCode::BackTab => "Shift-Tab".into(),
                 KeyCode::F(n) => format!("F{n}"),
                 other => format!("{other}"),
             },
+        }
+    }
+
+    /// How the key is written here: option digits as the range of the options ("1-16").
+    pub fn label_for(self, facts: Facts) -> String {
+        match self {
+            Key::Digits if facts.options > 0 => format!("1-{}", facts.options),
+            other => other.label(),
         }
     }
 
@@ -160,10 +183,7 @@ impl Key {
             Key::Char(k) => (plain_char == Some(k)).then_some(None),
             Key::Code(k) => (ev.code == k && !ctrl && !alt).then_some(None),
             Key::Ctrl(k) => (ctrl && ev.code == KeyCode::Char(k)).then_some(None),
-            Key::Digits => plain_char.filter(|c| ('1'..='9').contains(c)).map(Some),
-            Key::NumberChars => plain_char
-                .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
-                .map(Some),
+            Key::Digits => plain_char.filter(char::is_ascii_digit).map(Some),
             Key::Printable => plain_char.filter(|c| !c.is_control()).map(Some),
         }
     }
@@ -182,8 +202,10 @@ pub struct Binding {
     pub hint: bool,
 }
 
-const NOT_TEXT: &[Context] = &[YesNo, Choice, Multi, Number, Display];
+const NOT_TYPED: &[Context] = &[YesNo, Choice, Multi, Display];
 const LISTS: &[Context] = &[YesNo, Choice, Multi];
+/// Screens with a box to type in: there every printable key is typing.
+const BOXES: &[Context] = &[Number, Text, StaffWelcome];
 
 const fn b(
     keys: &'static [Key],
@@ -261,39 +283,83 @@ pub static BINDINGS: &[Binding] = &[
         "start",
         &[Welcome, StaffWelcome],
     ),
+    // Boxes to type in: every printable key is typing (a number box says so when a key
+    // cannot be part of a number), the others edit.
     b(
         &[Key::Printable],
         Action::Type(' '),
         "patient ID",
         &[StaffWelcome],
     ),
+    b(
+        &[Key::Printable],
+        Action::Type(' '),
+        "the number",
+        &[Number],
+    ),
+    b(&[Key::Printable], Action::Type(' '), "your answer", &[Text]),
+    only(
+        b(
+            &[Code(KeyCode::Left)],
+            Action::Back,
+            "back",
+            &[Number, Text],
+        ),
+        When::Empty,
+    ),
+    quiet(b(
+        &[Code(KeyCode::Left)],
+        Action::CaretLeft,
+        "move in the text",
+        BOXES,
+    )),
+    quiet(b(
+        &[Code(KeyCode::Right)],
+        Action::CaretRight,
+        "move in the text",
+        BOXES,
+    )),
+    quiet(b(
+        &[Code(KeyCode::Home)],
+        Action::Home,
+        "start or end of the text",
+        BOXES,
+    )),
+    quiet(b(
+        &[Code(KeyCode::End)],
+        Action::End,
+        "start or end of the text",
+        BOXES,
+    )),
     quiet(b(
         &[Code(KeyCode::Backspace)],
         Action::Backspace,
         "erase",
-        &[StaffWelcome],
+        BOXES,
     )),
+    quiet(b(&[Code(KeyCode::Delete)], Action::Delete, "erase", BOXES)),
+    only(
+        b(&[Code(KeyCode::Down)], Action::Down, "not sure", &[Number]),
+        When::Unsure,
+    ),
+    only(
+        quiet(b(
+            &[Code(KeyCode::Up)],
+            Action::Up,
+            "back to the box",
+            &[Number],
+        )),
+        When::Unsure,
+    ),
     // Answers.
     b(&[Char('y')], Action::Yes, "yes", &[YesNo]),
     b(&[Char('n')], Action::No, "no", &[YesNo]),
     b(&[Key::Digits], Action::Pick(0), "choose", &[Choice]),
     only(
-        b(
-            &[Char('u')],
-            Action::Unsure,
-            "not sure",
-            &[YesNo, Choice, Number],
-        ),
+        b(&[Char('u')], Action::Unsure, "not sure", &[YesNo, Choice]),
         When::Unsure,
     ),
-    b(
-        &[Key::NumberChars],
-        Action::Type(' '),
-        "type a number",
-        &[Number],
-    ),
-    b(&[Key::Printable], Action::Type(' '), "your answer", &[Text]),
-    b(&[Key::Digits], Action::Pick(0), "tick", &[Multi]),
+    b(&[Key::Digits], Action::Pick(0), "go to", &[Multi]),
     b(&[Char(' ')], Action::Toggle, "tick", &[Multi]),
     quiet(b(
         &[Code(KeyCode::Up), Char('k')],
@@ -305,6 +371,30 @@ pub static BINDINGS: &[Binding] = &[
         &[Code(KeyCode::Down), Char('j')],
         Action::Down,
         "move down",
+        LISTS,
+    )),
+    quiet(b(
+        &[Code(KeyCode::Home)],
+        Action::Home,
+        "first or last option",
+        LISTS,
+    )),
+    quiet(b(
+        &[Code(KeyCode::End)],
+        Action::End,
+        "first or last option",
+        LISTS,
+    )),
+    quiet(b(
+        &[Code(KeyCode::PageUp)],
+        Action::PageUp,
+        "page up or down",
+        LISTS,
+    )),
+    quiet(b(
+        &[Code(KeyCode::PageDown)],
+        Action::PageDown,
+        "page up or down",
         LISTS,
     )),
     only(
@@ -328,12 +418,6 @@ pub static BINDINGS: &[Binding] = &[
         "continue",
         &[Display],
     ),
-    quiet(b(
-        &[Code(KeyCode::Backspace)],
-        Action::Backspace,
-        "erase",
-        &[Number, Text],
-    )),
     // Emergency interrupt.
     b(
         &[Code(KeyCode::Left), Char('b')],
@@ -411,41 +495,64 @@ pub static BINDINGS: &[Binding] = &[
     quiet(b(
         &[Code(KeyCode::PageUp)],
         Action::PageUp,
-        "page up",
-        &[Review, Result],
+        "page up or down",
+        &[Review, Result, Emergency, Help],
     )),
     quiet(b(
         &[Code(KeyCode::PageDown)],
         Action::PageDown,
-        "page down",
-        &[Review, Result],
+        "page up or down",
+        &[Review, Result, Emergency, Help],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Home)],
+        Action::Home,
+        "top or bottom",
+        &[Review, Result, Emergency, Help],
+    )),
+    quiet(b(
+        &[Code(KeyCode::End)],
+        Action::End,
+        "top or bottom",
+        &[Review, Result, Emergency, Help],
     )),
     // Moving around the questions.
     b(
         &[Code(KeyCode::Left), Char('b')],
         Action::Back,
         "back",
-        NOT_TEXT,
+        NOT_TYPED,
     ),
-    b(&[Code(KeyCode::Left)], Action::Back, "back", &[Text]),
-    b(&[Char('r')], Action::Review, "review", NOT_TEXT),
+    quiet(b(
+        &[Code(KeyCode::BackTab)],
+        Action::Back,
+        "back",
+        NOT_TYPED,
+    )),
+    b(
+        &[Code(KeyCode::BackTab)],
+        Action::Back,
+        "back",
+        &[Number, Text],
+    ),
+    b(&[Char('r')], Action::Review, "review", NOT_TYPED),
     b(
         &[Char('?')],
         Action::Help,
         "help",
-        &[Welcome, YesNo, Choice, Multi, Number, Display, Result],
+        &[Welcome, YesNo, Choice, Multi, Display, Result],
     ),
     b(
         &[Code(KeyCode::F(1))],
         Action::Help,
         "help",
-        &[StaffWelcome, Text],
+        &[StaffWelcome, Number, Text],
     ),
     quiet(b(
         &[Code(KeyCode::F(1))],
         Action::Help,
         "help",
-        &[Welcome, YesNo, Choice, Multi, Number, Display, Result],
+        &[Welcome, YesNo, Choice, Multi, Display, Result],
     )),
     b(
         &[Char('q'), Code(KeyCode::Esc)],
@@ -457,15 +564,13 @@ pub static BINDINGS: &[Binding] = &[
         &[Char('q'), Code(KeyCode::Esc)],
         Action::Quit,
         "quit",
-        &[
-            Welcome, YesNo, Choice, Multi, Number, Display, Emergency, Review,
-        ],
+        &[Welcome, YesNo, Choice, Multi, Display, Emergency, Review],
     ),
     b(
         &[Code(KeyCode::Esc)],
         Action::Quit,
         "quit",
-        &[StaffWelcome, Text],
+        &[StaffWelcome, Number, Text],
     ),
 ];
 
@@ -475,16 +580,23 @@ pub struct Facts {
     pub unsure: bool,
     pub optional: bool,
     pub staff: bool,
+    /// Something is typed in the box on screen.
+    pub typed: bool,
+    /// How many numbered options the list on screen has (0: none).
+    pub options: usize,
 }
 
 impl Binding {
-    fn applies(&self, ctx: Context, facts: Facts) -> bool {
+    /// Whether the binding is active in this context with these facts.
+    pub fn applies(&self, ctx: Context, facts: Facts) -> bool {
         self.contexts.contains(&ctx)
             && match self.when {
                 When::Always => true,
                 When::Unsure => facts.unsure,
                 When::Optional => facts.optional,
                 When::Staff => facts.staff,
+                When::Typed => facts.typed,
+                When::Empty => !facts.typed,
             }
     }
 }
@@ -509,8 +621,9 @@ pub fn lookup(ctx: Context, facts: Facts, ev: &KeyEvent) -> Option<Action> {
         })
 }
 
-/// The bindings that apply here, first binding of each key only (the one that wins).
-fn active(ctx: Context, facts: Facts) -> Vec<&'static Binding> {
+/// The bindings that apply here, each with the keys it wins (a key belongs to the first
+/// binding that lists it); bindings left with no key are left out.
+fn active(ctx: Context, facts: Facts) -> Vec<(&'static Binding, Vec<Key>)> {
     let mut seen: Vec<Key> = Vec::new();
     let mut out = Vec::new();
     for binding in BINDINGS.iter().filter(|b| b.applies(ctx, facts)) {
@@ -523,20 +636,29 @@ fn active(ctx: Context, facts: Facts) -> Vec<&'static Binding> {
         if fresh.is_empty() {
             continue;
         }
-        seen.extend(fresh);
-        out.push(binding);
+        seen.extend(fresh.iter().copied());
+        out.push((binding, fresh));
     }
     out
 }
 
-/// The keys of a binding as written in hints: `←/b`.
-pub fn keys_label(binding: &Binding) -> String {
-    binding
-        .keys
-        .iter()
-        .map(|k| k.label())
+/// Keys as written in hints: `←/b`.
+pub fn keys_label(keys: &[Key], facts: Facts) -> String {
+    keys.iter()
+        .map(|k| k.label_for(facts))
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// Adds keys to the entry that says the same thing (`what`), or starts a new entry.
+fn merge(out: &mut Vec<(String, &'static str)>, keys: &[Key], what: &'static str, facts: Facts) {
+    match out.iter_mut().find(|(_, w)| *w == what) {
+        Some((listed, _)) => {
+            listed.push('/');
+            listed.push_str(&keys_label(keys, facts));
+        }
+        None => out.push((keys_label(keys, facts), what)),
+    }
 }
 
 /// The hint bar: (keys, what) pairs in table order. Up/down moves are folded into one
@@ -544,10 +666,11 @@ pub fn keys_label(binding: &Binding) -> String {
 pub fn hints(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
     let bindings = active(ctx, facts);
     let mut out = Vec::new();
+    // Quiet up and down moves are folded into one entry (not where ↓ has a hint of its own).
     let moves = bindings
         .iter()
-        .any(|b| matches!(b.action, Action::Up | Action::Down));
-    for binding in bindings {
+        .any(|(b, _)| b.action == Action::Down && !b.hint);
+    for (binding, keys) in bindings {
         if matches!(binding.action, Action::Up) && moves && !binding.hint {
             let what = if matches!(ctx, Result | Help | Emergency) {
                 "scroll"
@@ -558,14 +681,8 @@ pub fn hints(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
             continue;
         }
         if binding.hint {
-            // Keys that do the same thing share one hint ("1-9/Space tick").
-            match out.iter_mut().find(|(_, what)| *what == binding.what) {
-                Some((keys, _)) => {
-                    keys.push('/');
-                    keys.push_str(&keys_label(binding));
-                }
-                None => out.push((keys_label(binding), binding.what)),
-            }
+            // Keys that do the same thing share one hint ("←/Shift-Tab back").
+            merge(&mut out, &keys, binding.what, facts);
         }
     }
     out
@@ -574,15 +691,9 @@ pub fn hints(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
 /// Every key of this context with what it does, for the help screen.
 pub fn help_lines(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
-    for binding in active(ctx, facts) {
+    for (binding, keys) in active(ctx, facts) {
         // Keys that do the same thing share a line ("?/F1  help").
-        match out.iter_mut().find(|(_, what)| *what == binding.what) {
-            Some((keys, _)) => {
-                keys.push('/');
-                keys.push_str(&keys_label(binding));
-            }
-            None => out.push((keys_label(binding), binding.what)),
-        }
+        merge(&mut out, &keys, binding.what, facts);
     }
     out
 }

@@ -13,6 +13,7 @@
 //! screen for a moment when stdout is the terminal), so nothing of a previous patient is kept.
 
 pub mod app;
+pub mod edit;
 pub mod keys;
 pub mod view;
 

@@ -101,25 +101,6 @@ fn width_of(s: &str) -> u16 {
     u16::try_from(Span::raw(s).width()).unwrap_or(u16::MAX)
 }
 
-/// Cuts `s` into rows of at most `width` columns, never splitting a character.
-fn hard_wrap(s: &str, width: u16) -> Vec<String> {
-    let width = width.max(2);
-    let mut rows = vec![String::new()];
-    let mut used = 0u16;
-    for c in s.chars() {
-        let w = width_of(c.encode_utf8(&mut [0; 4]));
-        if used + w > width {
-            rows.push(String::new());
-            used = 0;
-        }
-        if let Some(row) = rows.last_mut() {
-            row.push(c);
-        }
-        used += w;
-    }
-    rows
-}
-
 /// The main area and the hint row below it.
 fn split(area: Rect) -> (Rect, Rect) {
     let [main, hints] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
@@ -226,9 +207,29 @@ fn titled<'a>(title: String, theme: Theme) -> Block<'a> {
     framed().title(Span::styled(format!(" {title} "), theme.heading()))
 }
 
+/// In front-desk mode, the frame's bottom border says so, with the current patient's ID.
+fn staff_tagged<'a>(block: Block<'a>, app: &App, theme: Theme) -> Block<'a> {
+    if !app.staff {
+        return block;
+    }
+    let id = match &app.subject {
+        Some(id) => {
+            let room = usize::from(app.size.0 / 2).max(8);
+            let mut cut: String = id.chars().take(room).collect();
+            if cut.len() < id.len() {
+                cut.pop();
+                cut.push('…');
+            }
+            format!("patient {cut}")
+        }
+        None => "no patient ID".into(),
+    };
+    block.title_bottom(Line::styled(format!(" Front desk · {id} "), theme.bold()))
+}
+
 fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let q = app.q;
-    let block = titled(q.title().to_string(), theme);
+    let block = staff_tagged(titled(q.title().to_string(), theme), app, theme);
     let body_area = block.inner(area);
     f.render_widget(block, area);
     let w = body_area.width;
@@ -284,9 +285,11 @@ fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             ));
         }
         let label = "Patient ID (optional): ";
-        let rows = hard_wrap(&app.input, w.saturating_sub(width_of(label)).max(8));
+        let (rows, (crow, ccol)) = app
+            .input
+            .layout(w.saturating_sub(width_of(label) + 1).max(8));
         let first_line = body.lines.len();
-        for (i, row) in rows.iter().enumerate() {
+        for (i, row) in rows.into_iter().enumerate() {
             let prefix = if i == 0 {
                 label.to_string()
             } else {
@@ -294,14 +297,10 @@ fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             };
             body.push(Line::from(vec![
                 Span::styled(prefix, theme.bold()),
-                Span::raw(row.clone()),
+                Span::raw(row),
             ]));
         }
-        let last = rows.last().map(String::as_str).unwrap_or("");
-        body.cursor = Some((
-            first_line + rows.len() - 1,
-            width_of(label) + width_of(last),
-        ));
+        body.cursor = Some((first_line + crow, width_of(label) + ccol));
         if let Some(e) = &app.error {
             body.extend(wrap(e, w, "! ", "  ", theme.alert()));
         }
@@ -320,12 +319,12 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let Some((index, q)) = app.question() else {
         return;
     };
-    let block = titled(app.q.title().to_string(), theme);
+    let block = staff_tagged(titled(app.q.title().to_string(), theme), app, theme);
     let inside = block.inner(area);
     f.render_widget(block, area);
     let w = inside.width;
 
-    // Messages under the question: why the answer was not taken, and what a change removed.
+    // Messages under the answer: why a key or answer was not taken, what a change did.
     let mut messages: Vec<Line<'static>> = Vec::new();
     if let Some(e) = &app.error {
         messages.extend(wrap(e, w, "! ", "  ", theme.alert()));
@@ -369,98 +368,260 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             .unfilled_symbol("░"),
         gauge_row,
     );
-    let mut body = Body::default();
-    body.extend(wrap(q.wording(app.staff), w, "", "", theme.bold()));
-    if !q.is_required() && q.kind != QuestionType::Display {
-        body.push(Line::styled("(optional)", theme.dim()));
+
+    // The question (and its section's introduction on the section's first question) stays at
+    // the top; the answer part below scrolls on its own, so a long list never hides it.
+    let mut asked = Vec::new();
+    if let Some(intro) = section.intro_for(app.staff)
+        && first_of_section(app, index)
+    {
+        asked.extend(wrap(intro, w, "", "", theme.dim()));
+        asked.push(Line::default());
     }
-    body.blank();
+    asked.extend(wrap(q.wording(app.staff), w, "", "", theme.bold()));
+    if !q.is_required() && q.kind != QuestionType::Display {
+        asked.push(Line::styled("(optional)", theme.dim()));
+    }
+    let answer = answer_lines(app, q, w, theme);
+
+    let height = body_area.height;
+    let msg_rows = (messages.len() as u16).min(height / 3);
+    let rest = height - msg_rows;
+    let answer_need = (answer.lines.len() as u16).min(rest / 2).max(1);
+    let asked_rows = (asked.len() as u16).min(rest.saturating_sub(answer_need + 1).max(1));
+    let gap = u16::from(rest > asked_rows + answer_need);
+    let [asked_area, _, answer_area, msg_area] = Layout::vertical([
+        Constraint::Length(asked_rows),
+        Constraint::Length(gap),
+        Constraint::Min(1),
+        Constraint::Length(msg_rows),
+    ])
+    .areas(body_area);
+
+    if asked.len() > usize::from(asked_rows) {
+        // Cut: the last row says how to read the rest.
+        asked.truncate(usize::from(asked_rows.saturating_sub(1)));
+        let key = help_key(app);
+        asked.extend(wrap(
+            &format!("… (more: {key} shows the whole question)"),
+            w,
+            "",
+            "",
+            theme.dim(),
+        ));
+        asked.truncate(usize::from(asked_rows));
+    }
+    f.render_widget(Paragraph::new(asked), asked_area);
+    scrolled_list(f, answer_area, answer, theme);
+    f.render_widget(Paragraph::new(messages), msg_area);
+}
+
+/// Whether `index` is the first question shown in its section.
+fn first_of_section(app: &App, index: usize) -> bool {
+    let section = app.q.section_index(index);
+    app.session
+        .visible_questions()
+        .into_iter()
+        .find(|i| app.q.section_index(*i) == section)
+        == Some(index)
+}
+
+/// The key that opens the help on the screen shown ("?" or "F1").
+fn help_key(app: &App) -> String {
+    keys::hints(app.context(), app.facts())
+        .into_iter()
+        .find(|(_, what)| *what == "help")
+        .map_or_else(|| "F1".to_string(), |(k, _)| k)
+}
+
+/// The answer part of a question screen: its lines, and the focused lines (kept in view) with
+/// the cursor.
+#[derive(Default)]
+struct AnswerPart {
+    lines: Vec<Line<'static>>,
+    /// First and last line of the focus.
+    focus: Option<(usize, usize)>,
+    cursor: Option<(usize, u16)>,
+}
+
+fn answer_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme) -> AnswerPart {
+    let mut part = AnswerPart::default();
     match q.kind {
         QuestionType::Display => {
-            body.push(Line::from(vec![
+            part.lines.push(Line::from(vec![
                 Span::styled("Enter", theme.bold()),
                 Span::raw(" continues."),
             ]));
-            body.cursor = Some((0, 0));
+            part.cursor = Some((0, 0));
         }
         QuestionType::YesNo | QuestionType::SingleChoice | QuestionType::MultiChoice => {
-            let choices = choices_of(q, app.staff);
-            let options = q.options.len();
-            for (i, label) in choices.iter().enumerate() {
-                let key = match (q.kind, i) {
-                    (QuestionType::YesNo, 0) => "y".to_string(),
-                    (QuestionType::YesNo, 1) => "n".to_string(),
-                    (QuestionType::YesNo, _) => "u".to_string(),
-                    (_, i) if i >= options => "u".to_string(),
-                    (_, i) => (i + 1).to_string(),
+            list_lines(app, q, w, theme, &mut part);
+        }
+        QuestionType::Number | QuestionType::Text => box_lines(app, q, w, theme, &mut part),
+    }
+    part
+}
+
+fn list_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part: &mut AnswerPart) {
+    let choices = choices_of(q, app.staff);
+    let options = q.options.len();
+    let digits = options.to_string().len();
+    for (i, label) in choices.iter().enumerate() {
+        let key = match (q.kind, i) {
+            (QuestionType::YesNo, 0) => "y".to_string(),
+            (QuestionType::YesNo, 1) => "n".to_string(),
+            (QuestionType::YesNo, _) => "u".to_string(),
+            (_, i) if i >= options => "u".to_string(),
+            (_, i) => format!("{:>digits$}", i + 1),
+        };
+        let focused = app.cursor == Some(i);
+        let marker = if focused { "›" } else { " " };
+        let tick = match q.kind {
+            QuestionType::MultiChoice if app.ticked.get(i).copied().unwrap_or(false) => "[x] ",
+            QuestionType::MultiChoice => "[ ] ",
+            _ => "",
+        };
+        let first = format!("{marker} {tick}{key}. ");
+        let rest = " ".repeat(first.chars().count());
+        let style = if focused { theme.focus() } else { Style::new() };
+        let start = part.lines.len();
+        part.lines.extend(wrap(label, w, &first, &rest, style));
+        if focused {
+            part.focus = Some((start, part.lines.len() - 1));
+            part.cursor = Some((start, 0));
+        }
+    }
+    if part.cursor.is_none() {
+        // Nothing chosen yet: the cursor waits at the first option, unhighlighted.
+        part.cursor = Some((0, 0));
+    }
+}
+
+fn box_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part: &mut AnswerPart) {
+    let prefix = "› ";
+    let unit = match (&q.unit, q.kind) {
+        (Some(u), QuestionType::Number) => format!(" {u}"),
+        _ => String::new(),
+    };
+    let room = w
+        .saturating_sub(width_of(prefix) + width_of(&unit) + 1)
+        .max(4);
+    let (rows, (crow, ccol)) = app.input.layout(room);
+    let n = rows.len();
+    for (i, row) in rows.into_iter().enumerate() {
+        let mut spans = vec![
+            Span::styled(if i == 0 { prefix } else { "  " }, theme.bold()),
+            Span::styled(row, theme.bold()),
+        ];
+        if i + 1 == n {
+            spans.push(Span::styled(unit.clone(), theme.dim()));
+        }
+        part.lines.push(Line::from(spans));
+    }
+    let in_box = app.cursor.is_none();
+    if in_box {
+        part.focus = Some((crow, crow));
+        part.cursor = Some((crow, width_of(prefix) + ccol));
+    }
+    match q.kind {
+        QuestionType::Number => {
+            let mut range = Vec::new();
+            if let Some(lo) = q.min {
+                range.push(format!("from {}", answers::fmt_num(lo)));
+            }
+            if let Some(hi) = q.max {
+                range.push(format!("to {}", answers::fmt_num(hi)));
+            }
+            if !range.is_empty() {
+                let whole = if q.integer {
+                    "A whole number"
+                } else {
+                    "A number"
                 };
-                let focused = i == app.cursor;
-                let marker = if focused { "›" } else { " " };
-                let tick = match q.kind {
-                    QuestionType::MultiChoice if app.ticked.get(i).copied().unwrap_or(false) => {
-                        "[x] "
-                    }
-                    QuestionType::MultiChoice => "[ ] ",
-                    _ => "",
-                };
-                let first = format!("{marker} {tick}{key}. ");
-                let rest = " ".repeat(first.chars().count());
+                part.lines.extend(wrap(
+                    &format!("{whole} {}{unit}.", range.join(" ")),
+                    w,
+                    "  ",
+                    "  ",
+                    theme.dim(),
+                ));
+            }
+            if q.allows_unsure() {
+                let focused = !in_box;
                 let style = if focused { theme.focus() } else { Style::new() };
+                let marker = if focused { "› " } else { "  " };
+                let at = part.lines.len();
+                part.lines
+                    .push(Line::styled(format!("{marker}Not sure"), style));
                 if focused {
-                    body.cursor = Some((body.lines.len(), 0));
-                }
-                body.extend(wrap(label, w, &first, &rest, style));
-            }
-        }
-        QuestionType::Number | QuestionType::Text => {
-            let prefix = "› ";
-            let unit = match (&q.unit, q.kind) {
-                (Some(u), QuestionType::Number) => format!(" {u}"),
-                _ => String::new(),
-            };
-            let room = w.saturating_sub(width_of(prefix) + width_of(&unit)).max(4);
-            let rows = hard_wrap(&app.input, room);
-            let first_line = body.lines.len();
-            let n = rows.len();
-            for (i, row) in rows.into_iter().enumerate() {
-                let mut spans = vec![
-                    Span::styled(if i == 0 { prefix } else { "  " }, theme.bold()),
-                    Span::styled(row.clone(), theme.bold()),
-                ];
-                if i + 1 == n {
-                    body.cursor = Some((first_line + i, width_of(prefix) + width_of(&row)));
-                    spans.push(Span::styled(unit.clone(), theme.dim()));
-                }
-                body.push(Line::from(spans));
-            }
-            if q.kind == QuestionType::Number {
-                let mut range = Vec::new();
-                if let Some(lo) = q.min {
-                    range.push(format!("from {}", answers::fmt_num(lo)));
-                }
-                if let Some(hi) = q.max {
-                    range.push(format!("to {}", answers::fmt_num(hi)));
-                }
-                if !range.is_empty() {
-                    body.extend(wrap(
-                        &format!("A number {}{unit}.", range.join(" ")),
-                        w,
-                        "  ",
-                        "  ",
-                        theme.dim(),
-                    ));
+                    part.focus = Some((at, at));
+                    part.cursor = Some((at, 0));
                 }
             }
         }
+        QuestionType::Text => {
+            let limit = q.text_limit();
+            part.lines.push(Line::styled(
+                format!("  {} of {limit} characters", app.input.len()),
+                theme.dim(),
+            ));
+        }
+        QuestionType::YesNo
+        | QuestionType::SingleChoice
+        | QuestionType::MultiChoice
+        | QuestionType::Display => {}
     }
-    // The message goes right under the answer; scroll to show it, but never past the focus.
-    let focus = body.cursor.map_or(0, |c| c.0);
-    if !messages.is_empty() {
-        body.blank();
-        body.extend(messages);
+}
+
+/// Renders the answer part in `area`, scrolled so the focus shows, with "more above" and
+/// "more below" rows where lines are out of view.
+fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, theme: Theme) {
+    let height = usize::from(area.height);
+    let total = part.lines.len();
+    let (first, last) = part.focus.unwrap_or((0, 0));
+    let (mut scroll, mut rows) = (0usize, height);
+    if total > height {
+        // Two rounds: the markers take rows, which can move the focus out of view.
+        for _ in 0..2 {
+            let above = usize::from(scroll > 0);
+            rows = height.saturating_sub(above + 1).max(1);
+            if last >= scroll + rows {
+                scroll = last + 1 - rows;
+            }
+            scroll = scroll.min(first).min(total.saturating_sub(rows));
+        }
+        let above = usize::from(scroll > 0);
+        let below = usize::from(scroll + rows < total);
+        rows = height.saturating_sub(above + below).max(1);
     }
-    let scroll = follow(body.lines.len().saturating_sub(1), body_area.height).min(focus);
-    render_body(f, body_area, body, scroll);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let more = |n: usize, dir: &str| {
+        Line::styled(
+            format!(
+                "{dir} {n} more {dir_word}",
+                dir_word = if dir == "↑" { "above" } else { "below" }
+            ),
+            theme.dim(),
+        )
+    };
+    if scroll > 0 && height > 1 {
+        lines.push(more(scroll, "↑"));
+    }
+    let top = lines.len();
+    lines.extend(part.lines.iter().skip(scroll).take(rows).cloned());
+    let left = total.saturating_sub(scroll + rows);
+    if left > 0 && lines.len() < height {
+        lines.push(more(left, "↓"));
+    }
+    if let Some((line, col)) = part.cursor
+        && line >= scroll
+        && line < scroll + rows
+    {
+        let y = area.y + (top + line - scroll) as u16;
+        let x = area.x + col.min(area.width.saturating_sub(1));
+        f.set_cursor_position(Position::new(x, y));
+    }
+    f.render_widget(Paragraph::new(lines), area);
 }
 
 /// Lines of the emergency interrupt at this width.
@@ -543,7 +704,7 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
 
 fn emergency(app: &App, f: &mut Frame, area: Rect, theme: Theme, rule: usize) {
     let lines = emergency_lines(app, inner(area).width, theme, rule);
-    let block = framed()
+    let block = staff_tagged(framed(), app, theme)
         .border_type(BorderType::Thick)
         .border_style(theme.alert())
         .title(Span::styled(
@@ -578,7 +739,7 @@ fn scrolling_page(
 }
 
 fn review(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
-    let block = titled("Your answers".into(), theme);
+    let block = staff_tagged(titled("Your answers".into(), theme), app, theme);
     let inside = block.inner(area);
     f.render_widget(block, area);
     let w = inside.width;
@@ -723,7 +884,7 @@ pub fn max_scroll(app: &App) -> usize {
 
 fn result(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let lines = result_lines(app, inner(area).width, theme);
-    let block = titled("Result".into(), theme);
+    let block = staff_tagged(titled("Result".into(), theme), app, theme);
     scrolling_page(f, area, block, lines, app.result_scroll, theme.dim());
 }
 
@@ -743,6 +904,9 @@ fn help_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     match app.question() {
         Some((_, q)) => {
+            // The whole question, which a small window may have cut.
+            out.extend(wrap(q.wording(app.staff), w, "", "", theme.bold()));
+            out.push(Line::default());
             out.push(Line::styled("Why we ask", theme.heading()));
             let text = q
                 .help
@@ -850,28 +1014,44 @@ fn confirm_quit(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
     render_body(f, inside, body, 0);
 }
 
-/// The hint bar: generated from the key table; when it does not fit, the last hints give way,
-/// but "help" stays (the help lists every key).
+/// The hint bar: generated from the key table. When it does not fit, entries keep only their
+/// first key; if it still does not fit, "help" (which lists every key) stays, at 80 columns
+/// and more Enter and the way to quit too, then the others in table order while they fit.
 fn hint_bar(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
-    let hints = keys::hints(app.context(), app.facts());
+    let mut hints = keys::hints(app.context(), app.facts());
     let item = |(k, what): &(String, &str)| width_of(k) + 1 + width_of(what) + 2;
-    let help_pos = hints.iter().position(|(_, what)| *what == "help");
+    let total = |h: &[(String, &str)]| h.iter().map(item).fold(0u16, u16::saturating_add);
+    if total(&hints) > area.width {
+        for (k, _) in &mut hints {
+            if let Some((first, _)) = k.split_once('/')
+                && !k.starts_with("↑/↓")
+            {
+                *k = first.to_string();
+            }
+        }
+    }
+    let must = |(k, what): &(String, &str)| {
+        *what == "help"
+            || (area.width >= 80
+                && (k.split('/').any(|k| k == "Enter") || matches!(*what, "quit" | "finish")))
+    };
     let mut budget = area.width;
     let mut keep = vec![false; hints.len()];
-    if let Some(h) = help_pos {
-        budget = budget.saturating_sub(item(&hints[h]));
-        keep[h] = true;
-    }
-    for (i, h) in hints.iter().enumerate() {
-        if keep[i] {
-            continue;
+    for pass in [true, false] {
+        for (i, h) in hints.iter().enumerate() {
+            if keep[i] || must(h) != pass {
+                continue;
+            }
+            let need = item(h);
+            if need > budget {
+                if pass {
+                    continue;
+                }
+                break;
+            }
+            budget -= need;
+            keep[i] = true;
         }
-        let need = item(h);
-        if need > budget {
-            break;
-        }
-        budget -= need;
-        keep[i] = true;
     }
     let mut spans = Vec::new();
     for (i, (k, what)) in hints.iter().enumerate() {
