@@ -271,7 +271,7 @@ fn the_tui_screen_buffer_holds_no_control_or_bidi_character() {
         update(&mut app, msg);
         check(&app, step);
     }
-    assert_eq!(app.screen, Screen::Welcome, "the ID was refused");
+    assert_eq!(app.screen(), Screen::Welcome, "the ID was refused");
     for _ in 0..3 {
         update(&mut app, key(KeyCode::Backspace));
     }
@@ -285,13 +285,14 @@ fn the_tui_screen_buffer_holds_no_control_or_bidi_character() {
     check(&app, "a yes/no question");
     update(&mut app, key(KeyCode::Char('y')));
     check(&app, "a choice question");
+    update(&mut app, key(KeyCode::Char('1')));
     update(&mut app, key(KeyCode::Enter));
     check(&app, "after the last question");
     for _ in 0..4 {
         update(&mut app, key(KeyCode::Enter));
         check(&app, "on to the result");
     }
-    assert_eq!(app.screen, Screen::Result);
+    assert_eq!(app.screen(), Screen::Result);
     update(&mut app, key(KeyCode::Char('?')));
     check(&app, "help");
 }
