@@ -138,6 +138,9 @@ pub struct App<'q> {
     editing: bool,
     /// Where the review list was opened from (`None`: the result).
     resume_at: Option<usize>,
+    /// Questions a change from the review list added, still to be answered; then the person
+    /// goes back to where they were.
+    followups: Vec<usize>,
     started: Option<SystemTime>,
     ending: Option<Ending>,
 }
@@ -172,6 +175,7 @@ impl<'q> App<'q> {
             patients_done: 0,
             editing: false,
             resume_at: None,
+            followups: Vec::new(),
             started: None,
             ending: None,
         }
@@ -582,7 +586,18 @@ impl<'q> App<'q> {
                 // The change asks for more: say so and go to the new questions.
                 self.editing = false;
                 self.notice = added_notice(self.q, &added, self.staff, self.notice.take());
-                self.fast_forward(None, &added);
+                self.followups = added;
+                let notice = self.notice.take();
+                self.fast_forward(None, &self.followups.clone());
+                self.notice = notice;
+            }
+            Step::Next(_) if !self.followups.is_empty() => {
+                // The next added question, or back to where the review was opened from.
+                let answers = &self.session;
+                self.followups.retain(|i| answers.answer_of(*i).is_none());
+                let notice = self.notice.take();
+                self.fast_forward(self.resume_at, &self.followups.clone());
+                self.notice = notice;
             }
             _ if self.editing => {
                 // Back to the list that the change was made from; it now shows the new answer.
@@ -597,6 +612,9 @@ impl<'q> App<'q> {
                 self.notice = notice;
             }
             Step::Finished => self.show_result(),
+        }
+        if !matches!(self.screen, Screen::Question) {
+            self.followups.clear();
         }
         Effect::None
     }
@@ -651,6 +669,7 @@ impl<'q> App<'q> {
         self.subject = None;
         self.editing = false;
         self.resume_at = None;
+        self.followups = Vec::new();
         self.started = None;
         self.patients_done += 1;
         Effect::Finished(Box::new(done))
