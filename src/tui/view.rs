@@ -87,12 +87,9 @@ impl Body {
 
 /// Word-wraps `text` to `width` columns (width-aware) with the given indents.
 fn wrap(text: &str, width: u16, first: &str, rest: &str, style: Style) -> Vec<Line<'static>> {
-    let opts = textwrap::Options::new(usize::from(width).max(1))
-        .initial_indent(first)
-        .subsequent_indent(rest);
-    textwrap::wrap(text, opts)
+    report::wrap_lines(text, usize::from(width), first, rest)
         .into_iter()
-        .map(|l| Line::styled(l.trim_end().to_string(), style))
+        .map(|l| Line::styled(l, style))
         .collect()
 }
 

@@ -183,13 +183,42 @@ pub fn reasons_line(f: &FindingView, staff: bool) -> Option<String> {
 const WIDTH: usize = 78;
 
 fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
-    let opts = textwrap::Options::new(WIDTH)
-        .initial_indent(first)
-        .subsequent_indent(rest);
-    for line in textwrap::wrap(text, opts) {
-        out.push_str(line.trim_end());
+    for line in wrap_lines(text, WIDTH, first, rest) {
+        out.push_str(&line);
         out.push('\n');
     }
+}
+
+/// A no-break space: holds the groups of a phone number together while wrapping.
+const GLUE: char = '\u{a0}';
+
+/// Wraps `text` to `width` columns (indents included), trimming line ends. A space between two
+/// digits never becomes a line break, so a phone number such as `1800 633 422` is never split
+/// across lines. Every front end wraps advice with this.
+pub fn wrap_lines(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let glued: String = chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let digit = |j: Option<usize>| {
+                j.and_then(|j| chars.get(j))
+                    .is_some_and(|c| c.is_ascii_digit())
+            };
+            if *c == ' ' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+                GLUE
+            } else {
+                *c
+            }
+        })
+        .collect();
+    let opts = textwrap::Options::new(width.max(1))
+        .initial_indent(first)
+        .subsequent_indent(rest);
+    textwrap::wrap(&glued, opts)
+        .into_iter()
+        .map(|l| l.trim_end().replace(GLUE, " "))
+        .collect()
 }
 
 /// Options for the text rendering.
@@ -414,6 +443,49 @@ impl<'q> Record<'q> {
                 .map(|i| q.questions()[*i].id.as_str())
                 .collect(),
             answers: answers::answers_to_json(q.questions(), answers, |i| outcome.visible[i]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_lines;
+
+    #[test]
+    fn a_phone_number_is_never_split_across_lines() {
+        let text = "If you are not sure what to do, call the nurse line 1800MEDICARE \
+                    (1800 633 422) or Lifeline on 13 11 14, any time.";
+        // From the narrowest width that fits "(1800 633 422)" after the indent.
+        for width in 18..90 {
+            let lines = wrap_lines(text, width, "  - ", "    ");
+            let joined = lines.join("\n");
+            for number in ["1800 633 422", "13 11 14"] {
+                assert!(joined.contains(number), "width {width}:\n{joined}");
+            }
+            assert!(lines.iter().all(|l| !l.contains('\u{a0}')), "{lines:?}");
+            // Nothing else changes: the words read the same as the text.
+            let words: Vec<&str> = lines
+                .iter()
+                .flat_map(|l| l.split_whitespace())
+                .skip(1)
+                .collect();
+            assert_eq!(
+                words.join(" "),
+                text.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+        }
+    }
+
+    #[test]
+    fn text_without_a_number_wraps_as_before() {
+        // "up to 48 hours" has no digit on both sides of a space: it wraps as usual.
+        let text = "Soreness in the treated muscles, like after exercise, for up to 48 hours.";
+        for width in 10..40 {
+            let plain: Vec<String> = textwrap::wrap(text, width)
+                .into_iter()
+                .map(|l| l.trim_end().to_string())
+                .collect();
+            assert_eq!(wrap_lines(text, width, "", ""), plain, "width {width}");
         }
     }
 }
