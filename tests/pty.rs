@@ -327,8 +327,11 @@ fn resizing_redraws_and_a_tiny_window_asks_to_enlarge() {
 }
 
 #[test]
-fn front_desk_prints_each_patient_as_staff_move_on() {
-    let mut p = Pty::needlecheck(&["--staff", "--subject", "P-1"]);
+fn front_desk_on_a_terminal_leaves_nothing_of_a_patient_in_the_scrollback() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let save = dir.path().to_str().expect("utf-8 temp path");
+    let mut p = Pty::needlecheck(&["--staff", "--subject", "P-1", "--save-dir", save]);
+    p.wait_for("stays in this terminal.");
     answer_all_no(&mut p);
     p.send("n");
     p.wait_for("Patients finished so far: 1");
@@ -340,7 +343,45 @@ fn front_desk_prints_each_patient_as_staff_move_on() {
     answer_all_no(&mut p);
     p.send("q");
     assert_eq!(p.exit_code(), 0);
+    // Nothing was written to the normal screen (whose lines go to the scrollback).
     let printed = p.outside_ui();
+    for gone in ["P-1", "P-2", "RESULT", "HANDOVER", "40"] {
+        assert!(
+            !printed.contains(gone),
+            "{gone:?} left in the terminal: {printed:?}"
+        );
+    }
+    // The advice is in the saved files instead.
+    let mut saved = String::new();
+    for entry in std::fs::read_dir(dir.path()).expect("save dir") {
+        saved.push_str(&std::fs::read_to_string(entry.expect("entry").path()).expect("read"));
+    }
+    assert_eq!(
+        saved.matches("HANDOVER FOR THE PRACTITIONER").count(),
+        2,
+        "{saved}"
+    );
+}
+
+#[test]
+fn front_desk_with_stdout_redirected_writes_each_patient_there() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("advice.txt");
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("exec \"$0\" --questionnaire \"$1\" --staff --subject P-1 > \"$2\"")
+        .arg(env!("CARGO_BIN_EXE_needlecheck"))
+        .arg(FIXTURE)
+        .arg(&out);
+    let mut p = Pty::spawn(cmd);
+    answer_all_no(&mut p);
+    p.send("n");
+    p.wait_for("Patients finished so far: 1");
+    p.send("P-2");
+    answer_all_no(&mut p);
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
+    let printed = std::fs::read_to_string(&out).expect("advice file");
     let first = printed
         .find("Patient: P-1\nRESULT: You can book (clear)")
         .expect("first patient");
@@ -353,6 +394,7 @@ fn front_desk_prints_each_patient_as_staff_move_on() {
         "separated: {printed}"
     );
     assert_eq!(printed.matches("HANDOVER FOR THE PRACTITIONER").count(), 2);
+    assert!(!p.outside_ui().contains("P-1"), "nothing on the terminal");
 }
 
 #[test]

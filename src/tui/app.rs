@@ -134,6 +134,9 @@ pub struct App<'q> {
     pub(super) subject: Option<String>,
     /// Patients finished before this one (front-desk mode).
     pub(super) patients_done: usize,
+    /// Where each patient's advice goes: saved files, and stdout when it is not the terminal.
+    pub(super) advice_saved: bool,
+    pub(super) advice_printed: bool,
     /// Changing an answer from the review list: go back to the list after it.
     editing: bool,
     /// Where the review list was opened from (`None`: the result).
@@ -173,12 +176,21 @@ impl<'q> App<'q> {
             question_scroll: 0,
             subject,
             patients_done: 0,
+            advice_saved: opts.save_dir.is_some(),
+            advice_printed: true,
             editing: false,
             resume_at: None,
             followups: Vec::new(),
             started: None,
             ending: None,
         }
+    }
+
+    /// Tells the screens where the advice goes: saved to files, printed on stdout (which in
+    /// front-desk mode happens only when stdout is not the terminal).
+    pub fn set_advice_kept(&mut self, saved: bool, printed: bool) {
+        self.advice_saved = saved;
+        self.advice_printed = printed;
     }
 
     /// The questionnaire being asked.

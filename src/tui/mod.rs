@@ -8,9 +8,12 @@
 //! The UI is drawn on the controlling terminal (`/dev/tty`, or stderr when there is none), so
 //! stdout carries only the advice: with stdout redirected the screen still shows and the file
 //! gets only the advice text (the same text as `score --format text`). The advice is printed
-//! after the terminal is restored, so it stays in the scrollback. In front-desk mode each
-//! patient's advice is printed when staff move on to the next patient (leaving the alternate
-//! screen for a moment when stdout is the terminal), so nothing of a previous patient is kept.
+//! after the terminal is restored, so it stays in the scrollback.
+//!
+//! In front-desk mode nothing of a patient may stay in the terminal once staff move on: each
+//! patient's advice goes to the saved files (`--save-dir`) and to stdout only when stdout is
+//! not the terminal (a file or a pipe), as staff move on to the next patient. The screens live
+//! on the alternate screen, which keeps no scrollback.
 
 pub mod app;
 pub mod edit;
@@ -396,6 +399,9 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     event::poll(Duration::ZERO)?;
     let size = terminal.size()?;
     let mut app = App::new(q, opts, (size.width, size.height));
+    // Front desk on a terminal: the advice is never printed where the next patient can see it.
+    let print_advice = !(opts.staff && stdout_is_tty);
+    app.set_advice_kept(opts.save_dir.is_some(), print_advice);
 
     let mut out = Output::default();
     let mut events = TerminalEvents::new()?;
@@ -405,20 +411,13 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
         &mut events,
         &|| signals.fired(),
         &mut |done| {
+            // Only front-desk mode hands patients over here, and there stdout is not the
+            // terminal whenever anything is printed.
             let text = out.prepare(opts, q, &done);
-            if stdout_is_tty {
-                // Print into the normal screen's scrollback, then come back to the UI.
-                let mut ui = ui_writer().ok_or_else(no_terminal)?;
-                execute!(ui, LeaveAlternateScreen)?;
-                disable_raw_mode()?;
+            if print_advice {
                 write_stdout(&text)?;
-                enable_raw_mode()?;
-                execute!(ui, EnterAlternateScreen)?;
-                Ok(true)
-            } else {
-                write_stdout(&text)?;
-                Ok(false)
             }
+            Ok(false)
         },
     );
     drop(terminal);
@@ -433,10 +432,13 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     }
     looped?;
 
-    // The terminal is back to normal: the advice goes to stdout and stays in the scrollback.
+    // The terminal is back to normal: the advice goes to stdout and stays in the scrollback
+    // (in front-desk mode on a terminal, only to the saved files).
     if let Some(done) = app.take_final() {
         let text = out.prepare(opts, q, &done);
-        write_stdout(&text)?;
+        if print_advice {
+            write_stdout(&text)?;
+        }
     }
     if app.ending() == Some(app::Ending::Interrupted) {
         note(INTERRUPTED_NOTE);

@@ -269,6 +269,24 @@ fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     ));
     if app.staff {
         body.blank();
+        let kept = match (app.advice_saved, app.advice_printed) {
+            (true, true) => {
+                "Each patient's advice is saved to the folder given and written to the output."
+            }
+            (true, false) => {
+                "Each patient's advice is saved to the folder given; nothing of a patient stays in this terminal."
+            }
+            (false, true) => "Each patient's advice is written to the output.",
+            (false, false) => {
+                "Advice is not kept: nothing of a patient stays in this terminal, and no folder to save in was given (--save-dir)."
+            }
+        };
+        let style = if app.advice_saved || app.advice_printed {
+            theme.dim()
+        } else {
+            theme.alert()
+        };
+        body.extend(wrap(kept, w, "", "", style));
         if app.patients_done > 0 {
             body.extend(wrap(
                 &format!(
