@@ -102,7 +102,7 @@ fn long() -> Questionnaire {
             r#"{"id": "s", "title": "Section", "questions": ["#,
             &format!(
                 r#"{{"id": "s", "title": "Section", "intro": "These questions are about where it hurts.", "questions": [
-    {{"id": "areas", "type": "multi_choice", "text": "Where have you had pain in the last week? Tick every place that applies, even if it was only for a short time.", "options": [{}]}},
+    {{"id": "areas", "type": "multi_choice", "text": "Where have you had pain in the last week? Tick every place that applies, even if it was only for a short time. Pain that woke you at night counts too, and so does pain that came back after treatment.", "options": [{}]}},
     {{"id": "worst", "type": "single_choice", "text": "Where is it worst?", "options": [{}]}},
     {{"id": "short", "type": "text", "text": "In a few words?", "max_length": 20}},"#,
                 options(16),
@@ -1314,6 +1314,17 @@ fn letters_in_a_number_box_are_typing_not_shortcuts() {
     // What the box shows is what Enter records.
     enter(&mut a);
     assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(40.0)));
+    // `1e2` (once saved as 12): the message stays up while typing goes on, so it is seen.
+    ch(&mut a, 'b');
+    press(&mut a, KeyCode::End);
+    press(&mut a, KeyCode::Backspace);
+    press(&mut a, KeyCode::Backspace);
+    typed(&mut a, "1e2");
+    assert_eq!(a.input(), "12");
+    assert_eq!(
+        a.error(),
+        Some("Please type the number in digits, such as 42 or 37.5.")
+    );
 }
 
 #[test]
@@ -1685,4 +1696,116 @@ mod random_keys {
             check(&q, staff, size, &all)?;
         }
     }
+}
+
+// ---------- fitting 80×24 and 40×12 ----------
+
+#[test]
+fn long_lists_scroll_under_a_question_that_stays_in_view() {
+    let q = long();
+    for (w, h) in [(80u16, 24u16), (40, 12)] {
+        let mut a = app(&q);
+        enter(&mut a);
+        let text = screen_text(&draw(&mut a, w, h));
+        assert!(text.contains("Where have you had pain"), "{w}x{h}:\n{text}");
+        assert!(text.contains("more below"), "{w}x{h}:\n{text}");
+        assert!(!text.contains("more above"), "{w}x{h}:\n{text}");
+        typed(&mut a, "16");
+        let text = screen_text(&draw(&mut a, w, h));
+        assert!(text.contains("Where have you had pain"), "{w}x{h}:\n{text}");
+        assert!(text.contains("16. None of these"), "{w}x{h}:\n{text}");
+        assert!(text.contains("more above"), "{w}x{h}:\n{text}");
+        // Home and End go to the first and last option; PgUp and PgDn move by pages.
+        press(&mut a, KeyCode::Home);
+        assert_eq!(a.focus(), Some(0));
+        press(&mut a, KeyCode::PageDown);
+        assert!(a.focus() > Some(0));
+        press(&mut a, KeyCode::End);
+        assert_eq!(a.focus(), Some(15));
+    }
+}
+
+#[test]
+fn a_long_question_is_never_cut_without_a_way_to_read_it() {
+    let q = long();
+    let mut a = app(&q);
+    enter(&mut a);
+    let text = screen_text(&draw(&mut a, 40, 12));
+    // The start of the question shows; where it is cut, the screen says how to read it all.
+    assert!(text.contains("Where have you had pain"), "{text}");
+    assert!(
+        !text.contains("after treatment."),
+        "too long to fit:\n{text}"
+    );
+    assert!(text.contains("? shows the whole question"), "{text}");
+    // Options still show under it.
+    assert!(text.contains("1. Head or face"), "{text}");
+    ch(&mut a, '?');
+    let help = screen_text(&draw(&mut a, 40, 24));
+    let joined: String = help
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(joined.contains("came back after treatment."), "{help}");
+    ch(&mut a, '?');
+    // The section's introduction shows where there is room.
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(
+        text.contains("These questions are about where it hurts."),
+        "{text}"
+    );
+}
+
+#[test]
+fn hint_bars_list_each_key_once_and_keep_enter_and_quit_at_80_columns() {
+    for ctx in keys::Context::ALL {
+        for unsure in [false, true] {
+            for typed in [false, true] {
+                let facts = keys::Facts {
+                    unsure,
+                    typed,
+                    staff: true,
+                    optional: false,
+                    options: 16,
+                };
+                let mut seen: Vec<String> = Vec::new();
+                for (k, _) in keys::hints(ctx, facts) {
+                    let labels: Vec<String> = if k == "↑/↓" {
+                        vec!["↑".into(), "↓".into()]
+                    } else {
+                        k.split('/').map(str::to_string).collect()
+                    };
+                    for l in labels {
+                        assert!(!seen.contains(&l), "{l} twice in {ctx:?}");
+                        seen.push(l);
+                    }
+                }
+            }
+        }
+    }
+    // Drawn at 80 columns: Enter and the way out are always in the bar.
+    let q = long();
+    let mut a = app(&q);
+    let mut screens = 0;
+    for step in script("? Esc Enter 1 Space Enter 1 Enter a b c Enter Enter 2 Enter 1 Space Enter")
+    {
+        update(&mut a, Msg::Key(step));
+        if a.help_shown() || a.confirming_quit() {
+            continue;
+        }
+        let bar = screen_text(&draw(&mut a, 80, 24))
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string();
+        assert!(bar.contains("Enter "), "{:?}: {bar}", a.context());
+        assert!(
+            bar.contains(" quit") || bar.contains(" finish"),
+            "{:?}: {bar}",
+            a.context()
+        );
+        screens += 1;
+    }
+    assert!(screens > 6);
 }

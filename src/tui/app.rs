@@ -123,13 +123,14 @@ pub struct App<'q> {
     pub(super) drafts: Vec<(usize, LineEdit)>,
     /// Why the last key or answer was not taken.
     pub(super) error: Option<String>,
+    /// A key typed into a box was refused: its message stays while typing goes on, until the
+    /// box is edited otherwise or left.
+    key_refused: bool,
     /// Something to tell once, e.g. answers removed by a change.
     pub(super) notice: Option<String>,
     pub(super) review_selected: usize,
     /// Scroll position of the result or the emergency interrupt.
     pub(super) result_scroll: u16,
-    /// Scroll position of the question screen's text, when it does not fit.
-    pub(super) question_scroll: u16,
     /// The current patient's identifier.
     pub(super) subject: Option<String>,
     /// Patients finished before this one (front-desk mode).
@@ -170,10 +171,10 @@ impl<'q> App<'q> {
             },
             drafts: Vec::new(),
             error: None,
+            key_refused: false,
             notice: None,
             review_selected: 0,
             result_scroll: 0,
-            question_scroll: 0,
             subject,
             patients_done: 0,
             advice_saved: opts.save_dir.is_some(),
@@ -411,13 +412,13 @@ impl<'q> App<'q> {
 
     fn load_question(&mut self) {
         self.error = None;
+        self.key_refused = false;
         self.input = LineEdit::default();
         self.cursor = None;
         self.digits.clear();
         self.ticked.clear();
         self.show_help = false;
         self.help_scroll = 0;
-        self.question_scroll = 0;
         self.screen = Screen::Question;
         let Some(c) = self.session.current() else {
             self.show_result();
@@ -677,7 +678,6 @@ impl<'q> App<'q> {
         self.notice = None;
         self.review_selected = 0;
         self.result_scroll = 0;
-        self.question_scroll = 0;
         self.subject = None;
         self.editing = false;
         self.resume_at = None;
@@ -819,15 +819,18 @@ impl<'q> App<'q> {
                 m.push_str(" Not sure? Press ↓ and Enter.");
             }
             self.error = Some(m);
+            self.key_refused = true;
             return;
         }
         // Typing goes into the box, also from the "Not sure" line.
         self.cursor = None;
-        self.error = if self.input.insert(c, limit) {
-            None
+        if self.input.insert(c, limit) {
+            if !self.key_refused {
+                self.error = None;
+            }
         } else {
-            Some(format!("This box takes at most {limit} characters."))
-        };
+            self.error = Some(format!("This box takes at most {limit} characters."));
+        }
     }
 
     /// Edits the box: the error of the last key no longer applies.
@@ -842,6 +845,7 @@ impl<'q> App<'q> {
             _ => return,
         }
         self.error = None;
+        self.key_refused = false;
     }
 
     fn back(&mut self) {

@@ -386,25 +386,32 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
 
     // The question (and its section's introduction on the section's first question) stays at
     // the top; the answer part below scrolls on its own, so a long list never hides it.
-    let mut asked = Vec::new();
-    if let Some(intro) = section.intro_for(app.staff)
-        && first_of_section(app, index)
-    {
-        asked.extend(wrap(intro, w, "", "", theme.dim()));
-        asked.push(Line::default());
-    }
-    asked.extend(wrap(q.wording(app.staff), w, "", "", theme.bold()));
+    let mut asked = wrap(q.wording(app.staff), w, "", "", theme.bold());
     if !q.is_required() && q.kind != QuestionType::Display {
         asked.push(Line::styled("(optional)", theme.dim()));
     }
     let answer = answer_lines(app, q, w, theme);
 
+    // Rows: messages (at most a third), then the answer part gets what it needs up to half of
+    // the rest, the question the remainder; the section introduction only where it fits too.
     let height = body_area.height;
     let msg_rows = (messages.len() as u16).min(height / 3);
     let rest = height - msg_rows;
-    let answer_need = (answer.lines.len() as u16).min(rest / 2).max(1);
-    let asked_rows = (asked.len() as u16).min(rest.saturating_sub(answer_need + 1).max(1));
-    let gap = u16::from(rest > asked_rows + answer_need);
+    let answer_len = answer.lines.len() as u16;
+    let answer_need = answer_len.min(rest / 2).max(1);
+    let asked_room = rest.saturating_sub(answer_need).max(1);
+    if let Some(intro) = section.intro_for(app.staff)
+        && first_of_section(app, index)
+    {
+        let mut lines = wrap(intro, w, "", "", theme.dim());
+        lines.push(Line::default());
+        if lines.len() + asked.len() <= usize::from(asked_room) {
+            lines.append(&mut asked);
+            asked = lines;
+        }
+    }
+    let asked_rows = (asked.len() as u16).min(asked_room);
+    let gap = u16::from(rest > asked_rows + answer_len);
     let [asked_area, _, answer_area, msg_area] = Layout::vertical([
         Constraint::Length(asked_rows),
         Constraint::Length(gap),
