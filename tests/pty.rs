@@ -335,6 +335,8 @@ fn front_desk_on_a_terminal_leaves_nothing_of_a_patient_in_the_scrollback() {
     answer_all_no(&mut p);
     p.send("n");
     p.wait_for("Patients finished so far: 1");
+    // The frame's bottom border is drawn after every row above it.
+    p.wait_for("Front desk · no patient ID");
     assert!(
         !p.contents().contains("P-1"),
         "the previous patient is gone from the screen"

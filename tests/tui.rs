@@ -1153,6 +1153,7 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
         "Enter n 4 0 Enter y Down",
         "Enter n 4 0 Enter n n a b Left",
         "Enter j j",
+        "Down Down",
     ];
     let choice_scripts: &[&str] = &["Enter Enter Down 1 Enter Space 2 Space Enter 1 Bksp"];
     let starts = [
@@ -1166,7 +1167,12 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
             q: &mini,
             staff: true,
             size: small,
-            scripts: &["a Bksp", "a b Left", "Enter n 4 0 Enter n n Enter"],
+            scripts: &[
+                "a Bksp",
+                "a b Left",
+                "Down Down",
+                "Enter n 4 0 Enter n n Enter",
+            ],
         },
         Start {
             q: &choices,
@@ -1758,7 +1764,7 @@ fn a_long_question_is_never_cut_without_a_way_to_read_it() {
 }
 
 #[test]
-fn hint_bars_list_each_key_once_and_keep_enter_and_quit_at_80_columns() {
+fn hint_bars_list_each_key_once_and_keep_enter_and_quit_at_every_width() {
     for ctx in keys::Context::ALL {
         for unsure in [false, true] {
             for typed in [false, true] {
@@ -1784,28 +1790,88 @@ fn hint_bars_list_each_key_once_and_keep_enter_and_quit_at_80_columns() {
             }
         }
     }
-    // Drawn at 80 columns: Enter and the way out are always in the bar.
+    // Drawn at 40, 80 and 200 columns, in both modes: Enter and the way out are always in the
+    // bar, and no key shows twice.
     let q = long();
-    let mut a = app(&q);
-    let mut screens = 0;
-    for step in script("? Esc Enter 1 Space Enter 1 Enter a b c Enter Enter 2 Enter 1 Space Enter")
-    {
-        update(&mut a, Msg::Key(step));
-        if a.help_shown() || a.confirming_quit() {
-            continue;
+    for staff in [false, true] {
+        for (w, h) in [(80u16, 24u16), (40, 12), (200, 60)] {
+            let mut a = App::new(&q, &opts(staff), (w, h));
+            let mut screens = 0;
+            let steps = if staff {
+                "F1 Esc Enter 1 Space Enter 1 Enter a b c Enter Enter 2 Enter 1 Space Enter"
+            } else {
+                "? Esc Enter 1 Space Enter 1 Enter a b c Enter Enter 2 Enter 1 Space Enter"
+            };
+            for step in script(steps) {
+                update(&mut a, Msg::Key(step));
+                if a.help_shown() || a.confirming_quit() {
+                    continue;
+                }
+                let bar = screen_text(&draw(&mut a, w, h))
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+                    .to_string();
+                let ctx = a.context();
+                assert!(bar.contains("Enter "), "{w}x{h} {ctx:?}: {bar}");
+                assert!(
+                    bar.contains(" quit") || bar.contains(" finish"),
+                    "{w}x{h} {ctx:?}: {bar}"
+                );
+                let mut seen: Vec<&str> = Vec::new();
+                for word in bar.split_whitespace() {
+                    for k in word.split('/') {
+                        if ["Enter", "Esc", "q", "?", "F1", "←", "b", "r", "↑", "↓"].contains(&k)
+                        {
+                            assert!(!seen.contains(&k), "{k} twice: {bar}");
+                            seen.push(k);
+                        }
+                    }
+                }
+                screens += 1;
+            }
+            assert!(screens > 6);
         }
-        let bar = screen_text(&draw(&mut a, 80, 24))
-            .lines()
-            .last()
-            .unwrap_or("")
-            .to_string();
-        assert!(bar.contains("Enter "), "{:?}: {bar}", a.context());
-        assert!(
-            bar.contains(" quit") || bar.contains(" finish"),
-            "{:?}: {bar}",
-            a.context()
-        );
-        screens += 1;
     }
-    assert!(screens > 6);
+}
+
+#[test]
+fn the_welcome_page_scrolls_in_a_small_window() {
+    let q = mini();
+    let mut a = app(&q);
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(
+        text.contains("↓ more") && !text.contains("Enter starts."),
+        "{text}"
+    );
+    press(&mut a, KeyCode::End);
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(
+        text.contains("Enter starts.") && text.contains("↑ more"),
+        "{text}"
+    );
+    press(&mut a, KeyCode::PageUp);
+    press(&mut a, KeyCode::Home);
+    assert_eq!(a.scroll(), 0);
+    // The help on top scrolls too, with its own markers.
+    ch(&mut a, '?');
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("─ ↓ more ┘ │"), "{text}");
+    press(&mut a, KeyCode::End);
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(
+        text.contains("q/Esc      quit") && text.contains("─ ↑ more ┐ │"),
+        "{text}"
+    );
+    ch(&mut a, '?');
+    // In front-desk mode the patient ID is at the top, in view without scrolling.
+    let mut a = App::new(&q, &opts(true), (40, 12));
+    typed(&mut a, "K-1");
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("Patient ID (optional): K-1"), "{text}");
+    // Scrolled away from the box, a key typed brings it back into view.
+    press(&mut a, KeyCode::PageDown);
+    assert!(a.scroll() > 0);
+    ch(&mut a, '2');
+    assert_eq!((a.scroll(), a.input()), (0, "K-12"));
 }

@@ -861,6 +861,7 @@ impl<'q> App<'q> {
         } else {
             self.screen = Screen::Welcome;
             self.error = None;
+            self.result_scroll = 0;
             // The patient ID stays what it was (it is only read again on Enter).
             self.input = match (self.staff, &self.subject) {
                 (true, Some(id)) => LineEdit::new(id),
@@ -947,13 +948,26 @@ impl<'q> App<'q> {
                 }
                 Effect::None
             }
-            Context::Welcome | Context::StaffWelcome => {
-                match action {
-                    Action::Confirm => self.start(),
-                    Action::Type(c) => self.type_char(c),
-                    Action::Help => self.show_help = true,
-                    Action::Quit => self.confirm_quit = true,
-                    other => self.edit(other),
+            ctx @ (Context::Welcome | Context::StaffWelcome) => {
+                let boxed = ctx == Context::StaffWelcome;
+                match (action, self.distance(action)) {
+                    (Action::Confirm, _) => self.start(),
+                    (Action::Type(c), _) => {
+                        // The box is at the top of the page: back in view to type.
+                        self.result_scroll = 0;
+                        self.type_char(c);
+                    }
+                    (Action::Help, _) => self.show_help = true,
+                    (Action::Quit, _) => self.confirm_quit = true,
+                    (Action::Home | Action::End, _) if boxed => {
+                        self.result_scroll = 0;
+                        self.edit(action);
+                    }
+                    (_, Some(d)) => self.scroll_result(d),
+                    (other, None) => {
+                        self.result_scroll = 0;
+                        self.edit(other);
+                    }
                 }
                 Effect::None
             }

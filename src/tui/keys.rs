@@ -491,6 +491,55 @@ pub static BINDINGS: &[Binding] = &[
         When::Staff,
     ),
     b(&[Char('r')], Action::Review, "change answers", &[Result]),
+    // The welcome page scrolls in a small window.
+    quiet(b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "scroll",
+        &[Welcome],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "scroll",
+        &[Welcome],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Up)],
+        Action::Up,
+        "scroll",
+        &[StaffWelcome],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Down)],
+        Action::Down,
+        "scroll",
+        &[StaffWelcome],
+    )),
+    quiet(b(
+        &[Code(KeyCode::PageUp)],
+        Action::PageUp,
+        "page up or down",
+        &[Welcome, StaffWelcome],
+    )),
+    quiet(b(
+        &[Code(KeyCode::PageDown)],
+        Action::PageDown,
+        "page up or down",
+        &[Welcome, StaffWelcome],
+    )),
+    quiet(b(
+        &[Code(KeyCode::Home)],
+        Action::Home,
+        "top or bottom",
+        &[Welcome],
+    )),
+    quiet(b(
+        &[Code(KeyCode::End)],
+        Action::End,
+        "top or bottom",
+        &[Welcome],
+    )),
     // Scrolling long screens.
     quiet(b(
         &[Code(KeyCode::PageUp)],
@@ -651,19 +700,40 @@ pub fn keys_label(keys: &[Key], facts: Facts) -> String {
 }
 
 /// Adds keys to the entry that says the same thing (`what`), or starts a new entry.
-fn merge(out: &mut Vec<(String, &'static str)>, keys: &[Key], what: &'static str, facts: Facts) {
-    match out.iter_mut().find(|(_, w)| *w == what) {
-        Some((listed, _)) => {
-            listed.push('/');
-            listed.push_str(&keys_label(keys, facts));
+fn merge(out: &mut Vec<Hint>, keys: &[Key], what: &'static str, action: Action, facts: Facts) {
+    match out.iter_mut().find(|h| h.what == what) {
+        Some(listed) => {
+            listed.keys.push('/');
+            listed.keys.push_str(&keys_label(keys, facts));
         }
-        None => out.push((keys_label(keys, facts), what)),
+        None => out.push(Hint {
+            keys: keys_label(keys, facts),
+            what,
+            action,
+        }),
     }
+}
+
+/// One entry of the hint bar: keys as written (`←/b`), what they do, and the action of the
+/// first binding in it (the hint bar ranks entries by it when space is short).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint {
+    pub keys: String,
+    pub what: &'static str,
+    pub action: Action,
 }
 
 /// The hint bar: (keys, what) pairs in table order. Up/down moves are folded into one
 /// "↑/↓ move" entry.
 pub fn hints(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
+    hint_entries(ctx, facts)
+        .into_iter()
+        .map(|h| (h.keys, h.what))
+        .collect()
+}
+
+/// The entries of [`hints`], with their actions.
+pub fn hint_entries(ctx: Context, facts: Facts) -> Vec<Hint> {
     let bindings = active(ctx, facts);
     let mut out = Vec::new();
     // Quiet up and down moves are folded into one entry (not where ↓ has a hint of its own).
@@ -672,17 +742,21 @@ pub fn hints(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
         .any(|(b, _)| b.action == Action::Down && !b.hint);
     for (binding, keys) in bindings {
         if matches!(binding.action, Action::Up) && moves && !binding.hint {
-            let what = if matches!(ctx, Result | Help | Emergency) {
+            let what = if matches!(ctx, Result | Help | Emergency | Welcome | StaffWelcome) {
                 "scroll"
             } else {
                 "move"
             };
-            out.push(("↑/↓".to_string(), what));
+            out.push(Hint {
+                keys: "↑/↓".to_string(),
+                what,
+                action: Action::Up,
+            });
             continue;
         }
         if binding.hint {
             // Keys that do the same thing share one hint ("←/Shift-Tab back").
-            merge(&mut out, &keys, binding.what, facts);
+            merge(&mut out, &keys, binding.what, binding.action, facts);
         }
     }
     out
@@ -690,10 +764,10 @@ pub fn hints(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
 
 /// Every key of this context with what it does, for the help screen.
 pub fn help_lines(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let mut out = Vec::new();
     for (binding, keys) in active(ctx, facts) {
         // Keys that do the same thing share a line ("?/F1  help").
-        merge(&mut out, &keys, binding.what, facts);
+        merge(&mut out, &keys, binding.what, binding.action, facts);
     }
-    out
+    out.into_iter().map(|h| (h.keys, h.what)).collect()
 }

@@ -22,7 +22,7 @@ use crate::model::{Level, QuestionType};
 use crate::report::{self, Piece, Summary};
 
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, choices_of};
-use super::keys::{self, Context, Facts};
+use super::keys::{self, Action, Context, Facts};
 
 /// Styles, with or without colour.
 #[derive(Clone, Copy)]
@@ -225,14 +225,21 @@ fn staff_tagged<'a>(block: Block<'a>, app: &App, theme: Theme) -> Block<'a> {
 }
 
 fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let block = staff_tagged(titled(app.q.title().to_string(), theme), app, theme);
+    let body = welcome_lines(app, inner(area).width, theme);
+    scrolling_page(f, area, block, body, app.result_scroll, theme.dim());
+}
+
+/// The welcome page at this width, and where the cursor goes. In front-desk mode the patient
+/// ID comes first, so it is in view in a small window; the rest scrolls.
+fn welcome_lines(app: &App, w: u16, theme: Theme) -> Body {
     let q = app.q;
-    let block = staff_tagged(titled(q.title().to_string(), theme), app, theme);
-    let body_area = block.inner(area);
-    f.render_widget(block, area);
-    let w = body_area.width;
     let mut body = Body::default();
     body.push(Line::styled(q.title().to_string(), theme.heading()));
     body.cursor = Some((0, 0));
+    if app.staff {
+        staff_welcome_lines(app, w, theme, &mut body);
+    }
     body.blank();
     body.extend(wrap(q.introduction(), w, "", "", Style::new()));
     let (_, total) = app.session.progress();
@@ -267,67 +274,68 @@ fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         "",
         theme.dim(),
     ));
-    if app.staff {
-        body.blank();
-        let kept = match (app.advice_saved, app.advice_printed) {
-            (true, true) => {
-                "Each patient's advice is saved to the folder given and written to the output."
-            }
-            (true, false) => {
-                "Each patient's advice is saved to the folder given; nothing of a patient stays in this terminal."
-            }
-            (false, true) => "Each patient's advice is written to the output.",
-            (false, false) => {
-                "Advice is not kept: nothing of a patient stays in this terminal, and no folder to save in was given (--save-dir)."
-            }
-        };
-        let style = if app.advice_saved || app.advice_printed {
-            theme.dim()
-        } else {
-            theme.alert()
-        };
-        body.extend(wrap(kept, w, "", "", style));
-        if app.patients_done > 0 {
-            body.extend(wrap(
-                &format!(
-                    "Next patient. Patients finished so far: {}.",
-                    app.patients_done
-                ),
-                w,
-                "",
-                "",
-                Style::new(),
-            ));
-        }
-        let label = "Patient ID (optional): ";
-        let (rows, (crow, ccol)) = app
-            .input
-            .layout(w.saturating_sub(width_of(label) + 1).max(8));
-        let first_line = body.lines.len();
-        for (i, row) in rows.into_iter().enumerate() {
-            let prefix = if i == 0 {
-                label.to_string()
-            } else {
-                " ".repeat(label.len())
-            };
-            body.push(Line::from(vec![
-                Span::styled(prefix, theme.bold()),
-                Span::raw(row),
-            ]));
-        }
-        body.cursor = Some((first_line + crow, width_of(label) + ccol));
-        if let Some(e) = &app.error {
-            body.extend(wrap(e, w, "! ", "  ", theme.alert()));
-        }
-        body.extend(wrap("Enter starts.", w, "", "", theme.dim()));
-    } else {
+    if !app.staff {
         body.push(Line::from(vec![
             Span::styled("Enter", theme.bold()),
             Span::raw(" starts."),
         ]));
     }
-    let focus = body.cursor.map_or(0, |c| c.0);
-    render_body(f, body_area, body, follow(focus, body_area.height));
+    body
+}
+
+/// Front desk: the patient ID box, how many patients are done, where the advice goes.
+fn staff_welcome_lines(app: &App, w: u16, theme: Theme, body: &mut Body) {
+    if app.patients_done > 0 {
+        body.extend(wrap(
+            &format!(
+                "Next patient. Patients finished so far: {}.",
+                app.patients_done
+            ),
+            w,
+            "",
+            "",
+            Style::new(),
+        ));
+    }
+    let label = "Patient ID (optional): ";
+    let (rows, (crow, ccol)) = app
+        .input
+        .layout(w.saturating_sub(width_of(label) + 1).max(8));
+    let first_line = body.lines.len();
+    for (i, row) in rows.into_iter().enumerate() {
+        let prefix = if i == 0 {
+            label.to_string()
+        } else {
+            " ".repeat(label.len())
+        };
+        body.push(Line::from(vec![
+            Span::styled(prefix, theme.bold()),
+            Span::raw(row),
+        ]));
+    }
+    body.cursor = Some((first_line + crow, width_of(label) + ccol));
+    if let Some(e) = &app.error {
+        body.extend(wrap(e, w, "! ", "  ", theme.alert()));
+    }
+    body.extend(wrap("Enter starts.", w, "", "", theme.dim()));
+    let kept = match (app.advice_saved, app.advice_printed) {
+        (true, true) => {
+            "Each patient's advice is saved to the folder given and written to the output."
+        }
+        (true, false) => {
+            "Each patient's advice is saved to the folder given; nothing of a patient stays in this terminal."
+        }
+        (false, true) => "Each patient's advice is written to the output.",
+        (false, false) => {
+            "Advice is not kept: nothing of a patient stays in this terminal, and no folder to save in was given (--save-dir)."
+        }
+    };
+    let style = if app.advice_saved || app.advice_printed {
+        theme.dim()
+    } else {
+        theme.alert()
+    };
+    body.extend(wrap(kept, w, "", "", style));
 }
 
 fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
@@ -742,22 +750,38 @@ fn scrolling_page(
     f: &mut Frame,
     area: Rect,
     mut block: Block,
-    lines: Vec<Line<'static>>,
+    body: impl Into<Body>,
     offset: u16,
     more: Style,
 ) {
+    let mut body: Body = body.into();
     let height = usize::from(block.inner(area).height);
-    let scroll = usize::from(offset).min(lines.len().saturating_sub(height));
-    if lines.len() > scroll + height {
+    let scroll = usize::from(offset).min(body.lines.len().saturating_sub(height));
+    if body.lines.len() > scroll + height {
         block = block.title_bottom(Line::styled(" ↓ more ", more).right_aligned());
+    }
+    if scroll > 0 {
+        block = block.title_top(Line::styled(" ↑ more ", more).right_aligned());
     }
     let inside = block.inner(area);
     f.render_widget(block, area);
-    let body = Body {
-        lines,
-        cursor: Some((scroll, 0)),
-    };
+    // The cursor stays where the page puts it while that is in view, else on the top line.
+    if body
+        .cursor
+        .is_none_or(|(line, _)| line < scroll || line >= scroll + height)
+    {
+        body.cursor = Some((scroll, 0));
+    }
     render_body(f, inside, body, scroll);
+}
+
+impl From<Vec<Line<'static>>> for Body {
+    fn from(lines: Vec<Line<'static>>) -> Self {
+        Body {
+            lines,
+            cursor: None,
+        }
+    }
 }
 
 fn review(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
@@ -899,7 +923,8 @@ pub fn max_scroll(app: &App) -> usize {
     let n = match app.screen {
         Screen::Result => result_lines(app, area.width, theme).len(),
         Screen::Emergency(rule) => emergency_lines(app, area.width, theme, rule).len(),
-        _ => 0,
+        Screen::Welcome => welcome_lines(app, area.width, theme).lines.len(),
+        Screen::Question | Screen::Review => 0,
     };
     n.saturating_sub(usize::from(area.height))
 }
@@ -980,16 +1005,9 @@ fn help(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
     let height = (lines.len() as u16 + 2).min(area.height);
     area.y += (area.height - height) / 2;
     area.height = height;
-    let block = titled("Help".into(), theme);
-    let inside = block.inner(area);
     f.render_widget(Clear, area);
-    f.render_widget(block, area);
-    let scroll = usize::from(app.help_scroll);
-    let body = Body {
-        cursor: Some((scroll, 0)),
-        lines,
-    };
-    render_body(f, inside, body, scroll);
+    let block = titled("Help".into(), theme);
+    scrolling_page(f, area, block, lines, app.help_scroll, theme.dim());
 }
 
 fn confirm_quit(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
@@ -1036,15 +1054,46 @@ fn confirm_quit(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
     render_body(f, inside, body, 0);
 }
 
+/// How much an entry of the hint bar matters when space is short (lower first).
+fn hint_rank(ctx: Context, h: &keys::Hint) -> u8 {
+    match h.action {
+        // The overlay's two answers are all it has.
+        _ if ctx == Context::ConfirmQuit => 0,
+        // Enter and the way out never go.
+        _ if h.keys.split('/').any(|k| k == "Enter") => 0,
+        Action::Quit => 0,
+        Action::Toggle | Action::Help | Action::NextPatient => 1,
+        // The list shows each option's key beside it; these go together or not at all.
+        Action::Yes | Action::No | Action::Unsure | Action::Pick(_) => 3,
+        // The markers in the frame say there is more.
+        Action::Up => 4,
+        _ => 2,
+    }
+}
+
 /// The hint bar: generated from the key table. When it does not fit, entries keep only their
-/// first key; if it still does not fit, "help" (which lists every key) stays, at 80 columns
-/// and more Enter and the way to quit too, then the others in table order while they fit.
+/// first key, and lose any "(…)" remark if the first two ranks still do not fit; entries are
+/// kept by rank ([`hint_rank`]) while they fit and shown in table order. The last entry's
+/// trailing gap may fall off the edge.
 fn hint_bar(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
-    let mut hints = keys::hints(app.context(), app.facts());
-    let item = |(k, what): &(String, &str)| width_of(k) + 1 + width_of(what) + 2;
-    let total = |h: &[(String, &str)]| h.iter().map(item).fold(0u16, u16::saturating_add);
-    if total(&hints) > area.width {
-        for (k, _) in &mut hints {
+    let ctx = app.context();
+    let mut hints: Vec<(String, String, u8)> = keys::hint_entries(ctx, app.facts())
+        .into_iter()
+        .map(|h| {
+            let rank = hint_rank(ctx, &h);
+            (h.keys, h.what.to_string(), rank)
+        })
+        .collect();
+    let item = |(k, what, _): &(String, String, u8)| width_of(k) + 1 + width_of(what) + 2;
+    let total = |h: &[(String, String, u8)], top: u8| {
+        h.iter()
+            .filter(|h| h.2 <= top)
+            .map(item)
+            .fold(0u16, u16::saturating_add)
+    };
+    let room = area.width.saturating_add(2);
+    if total(&hints, u8::MAX) > room {
+        for (k, _, _) in &mut hints {
             if let Some((first, _)) = k.split_once('/')
                 && !k.starts_with("↑/↓")
             {
@@ -1052,31 +1101,35 @@ fn hint_bar(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             }
         }
     }
-    let must = |(k, what): &(String, &str)| {
-        *what == "help"
-            || (area.width >= 80
-                && (k.split('/').any(|k| k == "Enter") || matches!(*what, "quit" | "finish")))
-    };
-    let mut budget = area.width;
+    if total(&hints, 1) > room {
+        for (_, what, _) in &mut hints {
+            if let Some((short, _)) = what.split_once(" (") {
+                *what = short.to_string();
+            }
+        }
+    }
+    let mut budget = room;
     let mut keep = vec![false; hints.len()];
-    for pass in [true, false] {
-        for (i, h) in hints.iter().enumerate() {
-            if keep[i] || must(h) != pass {
-                continue;
+    for rank in 0..=4 {
+        let all: Vec<usize> = (0..hints.len()).filter(|i| hints[*i].2 == rank).collect();
+        if rank == 3 {
+            let need = total(&hints, 3) - total(&hints, 2);
+            if need <= budget {
+                budget -= need;
+                all.iter().for_each(|i| keep[*i] = true);
             }
-            let need = item(h);
-            if need > budget {
-                if pass {
-                    continue;
-                }
-                break;
+            continue;
+        }
+        for i in all {
+            let need = item(&hints[i]);
+            if need <= budget {
+                budget -= need;
+                keep[i] = true;
             }
-            budget -= need;
-            keep[i] = true;
         }
     }
     let mut spans = Vec::new();
-    for (i, (k, what)) in hints.iter().enumerate() {
+    for (i, (k, what, _)) in hints.iter().enumerate() {
         if keep[i] {
             spans.push(Span::styled(k.clone(), theme.bold()));
             spans.push(Span::raw(format!(" {what}  ")));
