@@ -59,7 +59,7 @@ pub struct Cli {
 
     /// Patient identifier to show on the result and in the saved record: 1 to 64 letters,
     /// digits and - _ . / # :
-    #[arg(long, value_name = "ID", value_parser = parse_subject)]
+    #[arg(long, value_name = "ID")]
     pub subject: Option<String>,
 
     /// Save each screening's JSON record and handover text in DIR (files are created
@@ -120,11 +120,6 @@ pub enum Format {
     Json,
 }
 
-/// Checks `--subject` against the patient ID rule.
-fn parse_subject(id: &str) -> Result<String, crate::subject::SubjectError> {
-    crate::subject::check(id).map(str::to_string)
-}
-
 /// Whether diagnostics on stderr may use colour.
 fn stderr_color() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && output::stderr_is_terminal()
@@ -132,6 +127,11 @@ fn stderr_color() -> bool {
 
 /// Runs the command line; returns the exit status.
 pub fn run(cli: Cli) -> u8 {
+    // Checked here rather than by clap, whose message would quote the refused value.
+    if let Some(Err(e)) = cli.subject.as_deref().map(crate::subject::check) {
+        output::note(&format!("error: --subject: {e}"));
+        return EXIT_INVALID;
+    }
     let interactive_run = cli.command.is_none();
     let result = match cli.command {
         Some(Command::Validate { ref files }) => validate(files),

@@ -20,6 +20,15 @@ fn main() -> ExitCode {
         );
         std::process::exit(i32::from(needlecheck::cli::EXIT_IO));
     }));
-    let cli = needlecheck::cli::Cli::parse();
+    let cli = match needlecheck::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version: the tool's own text, as clap lays it out.
+        Err(e) if !e.use_stderr() => e.exit(),
+        // A usage error can quote what was typed: through the escaping writer, uncoloured.
+        Err(e) => {
+            let _ = write!(needlecheck::output::stderr(), "{}", e.render());
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     ExitCode::from(needlecheck::cli::run(cli))
 }

@@ -111,6 +111,13 @@ fn errors_quoting_ids_and_file_names_are_escaped() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("\\u{1b}"), "{err}");
 
+    let (code, _, err) = run_printable(
+        "a usage error quoting a value",
+        needlecheck().args(["score", "-a", "x", "--format", HOSTILE]),
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--format"), "{err}");
+
     let missing = dir.path().join(format!("missing{HOSTILE}\n.json"));
     let (code, _, err) = run_printable(
         "a missing questionnaire",
@@ -229,6 +236,9 @@ fn a_subject_outside_the_safe_set_is_refused_with_the_rule() {
         );
         assert_eq!(code, Some(2), "{id:?}: {out}{err}");
         assert!(err.contains("letters (A-Z, a-z), digits (0-9)"), "{err}");
+        // The refused value is not repeated: it is the patient's, and may be anything.
+        assert!(!err.contains("RESULT") && !err.contains("]0;x"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
         assert!(out.is_empty(), "{out}");
     }
 }

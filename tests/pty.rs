@@ -676,3 +676,33 @@ fn a_closed_terminal_leaves_no_terminal_sequences_in_a_redirected_stderr() {
         "no terminal sequences: {written:?}"
     );
 }
+
+/// The advice printed after the TUI ends passes the same escaping as every text output: the
+/// bidi text of this questionnaire arrives as visible escapes, not as characters that reorder
+/// the line.
+#[test]
+fn the_advice_after_the_tui_shows_bidi_text_escaped() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_needlecheck"));
+    cmd.args(["--questionnaire", "tests/fixtures/escapes.json"]);
+    let mut p = Pty::spawn(cmd);
+    p.wait_for("Enter start");
+    p.send("\r");
+    p.wait_for("(optional)");
+    p.send("x\r");
+    p.wait_for("Pain");
+    p.send("y");
+    p.wait_for("Neck");
+    p.send("\r");
+    p.wait_for("RESULT");
+    p.send("q");
+    assert_eq!(p.exit_code(), 0);
+    let after = p.after_ui();
+    assert!(
+        after.starts_with("RESULT: Review \\u{202e}weiver (review)\n"),
+        "{after:?}"
+    );
+    assert!(
+        !after.contains(['\u{202e}', '\u{200b}', '\u{2066}', '\u{2069}']),
+        "{after:?}"
+    );
+}

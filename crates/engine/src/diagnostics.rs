@@ -331,3 +331,49 @@ impl Diagnostic for Diag<'_> {
             .map(|h| Box::new(h.clone()) as Box<dyn fmt::Display>)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With colour, the only escape sequences are the rendering's own colours (SGR: `ESC [`
+    /// digits and semicolons, then `m`); everything it quotes is escaped.
+    #[test]
+    fn a_coloured_rendering_holds_only_its_own_colours() {
+        let text = "{\n  \"title\": \"x\u{1b}]0;pwned\u{7}\u{9b}2J\u{202e}\",\r\n  \"b\": 1\n}\n";
+        let problem = Problem {
+            pointer: "/b".into(),
+            message: "unknown field `b\u{1b}]52;c;eA==\u{7}`\nfake line".into(),
+            help: Some("did you mean `\u{202e}x`?".into()),
+            at_key: true,
+            line_col: None,
+        };
+        let e = LoadError::invalid("f\u{1b}[31m\n.json", text, vec![problem]);
+        for color in [false, true] {
+            let out = e.render(color);
+            let mut rest = out.as_str();
+            while let Some(i) = rest.find('\u{1b}') {
+                let seq = &rest[i + 1..];
+                let end = seq.find('m').expect("an SGR sequence ends with m");
+                assert!(color, "no colour asked, yet an escape: {out:?}");
+                assert!(
+                    seq.starts_with('[')
+                        && seq[1..end].chars().all(|c| c.is_ascii_digit() || c == ';'),
+                    "{seq:?} in {out:?}"
+                );
+                rest = &seq[end..];
+            }
+            for c in out.chars() {
+                assert!(
+                    c == '\n' || c == '\u{1b}' || !(c.is_control() || printable::is_unsafe(c)),
+                    "{c:?} in {out:?}"
+                );
+            }
+            assert!(
+                out.contains("x\\u{1b}]0;pwned\\u{7}\\u{9b}2J\\u{202e}"),
+                "{out}"
+            );
+            assert!(out.contains("f\\u{1b}[31m\\u{a}.json:3:3"), "{out}");
+        }
+    }
+}
