@@ -692,7 +692,7 @@ fn the_advice_after_the_tui_shows_bidi_text_escaped() {
     p.wait_for("Pain");
     p.send("y");
     p.wait_for("Neck");
-    p.send("\r");
+    p.send("1\r");
     p.wait_for("RESULT");
     p.send("q");
     assert_eq!(p.exit_code(), 0);

@@ -117,23 +117,22 @@ fn framed<'a>() -> Block<'a> {
 /// Draws the whole screen.
 ///
 /// Whatever was drawn, no cell is left holding a control character, a bidi control or an
-/// invisible character ([`crate::printable::is_unsafe`]): the last step replaces such a cell's
-/// symbol with U+FFFD, so text from a questionnaire, an answer or an ID cannot reach the
+/// invisible character ([`crate::printable::is_unsafe`]): the last step takes them out of
+/// every cell (a zero-width one rides on the cell before it) and shows U+FFFD in a cell that
+/// held nothing else, so text from a questionnaire, an answer or an ID cannot reach the
 /// terminal raw, whichever widget drew it.
 pub fn view(app: &App, f: &mut Frame) {
     draw(app, f);
     make_printable(f.buffer_mut());
 }
 
-/// Replaces every cell symbol that holds a character a terminal could act on.
+/// Takes every character a terminal could act on out of the cells' symbols.
 pub fn make_printable(buf: &mut ratatui::buffer::Buffer) {
+    let bad = |c: char| c.is_control() || crate::printable::is_unsafe(c);
     for cell in &mut buf.content {
-        if cell
-            .symbol()
-            .chars()
-            .any(|c| c.is_control() || crate::printable::is_unsafe(c))
-        {
-            cell.set_symbol("\u{fffd}");
+        if cell.symbol().chars().any(bad) {
+            let kept: String = cell.symbol().chars().filter(|c| !bad(*c)).collect();
+            cell.set_symbol(if kept.is_empty() { "\u{fffd}" } else { &kept });
         }
     }
 }
