@@ -5,7 +5,7 @@
 //! status (see README): 0 success, 1 I/O or internal error, 2 invalid input or usage,
 //! 3 screening abandoned before the end, 130 interrupted.
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{LoadError, display_name, read_bounded, read_limited};
 use crate::frontend::RunOptions;
+use crate::lines::Line;
 use crate::loader;
 use crate::model::QuestionnaireFile;
 use crate::output;
@@ -28,8 +29,11 @@ pub const EXIT_IO: u8 = 1;
 /// Exit status: invalid input (questionnaire, answers) or usage.
 pub const EXIT_INVALID: u8 = 2;
 
-/// Largest answers file (or one JSONL line) accepted.
+/// Largest answers file accepted.
 const MAX_ANSWERS_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Longest line of a JSONL answers stream: one person's answers fit many times over.
+pub const MAX_JSONL_LINE: usize = 1024 * 1024;
 
 const AFTER_HELP: &str = "\
 Without a subcommand, needlecheck runs a screening: full screen in a terminal, or line by line
@@ -362,24 +366,19 @@ fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Re
     let mut line_no = 0usize;
     let mut bad = 0usize;
     loop {
-        buf.clear();
-        let n = (&mut input)
-            .take(MAX_ANSWERS_BYTES + 1)
-            .read_until(b'\n', &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        if buf.len() as u64 > MAX_ANSWERS_BYTES && buf.last() != Some(&b'\n') {
-            // Skip the rest of an over-long line, then report it.
-            let mut sink = Vec::new();
-            input.read_until(b'\n', &mut sink)?;
-            write_jsonl_error(&mut out, line_no, "line is too long", &[])?;
-            bad += 1;
-            continue;
+        match crate::lines::read_line(&mut input, &mut buf, MAX_JSONL_LINE)? {
+            Line::End => break,
+            Line::Read => line_no += 1,
+            Line::TooLong => {
+                line_no += 1;
+                let error = format!("line is too long (more than {MAX_JSONL_LINE} bytes)");
+                write_jsonl_error(&mut out, line_no, &error, &[])?;
+                bad += 1;
+                continue;
+            }
         }
         let text = match std::str::from_utf8(&buf) {
-            Ok(t) => t.trim_end_matches(['\n', '\r']),
+            Ok(t) => t.trim_end_matches('\r'),
             Err(_) => {
                 write_jsonl_error(&mut out, line_no, "line is not UTF-8 text", &[])?;
                 bad += 1;

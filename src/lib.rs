@@ -12,6 +12,7 @@ pub use needlecheck_engine::{
 
 pub mod cli;
 pub mod frontend;
+pub mod lines;
 pub mod output;
 pub mod plain;
 pub mod tui;

@@ -21,6 +21,7 @@ use std::time::SystemTime;
 
 use crate::answers;
 use crate::frontend::{EXIT_ABANDONED, EXIT_OK, RunOptions};
+use crate::lines::Line;
 use crate::model::{Level, QuestionType};
 use crate::printable::Printable;
 use crate::questionnaire::Questionnaire;
@@ -123,6 +124,9 @@ pub fn run(
     Ok(code)
 }
 
+/// Longest line of plain-mode input read: far more than any answer.
+const MAX_LINE: usize = 64 * 1024;
+
 /// Reading lines and writing prompts.
 struct Lines<'a> {
     input: &'a mut dyn BufRead,
@@ -143,14 +147,22 @@ impl Lines<'_> {
     }
 
     /// The next line without its line ending; `None` at end of input. Bytes that are not
-    /// UTF-8 are replaced rather than ending the screening.
+    /// UTF-8 are replaced rather than ending the screening. A line longer than
+    /// [`MAX_LINE`] is read past (never kept whole) and answered with a note.
     fn line(&mut self) -> io::Result<Option<String>> {
         let mut buf = Vec::new();
-        if self.input.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(None);
+        loop {
+            match crate::lines::read_line(self.input, &mut buf, MAX_LINE)? {
+                Line::End => return Ok(None),
+                Line::Read => break,
+                Line::TooLong => self.ask(&format!(
+                    "That line is too long (more than {} KiB) and was not read. Please answer again:",
+                    MAX_LINE / 1024
+                ))?,
+            }
         }
         let text = String::from_utf8_lossy(&buf);
-        Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))
+        Ok(Some(text.trim_end_matches('\r').to_string()))
     }
 }
 

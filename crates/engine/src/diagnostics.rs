@@ -71,19 +71,45 @@ pub enum LoadError {
     },
     #[error("{name} is empty; a questionnaire is a JSON object (see `needlecheck schema`)")]
     Empty { name: String },
-    #[error("{name}: {} problem{}", problems.len(), if problems.len() == 1 { "" } else { "s" })]
+    #[error("{name}: {} problem{}", problems.len() + more, if problems.len() + more == 1 { "" } else { "s" })]
     Invalid {
         name: String,
         text: String,
+        /// The first [`MAX_REPORTED`] problems, in file order.
         problems: Vec<Located>,
+        /// How many more problems were found and not kept.
+        more: usize,
+        /// Whether rendering shows source excerpts: yes for a questionnaire, never for answers
+        /// (the lines around a problem hold other answers, which are patient data).
+        excerpts: bool,
     },
 }
 
 impl LoadError {
-    /// Locates problems in `text` and makes the error.
+    /// Locates problems in `text` (in one scan) and makes the error. The first
+    /// [`MAX_REPORTED`] problems in file order are kept; the others are only counted.
     pub fn invalid(name: &str, text: &str, problems: Vec<Problem>) -> Self {
-        let mut locator: Option<Locator> = None;
-        let mut located: Vec<Located> = problems
+        Self::located(name, text, problems, true)
+    }
+
+    /// As [`LoadError::invalid`], for answers: rendered without source excerpts.
+    pub fn invalid_answers(name: &str, text: &str, problems: Vec<Problem>) -> Self {
+        Self::located(name, text, problems, false)
+    }
+
+    fn located(name: &str, text: &str, problems: Vec<Problem>, excerpts: bool) -> Self {
+        let targets: Vec<(&str, bool)> = problems
+            .iter()
+            .filter(|p| p.line_col.is_none())
+            .map(|p| (p.pointer.as_str(), p.at_key))
+            .collect();
+        let mut spans = if targets.is_empty() {
+            Vec::new()
+        } else {
+            Locator::new(text).spans(&targets)
+        }
+        .into_iter();
+        let mut placed: Vec<(usize, usize, Problem)> = problems
             .into_iter()
             .map(|p| {
                 let (offset, len) = match p.line_col {
@@ -91,19 +117,22 @@ impl LoadError {
                         let off = locate::offset_of(text, line, column);
                         (off, usize::from(off < text.len()))
                     }
-                    None => {
-                        let loc = locator.get_or_insert_with(|| Locator::new(text));
-                        let span = if p.at_key {
-                            loc.key_span(&p.pointer)
-                        } else {
-                            loc.value_span(&p.pointer)
-                        };
-                        (span.offset, span.len)
-                    }
+                    None => spans.next().map_or((0, 0), |s| (s.offset, s.len)),
                 };
-                let (line, column) = locate::line_col(text, offset);
+                (offset, len, p)
+            })
+            .collect();
+        // In file order, as an editor shows them.
+        placed.sort_by_key(|(offset, _, _)| *offset);
+        let more = placed.len().saturating_sub(MAX_REPORTED);
+        placed.truncate(MAX_REPORTED);
+        let mut lines = locate::LineCounter::new(text);
+        let problems = placed
+            .into_iter()
+            .map(|(offset, len, p)| {
+                let (line, column) = lines.line_col(offset);
                 Located {
-                    pointer: p.pointer,
+                    pointer: locate::clip_pointer(&p.pointer).into_owned(),
                     message: p.message,
                     help: p.help,
                     line,
@@ -113,12 +142,12 @@ impl LoadError {
                 }
             })
             .collect();
-        // In file order, as an editor shows them.
-        located.sort_by_key(|p| p.offset);
         LoadError::Invalid {
             name: name.to_string(),
             text: text.to_string(),
-            problems: located,
+            problems,
+            more,
+            excerpts,
         }
     }
 
@@ -130,7 +159,8 @@ impl LoadError {
         }
     }
 
-    /// The error as a person reads it: every problem with its place, source line and help.
+    /// The error as a person reads it: every problem with its place, source excerpt (for a
+    /// questionnaire) and help.
     ///
     /// Everything quoted (the file name, messages, help, the source excerpt) is escaped as
     /// [`printable::escape`] does, so the only control sequences in the result are the colours
@@ -140,6 +170,8 @@ impl LoadError {
             name,
             text,
             problems,
+            more,
+            excerpts,
         } = self
         else {
             return format!("error: {}\n", printable::escape(&self.to_string()));
@@ -149,49 +181,42 @@ impl LoadError {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_context_lines(CONTEXT_LINES);
         let name = printable::escape_line(name);
-        let escaped = printable::escape_with_offsets(text);
-        let src = Src {
-            name: &name,
-            text: escaped.as_ref().map_or(text.as_str(), |(t, _)| t.as_str()),
-        };
         let mut out = String::new();
-        const SHOWN: usize = 200;
-        for p in problems.iter().take(SHOWN) {
-            let shown = Located {
+        for p in problems {
+            let mut shown = Located {
                 pointer: printable::escape_line(&p.pointer).into_owned(),
                 message: printable::escape(&p.message).into_owned(),
                 help: p.help.as_deref().map(|h| printable::escape(h).into_owned()),
-                offset: escaped.as_ref().map_or(p.offset, |(_, m)| m.map(p.offset)),
-                len: escaped
-                    .as_ref()
-                    .map_or(p.len, |(_, m)| m.map(p.offset + p.len) - m.map(p.offset)),
                 ..p.clone()
             };
-            let p = &shown;
-            let d = Diag { p, src: &src };
             out.push_str(&format!(
                 "error: {name}:{}:{}: {}\n",
-                p.line, p.column, p.message
+                p.line, p.column, shown.message
             ));
-            // A snippet of a minified file would print the whole file: skip it.
-            if line_len(src.text, p.offset) > MAX_SNIPPET_LINE
-                || handler.render_report(&mut out, &d).is_err()
-            {
-                let at = if p.pointer.is_empty() {
+            let excerpt = excerpts.then(|| Excerpt::around(&name, text, p)).flatten();
+            let rendered = excerpt.is_some_and(|src| {
+                (shown.offset, shown.len) = (src.offset, src.len);
+                let d = Diag { p: &shown, src };
+                handler.render_report(&mut out, &d).is_ok()
+            });
+            if !rendered {
+                let at = if shown.pointer.is_empty() {
                     "the top level"
                 } else {
-                    &p.pointer
+                    &shown.pointer
                 };
                 out.push_str(&format!("  at {at}\n"));
-                if let Some(h) = &p.help {
+                if let Some(h) = &shown.help {
                     out.push_str(&format!("  help: {h}\n"));
                 }
             }
         }
-        if problems.len() > SHOWN {
-            out.push_str(&format!("… and {} more problems\n", problems.len() - SHOWN));
+        if *more > 0 {
+            out.push_str(&format!("… and {more} more problems not shown\n"));
         }
         out
     }
@@ -203,21 +228,60 @@ impl LoadError {
     }
 }
 
+/// Most problems kept in one error (and shown): past a few hundred, a person fixes the first
+/// ones and checks again, and the rest only cost time and memory.
+pub const MAX_REPORTED: usize = 200;
+
 /// Longest source line shown in a snippet.
 const MAX_SNIPPET_LINE: usize = 300;
 
-/// Length in bytes of the line around `offset`.
+/// Lines of context shown above and below a problem's lines.
+const CONTEXT_LINES: usize = 1;
+
+/// Most lines a snippet underlines; a longer span is underlined on its first line only.
+const MAX_SNIPPET_LINES: usize = 12;
+
+/// Length in bytes of the line around `offset`, or `MAX_SNIPPET_LINE + 1` if it is longer
+/// (looking no further than that either way).
 fn line_len(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    let start = text.as_bytes()[..offset]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    let end = text.as_bytes()[offset..]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(text.len(), |i| offset + i);
-    end - start
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let (start, end) = (line_start(bytes, offset), line_end(bytes, offset));
+    match (start, end) {
+        (Some(s), Some(e)) => e - s,
+        _ => MAX_SNIPPET_LINE + 1,
+    }
+}
+
+/// Start of the line holding `offset`, if within `MAX_SNIPPET_LINE` bytes before it.
+fn line_start(bytes: &[u8], offset: usize) -> Option<usize> {
+    let from = offset.saturating_sub(MAX_SNIPPET_LINE + 1);
+    match bytes[from..offset].iter().rposition(|b| *b == b'\n') {
+        Some(i) => Some(from + i + 1),
+        None => (from == 0).then_some(0),
+    }
+}
+
+/// End of the line holding `offset` (its newline), if within `MAX_SNIPPET_LINE` bytes after it.
+fn line_end(bytes: &[u8], offset: usize) -> Option<usize> {
+    let to = (offset + MAX_SNIPPET_LINE + 1).min(bytes.len());
+    match bytes[offset..to].iter().position(|b| *b == b'\n') {
+        Some(i) => Some(offset + i),
+        None => (to == bytes.len()).then_some(to),
+    }
+}
+
+/// The length to underline: the whole span when it is short, else its first line.
+fn label_len(text: &str, offset: usize, len: usize) -> usize {
+    let bytes = text.as_bytes();
+    let end = (offset + len).min(bytes.len());
+    let window = MAX_SNIPPET_LINE * MAX_SNIPPET_LINES;
+    if end - offset <= window
+        && bytes[offset..end].iter().filter(|b| **b == b'\n').count() < MAX_SNIPPET_LINES
+    {
+        return len;
+    }
+    line_end(bytes, offset).map_or(0, |e| e - offset)
 }
 
 /// A file name as messages show it: on one line, with control characters escaped
@@ -262,13 +326,67 @@ pub fn read_bounded(r: impl Read, name: &str, limit: u64) -> Result<Vec<u8>, Loa
     Ok(bytes)
 }
 
-/// The text with its file name, for miette's snippet header.
-struct Src<'a> {
+/// The lines around a problem, escaped for a terminal, that miette is given to show. miette
+/// finds a line by counting from the start of what it is given: given the whole file, the
+/// excerpts of a large file would cost its size each.
+struct Excerpt<'a> {
     name: &'a str,
-    text: &'a str,
+    /// The lines, escaped ([`printable::escape_with_offsets`]).
+    text: String,
+    /// 0-based line number of the first of them in the file.
+    first_line: usize,
+    /// The place to underline, in `text`.
+    offset: usize,
+    len: usize,
 }
 
-impl SourceCode for Src<'_> {
+impl<'a> Excerpt<'a> {
+    /// The excerpt around a problem, unless its line is too long to show.
+    fn around(name: &'a str, text: &str, p: &Located) -> Option<Self> {
+        let bytes = text.as_bytes();
+        let offset = p.offset.min(bytes.len());
+        if line_len(text, offset) > MAX_SNIPPET_LINE {
+            return None;
+        }
+        let end = (offset + label_len(text, offset, p.len)).min(bytes.len());
+        let mut start = line_start(bytes, offset)?;
+        let mut first_line = p.line.saturating_sub(1);
+        for _ in 0..CONTEXT_LINES {
+            let Some(s) = start.checked_sub(1).and_then(|nl| line_start(bytes, nl)) else {
+                break;
+            };
+            start = s;
+            first_line = first_line.saturating_sub(1);
+        }
+        let mut stop = line_end(bytes, end)?;
+        for _ in 0..CONTEXT_LINES {
+            match (stop < bytes.len()).then(|| line_end(bytes, stop + 1)) {
+                Some(Some(e)) => stop = e,
+                _ => break,
+            }
+        }
+        let window = text.get(start..stop)?;
+        let (offset, end) = (offset - start, end - start);
+        Some(match printable::escape_with_offsets(window) {
+            None => Excerpt {
+                name,
+                text: window.to_string(),
+                first_line,
+                offset,
+                len: end - offset,
+            },
+            Some((escaped, map)) => Excerpt {
+                name,
+                text: escaped,
+                first_line,
+                offset: map.map(offset),
+                len: map.map(end) - map.map(offset),
+            },
+        })
+    }
+}
+
+impl SourceCode for Excerpt<'_> {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
@@ -280,7 +398,7 @@ impl SourceCode for Src<'_> {
             self.name.to_string(),
             c.data(),
             *c.span(),
-            c.line(),
+            c.line() + self.first_line,
             c.column(),
             c.line_count(),
         )))
@@ -289,7 +407,7 @@ impl SourceCode for Src<'_> {
 
 struct Diag<'a> {
     p: &'a Located,
-    src: &'a Src<'a>,
+    src: Excerpt<'a>,
 }
 
 impl fmt::Debug for Diag<'_> {
@@ -313,7 +431,7 @@ impl std::error::Error for Diag<'_> {}
 
 impl Diagnostic for Diag<'_> {
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.src)
+        Some(&self.src)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

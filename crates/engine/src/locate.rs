@@ -1,9 +1,11 @@
 //! Finding things in JSON text: JSON pointers to byte spans, byte offsets to line:column.
 //!
 //! serde and the semantic checks speak in paths (`/sections/0/questions/3/show_if/q`); a person
-//! needs `file:12:20` and a caret under the value. [`Locator`] scans the (already parsed, so
-//! well-formed) text once and maps every pointer to the span of its key and of its value. It is
-//! built only when there is something to report, so valid files never pay for it.
+//! needs `file:12:20` and a caret under the value. [`Locator`] finds the spans of the pointers
+//! it is asked about in one scan of the (already parsed, so well-formed) text, in memory
+//! proportional to those pointers: values on no asked path are skipped without recursion, so
+//! neither the size nor the nesting of the text costs memory. It is used only when there is
+//! something to report, so valid files never pay for it.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -25,48 +27,56 @@ struct Entry {
 /// Maps JSON pointers to spans in one text.
 pub struct Locator<'a> {
     text: &'a str,
-    entries: HashMap<String, Entry>,
 }
 
 impl<'a> Locator<'a> {
-    /// Scans `text`. Text that is not well-formed JSON gives a partial map (never a panic).
+    /// A locator over `text`; nothing is scanned until a span is asked for.
     pub fn new(text: &'a str) -> Self {
-        let walker = Walker::walk(text, true);
-        Locator {
-            text,
-            entries: walker.entries.unwrap_or_default(),
-        }
+        Locator { text }
     }
 
     /// The span of the value at `pointer`, or of its nearest existing parent.
     pub fn value_span(&self, pointer: &str) -> Span {
-        self.find(pointer, false)
+        self.spans(&[(pointer, false)])[0]
     }
 
     /// The span of the key at `pointer` (for unknown fields), else as [`Self::value_span`].
     pub fn key_span(&self, pointer: &str) -> Span {
-        self.find(pointer, true)
+        self.spans(&[(pointer, true)])[0]
     }
 
-    fn find(&self, pointer: &str, want_key: bool) -> Span {
-        let mut p = pointer;
-        loop {
-            if let Some(e) = self.entries.get(p) {
-                return match (want_key, e.key) {
-                    (true, Some(k)) => k,
-                    _ => e.value,
-                };
-            }
-            match p.rfind('/') {
-                Some(i) => p = &p[..i],
-                None => {
-                    return Span {
-                        offset: 0,
-                        len: self.text.len().min(1),
-                    };
+    /// The spans of many pointers in one scan: for each `(pointer, want_key)`, the span of its
+    /// key (when `want_key` and it has one) or of its value, or else of its nearest existing
+    /// parent. Text that is not well-formed JSON gives what it can (never a panic).
+    pub fn spans(&self, targets: &[(&str, bool)]) -> Vec<Span> {
+        let mut trie = Trie::default();
+        let ends: Vec<Vec<usize>> = targets.iter().map(|(p, _)| trie.insert(p)).collect();
+        let mut finder = Finder {
+            bytes: self.text.as_bytes(),
+            text: self.text,
+            pos: 0,
+            trie: &mut trie,
+        };
+        finder.skip_ws();
+        finder.value(0, None, 0);
+        let whole = Span {
+            offset: 0,
+            len: self.text.len().min(1),
+        };
+        targets
+            .iter()
+            .zip(ends)
+            .map(|((_, want_key), path)| {
+                // The deepest node of the path that was found (the root is always first).
+                let found = path.iter().rev().find_map(|n| trie.nodes[*n].found);
+                let is_exact = path.last().is_some_and(|n| trie.nodes[*n].found.is_some());
+                match (found, want_key, is_exact) {
+                    (Some(Entry { key: Some(k), .. }), true, true) => k,
+                    (Some(e), _, _) => e.value,
+                    (None, _, _) => whole,
                 }
-            }
-        }
+            })
+            .collect()
     }
 
     /// 1-based line and column (in characters) of a byte offset.
@@ -75,11 +85,210 @@ impl<'a> Locator<'a> {
     }
 }
 
+/// The asked pointers as a tree of their segments (node 0 is the top level).
+#[derive(Default)]
+struct Trie {
+    nodes: Vec<TrieNode>,
+}
+
+#[derive(Default)]
+struct TrieNode {
+    children: HashMap<String, usize>,
+    found: Option<Entry>,
+}
+
+impl Trie {
+    /// Adds a pointer; returns the nodes of its path, the root first.
+    fn insert(&mut self, pointer: &str) -> Vec<usize> {
+        if self.nodes.is_empty() {
+            self.nodes.push(TrieNode::default());
+        }
+        let mut path = vec![0];
+        let mut node = 0;
+        for seg in pointer.split('/').skip(1) {
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            node = match self.nodes[node].children.get(&seg) {
+                Some(&n) => n,
+                None => {
+                    let n = self.nodes.len();
+                    self.nodes.push(TrieNode::default());
+                    self.nodes[node].children.insert(seg, n);
+                    n
+                }
+            };
+            path.push(node);
+        }
+        path
+    }
+}
+
+/// One scan of the text that records the spans of the trie's nodes.
+struct Finder<'b, 't> {
+    bytes: &'b [u8],
+    text: &'b str,
+    pos: usize,
+    trie: &'t mut Trie,
+}
+
+impl Finder<'_, '_> {
+    fn skip_ws(&mut self) {
+        while self.pos < self.bytes.len() && self.bytes[self.pos].is_ascii_whitespace() {
+            self.pos += 1;
+        }
+    }
+
+    /// The child of `node` for an object key written at `span` (quotes included).
+    fn key_child(&self, node: usize, span: Span) -> Option<usize> {
+        let children = &self.trie.nodes[node].children;
+        if children.is_empty() {
+            return None;
+        }
+        let quoted = self.text.get(span.offset..span.offset + span.len)?;
+        let key: Cow<str> = if quoted.contains('\\') {
+            Cow::Owned(serde_json::from_str::<String>(quoted).ok()?)
+        } else {
+            Cow::Borrowed(quoted.get(1..quoted.len().saturating_sub(1))?)
+        };
+        children.get(key.as_ref()).copied()
+    }
+
+    /// Scans the value of trie node `node`; `key` is its key's span in an object. Recursion
+    /// follows asked paths only, so its depth is that of the deepest asked pointer.
+    fn value(&mut self, node: usize, key: Option<Span>, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.skip_value();
+            return;
+        }
+        let start = self.pos;
+        match self.bytes.get(self.pos) {
+            Some(b'{') => {
+                self.pos += 1;
+                loop {
+                    self.skip_ws();
+                    if self.bytes.get(self.pos) != Some(&b'"') {
+                        if self.bytes.get(self.pos) == Some(&b'}') {
+                            self.pos += 1;
+                        }
+                        break;
+                    }
+                    let kstart = self.pos;
+                    skip_string(self.bytes, &mut self.pos);
+                    let span = Span {
+                        offset: kstart,
+                        len: self.pos.min(self.bytes.len()) - kstart,
+                    };
+                    self.skip_ws();
+                    if self.bytes.get(self.pos) == Some(&b':') {
+                        self.pos += 1;
+                    }
+                    self.skip_ws();
+                    match self.key_child(node, span) {
+                        Some(child) => self.value(child, Some(span), depth + 1),
+                        None => self.skip_value(),
+                    }
+                    self.skip_ws();
+                    if self.bytes.get(self.pos) == Some(&b',') {
+                        self.pos += 1;
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                let mut index = 0usize;
+                loop {
+                    self.skip_ws();
+                    match self.bytes.get(self.pos) {
+                        Some(b']') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        None => break,
+                        _ => {}
+                    }
+                    let before = self.pos;
+                    let children = &self.trie.nodes[node].children;
+                    match (!children.is_empty())
+                        .then(|| children.get(&index.to_string()).copied())
+                        .flatten()
+                    {
+                        Some(child) => self.value(child, None, depth + 1),
+                        None => self.skip_value(),
+                    }
+                    if self.pos == before {
+                        break;
+                    }
+                    index += 1;
+                    self.skip_ws();
+                    if self.bytes.get(self.pos) == Some(&b',') {
+                        self.pos += 1;
+                    }
+                }
+            }
+            _ => self.skip_value(),
+        }
+        let value = Span {
+            offset: start,
+            len: self.pos.min(self.bytes.len()) - start,
+        };
+        self.trie.nodes[node].found = Some(Entry { key, value });
+    }
+
+    /// Skips one value without recursion and without allocating, however deep it is.
+    fn skip_value(&mut self) {
+        match self.bytes.get(self.pos) {
+            Some(b'"') => skip_string(self.bytes, &mut self.pos),
+            Some(b'{' | b'[') => {
+                let mut depth = 0usize;
+                while let Some(&c) = self.bytes.get(self.pos) {
+                    match c {
+                        b'"' => {
+                            skip_string(self.bytes, &mut self.pos);
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos += 1;
+                                return;
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.pos += 1;
+                }
+            }
+            Some(_) => {
+                while let Some(&c) = self.bytes.get(self.pos) {
+                    if matches!(c, b',' | b'}' | b']') || c.is_ascii_whitespace() {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+/// Moves `pos` past the string literal that starts there.
+fn skip_string(bytes: &[u8], pos: &mut usize) {
+    *pos += 1;
+    while let Some(&c) = bytes.get(*pos) {
+        *pos += 1;
+        match c {
+            b'\\' => *pos += 1,
+            b'"' => break,
+            _ => {}
+        }
+    }
+}
+
 /// Keys given twice in one object (JSON parsers keep the last silently): the pointer and the
 /// span of each repeated key. `text` should be well-formed JSON. Runs on every answers line of
 /// a batch, so it allocates only for what it reports (and for objects of many keys).
 pub fn duplicate_keys(text: &str) -> Vec<(String, Span)> {
-    Walker::walk(text, false).duplicates
+    Walker::walk(text).duplicates
 }
 
 /// One step of the path to the value being scanned.
@@ -112,29 +321,25 @@ impl<'b> Keys<'b> {
     }
 }
 
-/// One pass over JSON text that notes keys given twice and, for [`Locator`], the spans of every
-/// value and key by JSON pointer. It never fails: text that is not well-formed JSON gives
-/// partial results.
+/// One pass over JSON text that notes keys given twice. It never fails: text that is not
+/// well-formed JSON gives partial results.
 struct Walker<'b> {
     bytes: &'b [u8],
     pos: usize,
     path: Vec<Seg<'b>>,
     duplicates: Vec<(String, Span)>,
-    /// Spans by pointer, when asked for (pointers are written for every value: error path only).
-    entries: Option<HashMap<String, Entry>>,
 }
 
 impl<'b> Walker<'b> {
-    fn walk(text: &'b str, spans: bool) -> Self {
+    fn walk(text: &'b str) -> Self {
         let mut w = Walker {
             bytes: text.as_bytes(),
             pos: 0,
             path: Vec::new(),
             duplicates: Vec::new(),
-            entries: spans.then(HashMap::new),
         };
         w.skip_ws();
-        w.value(None, 0);
+        w.value(0);
         w
     }
 
@@ -160,12 +365,11 @@ impl<'b> Walker<'b> {
         &self.bytes[start..end]
     }
 
-    /// Scans one value; `key` is the span of its key when it is an object member.
-    fn value(&mut self, key: Option<Span>, depth: usize) {
+    /// Scans one value.
+    fn value(&mut self, depth: usize) {
         if depth > MAX_DEPTH {
             return;
         }
-        let start = self.pos;
         match self.bytes.get(self.pos) {
             Some(b'{') => {
                 self.pos += 1;
@@ -203,7 +407,7 @@ impl<'b> Walker<'b> {
                                 self.duplicates.push((p, span));
                             }
                             self.path.push(Seg::Key(key));
-                            self.value(Some(span), depth + 1);
+                            self.value(depth + 1);
                             self.path.pop();
                             self.skip_ws();
                             if self.bytes.get(self.pos) == Some(&b',') {
@@ -232,7 +436,7 @@ impl<'b> Walker<'b> {
                         _ => {
                             let before = self.pos;
                             self.path.push(Seg::Index(index));
-                            self.value(None, depth + 1);
+                            self.value(depth + 1);
                             self.path.pop();
                             if self.pos == before {
                                 break;
@@ -258,16 +462,6 @@ impl<'b> Walker<'b> {
                 }
             }
             None => {}
-        }
-        if self.entries.is_some() {
-            let pointer = self.pointer();
-            let value = Span {
-                offset: start,
-                len: self.pos.min(self.bytes.len()) - start,
-            };
-            if let Some(entries) = &mut self.entries {
-                entries.insert(pointer, Entry { key, value });
-            }
         }
     }
 
@@ -297,6 +491,50 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, text[line_start..offset].chars().count() + 1)
 }
 
+/// Line and column of offsets visited in increasing order, in one pass over the text however
+/// many there are ([`line_col`] counts from the start each time).
+pub struct LineCounter<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+    /// Characters from the start of the line to `pos`.
+    column: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    /// A counter at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            pos: 0,
+            line: 1,
+            column: 0,
+        }
+    }
+
+    /// 1-based line and column (in characters) of `offset`; an offset before the previous one
+    /// starts again from the top.
+    pub fn line_col(&mut self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        if offset < self.pos {
+            *self = LineCounter::new(self.text);
+        }
+        let seg = &self.text[self.pos..offset];
+        match seg.rfind('\n') {
+            Some(i) => {
+                self.line += seg.bytes().filter(|b| *b == b'\n').count();
+                self.column = seg[i + 1..].chars().count();
+            }
+            None => self.column += seg.chars().count(),
+        }
+        self.pos = offset;
+        (self.line, self.column + 1)
+    }
+}
+
 /// Byte offset of a 1-based line and column as serde_json reports them (column counts bytes,
 /// and points just past the offending character).
 pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
@@ -317,6 +555,17 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
 /// Escapes one JSON pointer segment (RFC 6901).
 pub fn escape_segment(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
+}
+
+/// The pointer with each segment cut to [`crate::suggest::MAX_QUOTED`] characters, for
+/// messages: a pointer names keys of the input, which can be of any length.
+pub fn clip_pointer(pointer: &str) -> Cow<'_, str> {
+    let long = |seg: &str| seg.len() > crate::suggest::MAX_QUOTED;
+    if !pointer.split('/').any(long) {
+        return Cow::Borrowed(pointer);
+    }
+    let segs: Vec<Cow<str>> = pointer.split('/').map(crate::suggest::clip).collect();
+    Cow::Owned(segs.join("/"))
 }
 
 /// Joins segments into a JSON pointer.
