@@ -21,6 +21,7 @@ use crate::printable::escape_line;
 use crate::questionnaire::Questionnaire;
 use crate::report::{Record, Summary, TextOptions, render_text};
 use crate::selftest::run_tests;
+use crate::suggest::Suggester;
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
@@ -291,7 +292,7 @@ fn score(
         read_limited(answers, MAX_ANSWERS_BYTES)
     };
     let parsed = bytes.and_then(|b| match String::from_utf8(b) {
-        Ok(text) => crate::answers_file::parse_answers_doc(q, &name, &text),
+        Ok(text) => crate::answers_file::parse_answers_doc(q, &name, &text, &Suggester::new()),
         Err(e) => {
             let ok = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let (line, column) = crate::locate::line_col(&String::from_utf8_lossy(ok), ok.len());
@@ -365,6 +366,8 @@ fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Re
     let mut buf = Vec::new();
     let mut line_no = 0usize;
     let mut bad = 0usize;
+    // One budget of "did you mean" work for the whole stream, however many lines it has.
+    let suggest = Suggester::new();
     loop {
         match crate::lines::read_line(&mut input, &mut buf, MAX_JSONL_LINE)? {
             Line::End => break,
@@ -388,7 +391,7 @@ fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Re
         if text.trim().is_empty() {
             continue;
         }
-        match crate::answers_file::parse_answers_doc(q, name, text) {
+        match crate::answers_file::parse_answers_doc(q, name, text, &suggest) {
             Ok(answers) => {
                 let outcome = crate::score(q, &answers);
                 serde_json::to_writer(

@@ -303,7 +303,7 @@ fn validate_reports_every_problem_of_a_bad_questionnaire() {
         ),
         ("36:123: unknown source `S2`", "/rules/1/sources/0", None),
         (
-            "39:48: `late` takes \"yes\" or \"no\" or \"unsure\", not the number 37",
+            "39:48: `late` takes \"yes\" or \"no\" or \"unsure\", not a number",
             "/tests/0/answers/late",
             None,
         ),
@@ -927,11 +927,7 @@ fn score_unknown_question_id_suggests_the_right_one() {
 
 #[test]
 fn score_wrong_value_type_is_rejected() {
-    let r = assert_bad_answers(
-        "wrong-type.json",
-        "1:41",
-        "`age` takes a number, not \"forty\"",
-    );
+    let r = assert_bad_answers("wrong-type.json", "1:41", "`age` takes a number, not text");
     assert!(r.stderr.contains("at /answers/age"), "{}", r.stderr);
 }
 
@@ -1066,10 +1062,13 @@ fn score_jsonl_reports_a_bad_line_and_continues() {
     let problems = bad["problems"].as_array().expect("problems array");
     assert_eq!(problems.len(), 1, "{bad}");
     assert_eq!(problems[0]["pointer"], "/answers/chest_pain");
+    // The record names the question and what it takes, never the answer given.
+    let message = problems[0]["message"].as_str().unwrap();
     assert!(
-        problems[0]["message"].as_str().unwrap().contains("maybe"),
+        message.contains("`chest_pain` takes \"yes\" or \"no\""),
         "{bad}"
     );
+    assert!(!bad.to_string().contains("maybe"), "{bad}");
     assert!(r.stderr.contains("1 of 4 lines"), "{}", r.stderr);
 }
 
@@ -1102,7 +1101,13 @@ fn score_jsonl_over_long_line_is_an_error_record() {
     let lines: Vec<Value> = r.stdout.lines().map(parse_json).collect();
     assert_eq!(lines.len(), 2, "{}", r.stdout);
     assert_eq!(lines[0]["line"], 1);
-    assert_eq!(lines[0]["error"], "line is too long");
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("line is too long")),
+        "{}",
+        lines[0]
+    );
     assert_eq!(lines[1]["line"], 2);
     assert_eq!(lines[1]["outcome"], "emergency");
 }

@@ -33,6 +33,22 @@ pub struct Case {
     pub questionnaire: Option<String>,
     /// The input itself: a questionnaire for `Validate`, else answers or typed lines.
     pub input: Vec<u8>,
+    /// A file to read instead of `input`, such as `/dev/zero` (an input without end).
+    pub device: Option<&'static str>,
+    /// Whether the input is valid (a questionnaire or answers to accept, exit status 0).
+    pub valid: bool,
+}
+
+impl Case {
+    /// The exit status the tool must give: 0 for valid input and for streams (where a bad line
+    /// gets an error record), else 2.
+    pub fn expected_exit(&self) -> i32 {
+        match self.target {
+            Target::Jsonl | Target::Plain => 0,
+            _ if self.valid => 0,
+            _ => 2,
+        }
+    }
 }
 
 impl Case {
@@ -42,24 +58,23 @@ impl Case {
     }
 }
 
-/// Every case, each about `size` bytes.
-pub fn cases(size: usize) -> Vec<Case> {
-    vec![
-        deep_siblings(size),
-        deep_past_limit(size),
-        deep_answers(size),
-        unknown_references(size),
-        one_of_every_code(size),
-        unknown_codes_in_many_rules(size),
-        many_problems(size),
-        unknown_expected_rules(size),
-        huge_unknown_answer_id(size),
-        many_unknown_answer_ids(size),
-        multi_choice_every_code(size),
-        long_jsonl_line(size),
-        long_plain_line(size),
-    ]
-}
+/// The generator of every case; each makes its case at about `size` bytes (one at a time,
+/// so that a run over all of them at 64 MiB holds one in memory).
+pub const GENERATORS: [fn(usize) -> Case; 13] = [
+    deep_siblings,
+    deep_past_limit,
+    deep_answers,
+    unknown_references,
+    one_of_every_code,
+    unknown_codes_in_many_rules,
+    many_problems,
+    unknown_expected_rules,
+    huge_unknown_answer_id,
+    many_unknown_answer_ids,
+    multi_choice_every_code,
+    long_jsonl_line,
+    long_plain_line,
+];
 
 /// A questionnaire of one section holding `questions` (JSON objects, comma-separated), with
 /// `rules` and `tests` (also comma-separated JSON).
@@ -135,6 +150,8 @@ pub fn deep_siblings(size: usize) -> Case {
         target: Target::Validate,
         questionnaire: None,
         input: input.into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -145,6 +162,8 @@ pub fn deep_past_limit(size: usize) -> Case {
         target: Target::Validate,
         questionnaire: None,
         input: format!(r#"{{"stray": {}"#, "[".repeat(size)).into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -160,6 +179,8 @@ pub fn deep_answers(size: usize) -> Case {
         target: Target::Score,
         questionnaire: Some(questionnaire("", "", "")),
         input: input.into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -177,6 +198,8 @@ pub fn unknown_references(size: usize) -> Case {
         target: Target::Validate,
         questionnaire: None,
         input: questionnaire(&yes_no_questions(n), &rules, "").into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -194,6 +217,8 @@ pub fn one_of_every_code(size: usize) -> Case {
         target: Target::Validate,
         questionnaire: None,
         input: questionnaire(&choice_question("single_choice", k), &rules, "").into_bytes(),
+        device: None,
+        valid: true,
     }
 }
 
@@ -211,6 +236,8 @@ pub fn unknown_codes_in_many_rules(size: usize) -> Case {
         target: Target::Validate,
         questionnaire: None,
         input: questionnaire(&choice_question("single_choice", k), &rules, "").into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -224,6 +251,8 @@ pub fn many_problems(size: usize) -> Case {
         target: Target::Validate,
         questionnaire: None,
         input: questionnaire(&questions, "", "").into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -245,6 +274,8 @@ pub fn unknown_expected_rules(size: usize) -> Case {
         target: Target::Validate,
         questionnaire: None,
         input: questionnaire("", &rules, &tests).into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -256,6 +287,8 @@ pub fn huge_unknown_answer_id(size: usize) -> Case {
         target: Target::Score,
         questionnaire: Some(questionnaire(&yes_no_questions(1_000), "", "")),
         input: input.into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -267,6 +300,8 @@ pub fn many_unknown_answer_ids(size: usize) -> Case {
         target: Target::Score,
         questionnaire: Some(questionnaire(&yes_no_questions(size / 90), "", "")),
         input: format!(r#"{{"answers": {{{ids}}}}}"#).into_bytes(),
+        device: None,
+        valid: false,
     }
 }
 
@@ -283,6 +318,8 @@ pub fn multi_choice_every_code(size: usize) -> Case {
             codes.join(", ")
         )
         .into_bytes(),
+        device: None,
+        valid: true,
     }
 }
 
@@ -295,6 +332,8 @@ pub fn long_jsonl_line(size: usize) -> Case {
         target: Target::Jsonl,
         questionnaire: Some(questionnaire("", "", "")),
         input,
+        device: None,
+        valid: false,
     }
 }
 
@@ -307,33 +346,46 @@ pub fn long_plain_line(size: usize) -> Case {
         target: Target::Plain,
         questionnaire: Some(questionnaire("", "", "")),
         input,
+        device: None,
+        valid: false,
     }
 }
 
 /// What one run of the tool on a case cost.
 #[derive(Debug)]
 pub struct Measured {
-    /// Exit status, or `None` if the run was killed for taking longer than its time limit (or
-    /// died by a signal).
+    /// Exit status, or `None` if the run was killed for taking longer than its time limit or
+    /// died by a signal (as when an allocation fails under a memory limit).
     pub status: Option<i32>,
     pub wall: std::time::Duration,
-    /// Peak resident memory of the process, in bytes.
+    /// Peak resident memory (`VmHWM`), sampled every few milliseconds while the tool runs.
     pub peak_bytes: u64,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// Whether it was still running at the time limit (and killed then).
+    pub killed: bool,
 }
 
-/// Runs `exe` on a case (files written to `dir`), killing it after `limit`; measures its wall
-/// time and peak resident memory (from `wait4`, so other processes do not count).
+/// Writes a case's files to `dir` and runs `exe` on them, killing it after `time`. With
+/// `data_limit`, the tool may not allocate more than that many bytes (`RLIMIT_DATA`): going
+/// over ends it (`status` is `None`) instead of only showing in `peak_bytes`.
 pub fn run(
     exe: &std::path::Path,
     case: &Case,
     dir: &std::path::Path,
-    limit: std::time::Duration,
+    time: std::time::Duration,
+    data_limit: Option<u64>,
 ) -> std::io::Result<Measured> {
+    use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
-    let input = dir.join(format!("{}.in", case.name));
-    std::fs::write(&input, &case.input)?;
+    let input = match case.device {
+        Some(device) => std::path::PathBuf::from(device),
+        None => {
+            let path = dir.join(format!("{}.in", case.name));
+            std::fs::write(&path, &case.input)?;
+            path
+        }
+    };
     let mut cmd = Command::new(exe);
     if let Some(q) = &case.questionnaire {
         let path = dir.join(format!("{}.q.json", case.name));
@@ -352,46 +404,64 @@ pub fn run(
             cmd.args(["score", "--jsonl", "--answers"]).arg(&input);
         }
         Target::Plain => {
-            cmd.arg("--plain").stdin(std::fs::File::open(&input)?);
+            cmd.arg("--plain");
         }
     }
-    if case.target != Target::Plain {
-        cmd.stdin(Stdio::null());
-    }
+    let stdin = match case.target {
+        Target::Plain => Stdio::from(std::fs::File::open(&input)?),
+        _ => Stdio::null(),
+    };
     let (out, err) = (dir.join("stdout"), dir.join("stderr"));
-    cmd.stdout(std::fs::File::create(&out)?)
+    cmd.stdin(stdin)
+        .stdout(std::fs::File::create(&out)?)
         .stderr(std::fs::File::create(&err)?)
         .env("NO_COLOR", "1")
         .env_remove("TERM");
+    if let Some(limit) = data_limit {
+        let rl = libc::rlimit {
+            rlim_cur: limit as libc::rlim_t,
+            rlim_max: limit as libc::rlim_t,
+        };
+        // SAFETY: setrlimit is async-signal-safe and `rl` is a plain value copied in.
+        unsafe {
+            cmd.pre_exec(move || {
+                if libc::setrlimit(libc::RLIMIT_DATA, &rl) == 0 {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
+    }
     let start = std::time::Instant::now();
-    let child = cmd.spawn()?;
-    let pid = child.id() as libc::pid_t;
-    let (status, usage) = loop {
-        let mut status = 0;
-        // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: `pid` is our own child, not yet waited for; the pointers are to locals.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break (status, usage);
+    let mut child = cmd.spawn()?;
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    let mut killed = false;
+    let status = loop {
+        if let Ok(s) = std::fs::read_to_string(&status_path)
+            && let Some(kb) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kb = peak_kb.max(kb);
         }
-        if r < 0 {
-            return Err(std::io::Error::last_os_error());
+        if let Some(status) = child.try_wait()? {
+            break status;
         }
-        if start.elapsed() > limit {
-            // SAFETY: sending a signal to our own child, which has not been reaped.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+        if start.elapsed() > time && !killed {
+            child.kill()?;
+            killed = true;
         }
-        std::thread::sleep(std::time::Duration::from_millis(5));
+        std::thread::sleep(std::time::Duration::from_millis(2));
     };
-    let wall = start.elapsed();
-    // The child was reaped by wait4; `child` must not wait for it again.
-    std::mem::forget(child);
     Ok(Measured {
-        status: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
-        wall,
-        peak_bytes: usage.ru_maxrss as u64 * 1024,
+        status: status.code(),
+        wall: start.elapsed(),
+        peak_bytes: peak_kb * 1024,
         stdout: std::fs::read(&out)?,
         stderr: std::fs::read(&err)?,
+        killed,
     })
 }

@@ -182,12 +182,14 @@ pub fn expected(q: &Question) -> String {
     }
 }
 
-/// Reads an answer from its JSON form (answers files, test cases). The error says what was
-/// expected, with a did-you-mean for a misspelt option code.
+/// Reads an answer from its JSON form (answers files, test cases). The error names the
+/// question, what it takes and the kind of value given, never the value itself: answers are
+/// patient data, and error logs are kept.
 pub fn from_json(q: &Question, v: &Value) -> Result<Answer, (String, Option<String>)> {
+    let id = crate::suggest::clip(&q.id);
     let wrong = || {
         (
-            format!("`{}` takes {}, not {}", q.id, expected(q), describe(v)),
+            format!("`{id}` takes {}, not {}", expected(q), describe(q, v)),
             None,
         )
     };
@@ -195,12 +197,12 @@ pub fn from_json(q: &Question, v: &Value) -> Result<Answer, (String, Option<Stri
         (_, Value::String(s)) if s == "unsure" && q.kind != QuestionType::Text => Answer::Unsure,
         (QuestionType::YesNo, Value::String(s)) if s == "yes" => Answer::Yes,
         (QuestionType::YesNo, Value::String(s)) if s == "no" => Answer::No,
-        (QuestionType::SingleChoice, Value::String(s)) => Answer::Choice(option(q, s)?),
+        (QuestionType::SingleChoice, Value::String(s)) => Answer::Choice(option(q, s, None)?),
         (QuestionType::MultiChoice, Value::Array(items)) => {
             let mut chosen = Vec::with_capacity(items.len());
-            for item in items {
+            for (n, item) in items.iter().enumerate() {
                 match item {
-                    Value::String(s) => chosen.push(option(q, s)?),
+                    Value::String(s) => chosen.push(option(q, s, Some(n + 1))?),
                     _ => return Err(wrong()),
                 }
             }
@@ -210,33 +212,43 @@ pub fn from_json(q: &Question, v: &Value) -> Result<Answer, (String, Option<Stri
         (QuestionType::Text, Value::String(s)) => Answer::Text(s.clone()),
         _ => return Err(wrong()),
     };
-    check(q, &a).map_err(|m| (format!("`{}`: {m}", q.id), None))?;
+    check(q, &a).map_err(|m| (format!("`{id}`: {m}"), None))?;
     Ok(a)
 }
 
-fn option(q: &Question, code: &str) -> Result<usize, (String, Option<String>)> {
+/// The option with code `code`; the error gives the code's place in a list (`item`), not the
+/// code, and no "did you mean" (the closest code would tell the answer).
+fn option(
+    q: &Question,
+    code: &str,
+    item: Option<usize>,
+) -> Result<usize, (String, Option<String>)> {
     q.option_index(code).ok_or_else(|| {
-        let codes: Vec<&str> = q.options.iter().map(|o| o.code.as_str()).collect();
+        let id = crate::suggest::clip(&q.id);
+        let codes = q.options.iter().map(|o| o.code.as_str());
         (
-            format!("`{}` has no option `{code}`", q.id),
-            Some(
-                match crate::suggest::did_you_mean(code, codes.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`? Options: {}", codes.join(", ")),
-                    None => format!("options: {}", codes.join(", ")),
-                },
-            ),
+            match item {
+                Some(n) => format!("`{id}`: item {n} of the list is not one of its option codes"),
+                None => format!("`{id}` takes one of its option codes, and this is not one"),
+            },
+            Some(format!(
+                "options: {}",
+                crate::suggest::list(codes, q.options.len())
+            )),
         )
     })
 }
 
-fn describe(v: &Value) -> String {
+/// The kind of value given, for a message; never the value.
+fn describe(q: &Question, v: &Value) -> &'static str {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("{b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("\"{}\"", s.chars().take(40).collect::<String>()),
-        Value::Array(_) => "a list".into(),
-        Value::Object(_) => "an object".into(),
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) if q.kind == QuestionType::YesNo => "other text",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
     }
 }
 

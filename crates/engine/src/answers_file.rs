@@ -3,17 +3,21 @@
 //! answers file and each line of a JSONL stream.
 
 use crate::answers::{self, Answers};
-use crate::diagnostics::{LoadError, Problem};
+use crate::diagnostics::{LoadError, MAX_COLLECTED, Problem};
 use crate::loader;
 use crate::model::Question;
 use crate::questionnaire::Questionnaire;
-use crate::suggest::did_you_mean;
+use crate::suggest::{Suggester, clip};
 
-/// Reads an answers document: a JSON object whose `answers` member is an object.
+/// Reads an answers document: a JSON object whose `answers` member is an object. Errors name
+/// the question, what it takes and the place, never the value given (that is patient data),
+/// and are rendered without source excerpts. `suggest` bounds the "did you mean" work of a
+/// whole run (one per stream of many documents).
 pub fn parse_answers_doc(
     q: &Questionnaire,
     name: &str,
     text: &str,
+    suggest: &Suggester,
 ) -> Result<crate::answers::Answers, LoadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let problem = |pointer: &str, message: String, help: Option<String>| Problem {
@@ -24,7 +28,7 @@ pub fn parse_answers_doc(
         line_col: None,
     };
     if text.trim().is_empty() {
-        return Err(LoadError::invalid(
+        return Err(LoadError::invalid_answers(
             name,
             text,
             vec![problem(
@@ -32,6 +36,23 @@ pub fn parse_answers_doc(
                 "the answers input is empty".into(),
                 Some(ANSWERS_HELP.into()),
             )],
+        ));
+    }
+    // Parsing builds a JSON value for every bracket: refuse what no answers file needs first.
+    if let Some(at) = crate::locate::too_deep(text, MAX_ANSWERS_DEPTH) {
+        let line = text.as_bytes()[..at]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+        let message =
+            format!("nested too deeply (more than {MAX_ANSWERS_DEPTH} levels of brackets)");
+        let help = Some(ANSWERS_HELP.to_string());
+        return Err(LoadError::invalid_answers(
+            name,
+            text,
+            vec![problem("", message, help).at_line_col(line, column)],
         ));
     }
     // Fast path: an object whose `answers` is an object with no key given twice (other keys are
@@ -43,14 +64,14 @@ pub fn parse_answers_doc(
     }
     if let Ok(doc) = serde_json::from_str::<Doc>(text) {
         return q
-            .parse_answers(&doc.answers)
+            .parse_answers_with(&doc.answers, suggest)
             .map_err(|errs| answers_problems(name, text, errs));
     }
     let doc: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             let msg = loader::strip_position(&e.to_string());
-            return Err(LoadError::invalid(
+            return Err(LoadError::invalid_answers(
                 name,
                 text,
                 vec![problem("", msg, None).at_line_col(e.line(), e.column())],
@@ -60,7 +81,7 @@ pub fn parse_answers_doc(
     // A repeated answer would silently count only once: "yes" then "no" must not read as "no".
     let duplicates = loader::duplicate_key_problems(text);
     if !duplicates.is_empty() {
-        return Err(LoadError::invalid(name, text, duplicates));
+        return Err(LoadError::invalid_answers(name, text, duplicates));
     }
     let Some(obj) = doc.get("answers").and_then(|a| a.as_object()) else {
         let (pointer, msg) = match doc.get("answers") {
@@ -68,18 +89,19 @@ pub fn parse_answers_doc(
             None if doc.is_object() => ("", "there is no `answers` object"),
             None => ("", "the answers input must be a JSON object"),
         };
-        return Err(LoadError::invalid(
+        return Err(LoadError::invalid_answers(
             name,
             text,
             vec![problem(pointer, msg.into(), Some(ANSWERS_HELP.into()))],
         ));
     };
-    q.parse_answers(obj)
+    q.parse_answers_with(obj, suggest)
         .map_err(|errs| answers_problems(name, text, errs))
 }
 
-fn answers_problems(name: &str, text: &str, errs: Vec<AnswerProblem>) -> LoadError {
+fn answers_problems(name: &str, text: &str, errs: AnswerProblems) -> LoadError {
     let problems = errs
+        .problems
         .into_iter()
         .map(|e| Problem {
             pointer: format!("/answers/{}", crate::locate::escape_segment(&e.id)),
@@ -89,8 +111,12 @@ fn answers_problems(name: &str, text: &str, errs: Vec<AnswerProblem>) -> LoadErr
             line_col: None,
         })
         .collect();
-    LoadError::invalid(name, text, problems)
+    LoadError::invalid_answers(name, text, problems).with_more(errs.more)
 }
+
+/// Deepest nesting of brackets in an answers document: answers are at the third level, and a
+/// saved record (which can be scored again) goes no deeper than the sixth.
+pub const MAX_ANSWERS_DEPTH: usize = 16;
 
 const ANSWERS_HELP: &str =
     "write {\"answers\": {\"question_id\": \"yes\", ...}}; `needlecheck questions` lists the ids";
@@ -106,22 +132,44 @@ pub struct AnswerProblem {
     pub unknown_id: bool,
 }
 
+/// The problems of an answers object: the first [`MAX_COLLECTED`], and how many more there are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerProblems {
+    pub problems: Vec<AnswerProblem>,
+    pub more: usize,
+}
+
+impl AnswerProblems {
+    fn add(&mut self, p: impl FnOnce() -> AnswerProblem) {
+        if self.problems.len() < MAX_COLLECTED {
+            self.problems.push(p());
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
 /// Reads an answers object (`{"question_id": value, ...}`) against the questions. Reports every
-/// bad entry.
+/// bad entry (the first [`MAX_COLLECTED`] in full, the others counted).
 pub fn parse_answers(
     questions: &[Question],
     lookup: &dyn Fn(&str) -> Option<usize>,
     obj: &serde_json::Map<String, serde_json::Value>,
-) -> Result<Answers, Vec<AnswerProblem>> {
+    suggest: &Suggester,
+) -> Result<Answers, AnswerProblems> {
     let mut answers = Answers::new(questions.len());
-    let mut problems = Vec::new();
+    let mut problems = AnswerProblems {
+        problems: Vec::new(),
+        more: 0,
+    };
     for (id, v) in obj {
         let Some(qi) = lookup(id) else {
-            problems.push(AnswerProblem {
+            problems.add(|| AnswerProblem {
                 id: id.clone(),
-                message: format!("unknown question `{id}`"),
-                help: did_you_mean(id, questions.iter().map(|q| q.id.as_str()))
-                    .map(|s| format!("did you mean `{s}`?")),
+                message: format!("unknown question `{}`", clip(id)),
+                help: suggest
+                    .did_you_mean(id, questions.iter().map(|q| q.id.as_str()))
+                    .map(|s| format!("did you mean `{}`?", clip(s))),
                 unknown_id: true,
             });
             continue;
@@ -131,7 +179,7 @@ pub fn parse_answers(
         }
         match answers::from_json(&questions[qi], v) {
             Ok(a) => answers.set(qi, Some(a)),
-            Err((message, help)) => problems.push(AnswerProblem {
+            Err((message, help)) => problems.add(|| AnswerProblem {
                 id: id.clone(),
                 message,
                 help,
@@ -139,7 +187,7 @@ pub fn parse_answers(
             }),
         }
     }
-    if problems.is_empty() {
+    if problems.problems.is_empty() {
         Ok(answers)
     } else {
         Err(problems)
@@ -152,6 +200,21 @@ impl Questionnaire {
         &self,
         obj: &serde_json::Map<String, serde_json::Value>,
     ) -> Result<Answers, Vec<AnswerProblem>> {
-        parse_answers(self.questions(), &|id| self.question_index(id), obj)
+        self.parse_answers_with(obj, &Suggester::new())
+            .map_err(|e| e.problems)
+    }
+
+    /// As [`Questionnaire::parse_answers`], with a shared budget for suggestions.
+    pub fn parse_answers_with(
+        &self,
+        obj: &serde_json::Map<String, serde_json::Value>,
+        suggest: &Suggester,
+    ) -> Result<Answers, AnswerProblems> {
+        parse_answers(
+            self.questions(),
+            &|id| self.question_index(id),
+            obj,
+            suggest,
+        )
     }
 }

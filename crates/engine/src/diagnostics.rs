@@ -151,6 +151,14 @@ impl LoadError {
         }
     }
 
+    /// Counts `n` more problems that were found but not collected.
+    pub fn with_more(mut self, n: usize) -> Self {
+        if let LoadError::Invalid { more, .. } = &mut self {
+            *more += n;
+        }
+        self
+    }
+
     /// Exit status: 1 for I/O errors, 2 for bad content.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -227,6 +235,10 @@ impl LoadError {
         out.write_prepared(&self.render(color))
     }
 }
+
+/// Most problems collected before they are located: the [`MAX_REPORTED`] first in file order
+/// are chosen among these, and the others only counted ([`LoadError::with_more`]).
+pub const MAX_COLLECTED: usize = 1000;
 
 /// Most problems kept in one error (and shown): past a few hundred, a person fixes the first
 /// ones and checks again, and the rest only cost time and memory.

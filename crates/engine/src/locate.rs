@@ -535,6 +535,31 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// The offset of the first bracket that opens deeper than `limit` levels, if any: one pass,
+/// no allocation, so a document nested too deeply is refused before it is parsed.
+pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut pos) = (0usize, 0usize);
+    while let Some(&c) = bytes.get(pos) {
+        match c {
+            b'"' => {
+                skip_string(bytes, &mut pos);
+                continue;
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(pos);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        pos += 1;
+    }
+    None
+}
+
 /// Byte offset of a 1-based line and column as serde_json reports them (column counts bytes,
 /// and points just past the offending character).
 pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
@@ -633,6 +658,38 @@ mod tests {
         let many: Vec<String> = (0..100).map(|i| format!("\"k{i}\": {i}")).collect();
         let text = format!("{{{}, \"k7\": 0}}", many.join(", "));
         assert_eq!(duplicate_keys(&text).len(), 1);
+    }
+
+    #[test]
+    fn many_pointers_are_found_in_one_scan_past_deep_values() {
+        // Deep values on no asked path are skipped, however deep (past the parser's limit).
+        let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+        let text = format!(r#"{{"x": {deep}, "a": [{deep}, {{"b\u0020c": 1}}], "d": 2}}"#);
+        let loc = Locator::new(&text);
+        let spans = loc.spans(&[("/a/1/b c", true), ("/d", false), ("/a/1/zz", false)]);
+        let at = |s: Span| &text[s.offset..s.offset + s.len];
+        assert_eq!(at(spans[0]), r#""b\u0020c""#);
+        assert_eq!(at(spans[1]), "2");
+        assert_eq!(at(spans[2]), r#"{"b\u0020c": 1}"#);
+    }
+
+    #[test]
+    fn the_line_counter_agrees_with_line_col() {
+        let text = "{\n  \"é\": [1,\n 2],\n\n \"ü\": \"x\"}";
+        let mut c = LineCounter::new(text);
+        for off in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+            assert_eq!(c.line_col(off), line_col(text, off), "at {off}");
+        }
+        // Going back starts again.
+        assert_eq!(c.line_col(0), (1, 1));
+    }
+
+    #[test]
+    fn too_deep_finds_the_first_bracket_past_the_limit() {
+        assert_eq!(too_deep(r#"{"a": [[1]]}"#, 3), None);
+        assert_eq!(too_deep(r#"{"a": [[[1]]]}"#, 3), Some(8));
+        // Brackets inside strings do not count.
+        assert_eq!(too_deep(r#"{"a": "[[[[\"[["}"#, 1), None);
     }
 
     #[test]

@@ -299,7 +299,7 @@ pub struct Question {
     pub allow_unsure: Option<bool>,
     /// Ask this question only when the condition holds (or cannot be ruled out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub show_if: Option<Condition>,
+    pub show_if: Option<Box<Condition>>,
     /// Choices, for `single_choice` and `multi_choice`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<ChoiceOption>,
@@ -318,6 +318,11 @@ pub struct Question {
     /// Longest accepted text, in characters (default 500).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<usize>,
+    /// Option indices by code, built on first use when there are many options (so that
+    /// looking up every code of a long list is not quadratic).
+    #[serde(skip)]
+    #[schemars(skip)]
+    option_lookup: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 impl Question {
@@ -350,7 +355,15 @@ impl Question {
 
     /// The index of the option with this code.
     pub fn option_index(&self, code: &str) -> Option<usize> {
-        self.options.iter().position(|o| o.code == code)
+        if self.options.len() <= 16 {
+            return self.options.iter().position(|o| o.code == code);
+        }
+        let lookup = self.option_lookup.get_or_init(|| {
+            // In reverse, so that a code given twice finds its first option.
+            let codes = self.options.iter().enumerate().rev();
+            codes.map(|(i, o)| (o.code.clone(), i)).collect()
+        });
+        lookup.get(code).copied()
     }
 }
 
@@ -533,7 +546,7 @@ pub struct Rule {
     /// The outcome level this rule raises the result to.
     pub level: Level,
     /// When the rule fires.
-    pub when: Condition,
+    pub when: Box<Condition>,
     /// What "unknown" means for this rule (default `escalate`).
     #[serde(default)]
     pub unknown: UnknownPolicy,

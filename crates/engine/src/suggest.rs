@@ -26,6 +26,20 @@ pub fn clip(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Most items [`list`] names.
+const MAX_LISTED: usize = 12;
+
+/// Names for a message, comma-separated: at most a dozen of `items`, each cut by [`clip`],
+/// then how many there are in all (`total`) when that is more.
+pub fn list<'a>(items: impl IntoIterator<Item = &'a str>, total: usize) -> String {
+    let shown: Vec<Cow<str>> = items.into_iter().take(MAX_LISTED).map(clip).collect();
+    let mut out = shown.join(", ");
+    if total > shown.len() {
+        out.push_str(&format!(", … ({total} in all)"));
+    }
+    out
+}
+
 /// Suggestions that share one budget of work.
 #[derive(Debug)]
 pub struct Suggester {
@@ -54,7 +68,7 @@ impl Suggester {
         candidates: impl IntoIterator<Item = &'a str>,
     ) -> Option<&'a str> {
         let n = word.chars().count();
-        if n > MAX_WORD {
+        if n > MAX_WORD || self.budget.get() == 0 {
             return None;
         }
         let mut best: Option<(f64, &str)> = None;
@@ -148,6 +162,15 @@ mod tests {
         assert_eq!(clipped.chars().count(), MAX_QUOTED + 1);
         assert!(clipped.ends_with('…'));
         assert_eq!(clip(&"x".repeat(MAX_QUOTED)).chars().count(), MAX_QUOTED);
+    }
+
+    #[test]
+    fn list_names_a_dozen_then_counts() {
+        assert_eq!(list(["a", "b"], 2), "a, b");
+        let many: Vec<String> = (0..1000).map(|i| format!("c{i}")).collect();
+        let l = list(many.iter().map(String::as_str), many.len());
+        assert!(l.starts_with("c0, c1, "), "{l}");
+        assert!(l.ends_with("c11, … (1000 in all)"), "{l}");
     }
 
     #[test]

@@ -6,11 +6,11 @@ use super::compile::Resolver;
 use super::parse::lenient_problem;
 use super::reach::reachability;
 use crate::answers_file::parse_answers;
-use crate::diagnostics::{LoadError, Problem};
+use crate::diagnostics::{LoadError, MAX_COLLECTED, Problem};
 use crate::locate;
 use crate::model::{Lenient, Question, QuestionType, QuestionnaireFile};
 use crate::questionnaire::{CompiledRule, Questionnaire, SectionInfo};
-use crate::suggest::did_you_mean;
+use crate::suggest::{Suggester, clip};
 
 /// A JSON pointer that is written out only when a problem needs it: checking a valid file
 /// formats none (that was a good part of the load time of a large questionnaire).
@@ -51,6 +51,10 @@ const TESTS: Ptr<'static> = Ptr::Key(&Ptr::Root, "tests");
 /// Collects problems while checking.
 pub(super) struct Checker {
     pub(super) problems: Vec<Problem>,
+    /// One budget for every "did you mean" of the check.
+    pub(super) suggest: Suggester,
+    /// Problems found past [`MAX_COLLECTED`], counted only.
+    pub(super) uncollected: usize,
 }
 
 impl Checker {
@@ -60,13 +64,22 @@ impl Checker {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        self.problems.push(Problem {
+        self.add(Problem {
             pointer,
             message: message.into(),
             help,
             at_key: false,
             line_col: None,
         });
+    }
+
+    /// Collects a problem, or only counts it past [`MAX_COLLECTED`].
+    pub(super) fn add(&mut self, p: Problem) {
+        if self.problems.len() < MAX_COLLECTED {
+            self.problems.push(p);
+        } else {
+            self.uncollected += 1;
+        }
     }
 
     /// Reports ids seen twice; `field` is the id's key under each item's pointer.
@@ -83,7 +96,10 @@ impl Checker {
             } else if let Some(first) = seen.get(id) {
                 self.push(
                     format!("{item}/{field}"),
-                    format!("duplicate {what} `{id}` (first used at {first}/{field})"),
+                    format!(
+                        "duplicate {what} `{}` (first used at {first}/{field})",
+                        clip(id)
+                    ),
                     Some(format!("give each {what} a different value")),
                 );
             } else {
@@ -100,7 +116,11 @@ pub(super) fn check(
     sha256: String,
     problems: Vec<Problem>,
 ) -> Result<Questionnaire, LoadError> {
-    let mut c = Checker { problems };
+    let mut c = Checker {
+        problems,
+        suggest: Suggester::new(),
+        uncollected: 0,
+    };
     check_meta(&mut c, &file);
 
     // Flatten the questions (moved, not copied); remember where each came from.
@@ -146,7 +166,7 @@ pub(super) fn check(
                 }
                 Lenient::Err(e) => {
                     let base = Ptr::Question(si, qi).to_string();
-                    c.problems.push(lenient_problem(&base, &e));
+                    c.add(lenient_problem(&base, &e));
                     if let Some(id) = e.id {
                         broken_places.push(((si, qi), id));
                     }
@@ -240,7 +260,7 @@ pub(super) fn check(
             Lenient::Ok(r) => r,
             Lenient::Err(e) => {
                 broken_rules.extend(e.id.clone());
-                c.problems.push(lenient_problem(&base.to_string(), e));
+                c.add(lenient_problem(&base.to_string(), e));
                 continue;
             }
         };
@@ -266,11 +286,13 @@ pub(super) fn check(
             if !source_ids.contains(s.as_str()) {
                 c.push(
                     format!("{base}/sources/{si}"),
-                    format!("unknown source `{s}`"),
-                    Some(match did_you_mean(s, source_ids.iter().copied()) {
-                        Some(x) => format!("did you mean `{x}`?"),
-                        None => "add it to the top-level `sources` list".into(),
-                    }),
+                    format!("unknown source `{}`", clip(s)),
+                    Some(
+                        match c.suggest.did_you_mean(s, source_ids.iter().copied()) {
+                            Some(x) => format!("did you mean `{x}`?"),
+                            None => "add it to the top-level `sources` list".into(),
+                        },
+                    ),
                 );
             }
         }
@@ -322,24 +344,27 @@ pub(super) fn check(
 
     // Tests: answers must parse; expected rules must exist.
     let mut tests = Vec::with_capacity(file.tests.len());
-    let known_rules: Vec<&str> = rule_ids.iter().map(|(_, id)| *id).collect();
+    let known_rules: HashSet<&str> = rule_ids.iter().map(|(_, id)| *id).collect();
     let mut names = Vec::new();
     for (ti, t) in file.tests.iter().enumerate() {
         let base = TESTS.index(ti);
         let t = match t {
             Lenient::Ok(t) => t,
             Lenient::Err(e) => {
-                c.problems.push(lenient_problem(&base.to_string(), e));
+                c.add(lenient_problem(&base.to_string(), e));
                 continue;
             }
         };
         names.push((ti, t.name.as_str()));
-        if let Err(errs) = parse_answers(&questions, &|id| index.get(id).copied(), &t.answers) {
+        let lookup = |id: &str| index.get(id).copied();
+        if let Err(errs) = parse_answers(&questions, &lookup, &t.answers, &c.suggest) {
+            c.uncollected += errs.more;
             for e in errs
+                .problems
                 .into_iter()
                 .filter(|e| !(e.unknown_id && broken.contains(&e.id)))
             {
-                c.problems.push(Problem {
+                c.add(Problem {
                     pointer: format!("{base}/answers/{}", locate::escape_segment(&e.id)),
                     message: e.message,
                     help: e.help,
@@ -349,12 +374,15 @@ pub(super) fn check(
             }
         }
         for (ei, id) in t.expect_rules.iter().flatten().enumerate() {
-            if !known_rules.contains(&id.as_str()) && !broken_rules.contains(id) {
+            if !known_rules.contains(id.as_str()) && !broken_rules.contains(id) {
+                let help = c
+                    .suggest
+                    .did_you_mean(id, known_rules.iter().copied())
+                    .map(|s| format!("did you mean `{}`?", clip(s)));
                 c.push(
                     format!("{base}/expect_rules/{ei}"),
-                    format!("unknown rule `{id}`"),
-                    did_you_mean(id, known_rules.iter().copied())
-                        .map(|s| format!("did you mean `{s}`?")),
+                    format!("unknown rule `{}`", clip(id)),
+                    help,
                 );
             }
         }
@@ -367,7 +395,7 @@ pub(super) fn check(
     );
 
     if !c.problems.is_empty() {
-        return Err(LoadError::invalid(name, text, c.problems));
+        return Err(LoadError::invalid(name, text, c.problems).with_more(c.uncollected));
     }
     Ok(Questionnaire::assemble(
         file,

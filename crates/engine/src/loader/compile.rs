@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use super::check::{Checker, Ptr};
 use crate::condition::{CmpOp, Expr, Test};
 use crate::model::{Condition, Literal, Question, QuestionType};
-use crate::suggest::did_you_mean;
+use crate::suggest::{clip, list};
 
 /// Resolves ids in conditions.
 pub(super) struct Resolver<'a> {
@@ -136,10 +136,14 @@ impl Resolver<'_> {
                 .keys()
                 .copied()
                 .chain(self.broken.iter().map(String::as_str));
+            let help = c
+                .suggest
+                .did_you_mean(id, known)
+                .map(|s| format!("did you mean `{}`?", clip(s)));
             c.push(
                 format!("{p}/q"),
-                format!("unknown question `{id}`"),
-                did_you_mean(id, known).map(|s| format!("did you mean `{s}`?")),
+                format!("unknown question `{}`", clip(id)),
+                help,
             );
             return None;
         };
@@ -228,19 +232,22 @@ impl Resolver<'_> {
 
     /// Resolves a literal to an option index (yes = 0, no = 1 for yes/no).
     fn code(&self, c: &mut Checker, q: &Question, v: &Literal, p: &Ptr) -> Option<usize> {
-        let codes: Vec<&str> = if q.kind == QuestionType::YesNo {
-            vec!["yes", "no"]
+        // Listed only for a message: with thousands of options, once per value would be slow.
+        let codes = || codes_of(q);
+        let n_codes = if q.kind == QuestionType::YesNo {
+            2
         } else {
-            q.options.iter().map(|o| o.code.as_str()).collect()
+            q.options.len()
         };
         let Literal::Text(s) = v else {
             c.push(
                 p.to_string(),
                 format!(
-                    "`{}` is compared with {v}, which is not an option code",
-                    q.id
+                    "`{}` is compared with {}, which is not an option code",
+                    clip(&q.id),
+                    clip(&v.to_string())
                 ),
-                Some(format!("options: {}", codes.join(", "))),
+                Some(format!("options: {}", list(codes(), n_codes))),
             );
             return None;
         };
@@ -252,19 +259,30 @@ impl Resolver<'_> {
             );
             return None;
         }
-        match codes.iter().position(|x| x == s) {
-            Some(i) => Some(i),
-            None => {
-                c.push(
-                    p.to_string(),
-                    format!("`{}` has no option `{s}`", q.id),
-                    Some(match did_you_mean(s, codes.iter().copied()) {
-                        Some(x) => format!("did you mean `{x}`?"),
-                        None => format!("options: {}", codes.join(", ")),
-                    }),
-                );
-                None
-            }
+        let found = match q.kind {
+            QuestionType::YesNo => ["yes", "no"].iter().position(|x| x == s),
+            _ => q.option_index(s),
+        };
+        if found.is_none() {
+            let help = match c.suggest.did_you_mean(s, codes()) {
+                Some(x) => format!("did you mean `{}`?", clip(x)),
+                None => format!("options: {}", list(codes(), n_codes)),
+            };
+            c.push(
+                p.to_string(),
+                format!("`{}` has no option `{}`", clip(&q.id), clip(s)),
+                Some(help),
+            );
         }
+        found
+    }
+}
+
+/// The codes a condition can compare a choice question with.
+fn codes_of(q: &Question) -> Box<dyn Iterator<Item = &str> + '_> {
+    if q.kind == QuestionType::YesNo {
+        Box::new(["yes", "no"].into_iter())
+    } else {
+        Box::new(q.options.iter().map(|o| o.code.as_str()))
     }
 }

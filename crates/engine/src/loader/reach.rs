@@ -1,6 +1,7 @@
 //! Reachability: which questions some complete answer set can show.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use crate::condition::{CmpOp, Expr, Test};
 use crate::model::Question;
@@ -131,8 +132,16 @@ fn consistent(qs: &[Question], xs: &[Expr]) -> bool {
         };
         match test {
             Test::OneOf(opts) => {
-                let entry = choices.entry(*q).or_insert_with(|| opts.clone());
-                entry.retain(|o| opts.contains(o));
+                let entry = match choices.entry(*q) {
+                    Entry::Vacant(v) => v.insert(opts.clone()),
+                    Entry::Occupied(o) => {
+                        // A set, so that two lists of thousands of codes are not quadratic.
+                        let allowed: HashSet<usize> = opts.iter().copied().collect();
+                        let entry = o.into_mut();
+                        entry.retain(|o| allowed.contains(o));
+                        entry
+                    }
+                };
                 if entry.is_empty() {
                     return false;
                 }
