@@ -9,6 +9,9 @@
 //! `score`, a JSONL stream, or plain-mode lines) and `DIR/NAME.q.json` the questionnaire to
 //! give with `-q`, when the case has one.
 
+// A developer tool printing its own fixed messages: no untrusted text reaches the terminal.
+#![allow(clippy::disallowed_macros)]
+
 #[path = "../benches/common/hostile.rs"]
 mod hostile;
 
