@@ -199,8 +199,9 @@ fn question_json(i: usize, s: &QuestionSpec) -> (Value, GenQ) {
 /// Resolves a condition spec against the questions it may look at (`candidates`).
 ///
 /// In `show_if` (`show`), every leaf is built so that it can hold and the direct leaves of an
-/// `all` look at different questions: then every `show_if` can hold for some answers and the
-/// loader's "can never be shown" check never rejects a generated questionnaire.
+/// `all` look at different questions (counting a leaf under two `not`s, which is the leaf
+/// itself): then every `show_if` can hold for some answers and the loader's "can never be
+/// shown" check never rejects a generated questionnaire.
 fn cond_json(c: &CondSpec, qs: &[GenQ], candidates: &[usize], show: bool, f: Flavour) -> Value {
     match c {
         CondSpec::Leaf { q, op, v } => leaf_json(*q, *op, *v, qs, candidates, show, f),
@@ -208,10 +209,8 @@ fn cond_json(c: &CondSpec, qs: &[GenQ], candidates: &[usize], show: bool, f: Fla
             let mut seen = BTreeSet::new();
             let kept: Vec<&CondSpec> = xs
                 .iter()
-                .filter(|x| match x {
-                    CondSpec::Leaf { q, .. } if show => {
-                        seen.insert(candidates[*q as usize % candidates.len()])
-                    }
+                .filter(|x| match direct_leaf(x) {
+                    Some(q) if show => seen.insert(candidates[q as usize % candidates.len()]),
                     _ => true,
                 })
                 .collect();
@@ -225,6 +224,18 @@ fn cond_json(c: &CondSpec, qs: &[GenQ], candidates: &[usize], show: bool, f: Fla
             "at_least": 1 + *n as usize % xs.len(),
             "of": xs.iter().map(|x| cond_json(x, qs, candidates, show, f)).collect::<Vec<_>>(),
         }),
+    }
+}
+
+/// The question spec of a leaf, alone or under an even number of `not`s (which cancel).
+fn direct_leaf(c: &CondSpec) -> Option<u16> {
+    match c {
+        CondSpec::Leaf { q, .. } => Some(*q),
+        CondSpec::Not(x) => match x.as_ref() {
+            CondSpec::Not(y) => direct_leaf(y),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
