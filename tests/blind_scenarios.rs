@@ -47,9 +47,15 @@ fn tally(q: &Questionnaire, set: &str) -> Tally {
         let level = score(q, &answers).level;
         let (low, high) = (v.expected[0], *v.expected.last().unwrap());
         if level < low {
-            t.under.push(format!("{} gave {level:?}, expected at least {low:?}", m.id));
+            t.under.push(format!(
+                "{} gave {level:?}, expected at least {low:?}",
+                m.id
+            ));
         } else if level > high {
-            t.over.push(format!("{} gave {level:?}, expected at most {high:?}", m.id));
+            t.over.push(format!(
+                "{} gave {level:?}, expected at most {high:?}",
+                m.id
+            ));
         } else {
             t.agree += 1;
         }
