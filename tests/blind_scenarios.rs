@@ -85,5 +85,5 @@ fn no_blind_patient_of_the_development_set_is_under_triaged() {
 fn no_blind_patient_of_the_held_out_set_is_under_triaged() {
     let t = tally(&built_in(), "heldout");
     assert!(t.under.is_empty(), "under-triage: {:#?}", t.under);
-    assert!(t.over.len() <= 2, "over-triage grew: {:#?}", t.over);
+    assert!(t.over.len() <= 1, "over-triage grew: {:#?}", t.over);
 }
