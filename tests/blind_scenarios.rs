@@ -8,6 +8,7 @@
 //! (no under-triage), and must not drift into over-calling them.
 
 use needlecheck::model::Level;
+use needlecheck::suggest::Suggester;
 use needlecheck::{Questionnaire, answers_file, loader, score};
 use serde::Deserialize;
 
@@ -42,7 +43,7 @@ fn tally(q: &Questionnaire, set: &str) -> Tally {
         let m: Mapped = serde_json::from_str(line).unwrap();
         let v = vignettes.iter().find(|v| v.id == m.id).expect("a vignette");
         let doc = serde_json::json!({ "answers": m.answers }).to_string();
-        let answers = answers_file::parse_answers_doc(q, &m.id, &doc)
+        let answers = answers_file::parse_answers_doc(q, &m.id, &doc, &Suggester::new())
             .unwrap_or_else(|e| panic!("{}: the answers no longer fit the questions: {e}", m.id));
         let level = score(q, &answers).level;
         let (low, high) = (v.expected[0], *v.expected.last().unwrap());
