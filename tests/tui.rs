@@ -10,6 +10,7 @@ use std::path::Path;
 
 use needlecheck::Answer;
 use needlecheck::frontend::RunOptions;
+use needlecheck::model::QuestionType;
 use needlecheck::questionnaire::Questionnaire;
 use needlecheck::tui::app::{App, Effect, Ending, Msg, Screen, update};
 use needlecheck::tui::keys::{self, Context};
@@ -1874,4 +1875,292 @@ fn the_welcome_page_scrolls_in_a_small_window() {
     assert!(a.scroll() > 0);
     ch(&mut a, '2');
     assert_eq!((a.scroll(), a.input()), (0, "K-12"));
+}
+
+// ---------- the built-in questionnaire at 80×24, 40×12 and 200×60 ----------
+
+fn dry_needling() -> Questionnaire {
+    needlecheck::loader::load_path(Path::new("questionnaires/dry-needling.json"))
+        .expect("the built-in questionnaire")
+}
+
+/// The text of a screen with the frame characters and all white space taken out, so that
+/// text wrapped over several rows can be searched for as one piece.
+fn squeezed(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !"│┃".contains(*c))
+        .collect()
+}
+
+/// The rows inside the help overlay (between its side borders and padding).
+fn help_rows(t: &Terminal<TestBackend>) -> Vec<String> {
+    let buf = t.backend().buffer();
+    let (w, h) = (buf.area.width, buf.area.height);
+    let cell = |x: u16, y: u16| buf[(x, y)].symbol().to_string();
+    let top = (0..h).find_map(|y| {
+        (0..w.saturating_sub(6)).find_map(|x| {
+            let s: String = (x..x + 6).map(|x| cell(x, y)).collect();
+            (s == "┌ Help").then_some((x, y))
+        })
+    });
+    let Some((left, top)) = top else {
+        return Vec::new();
+    };
+    let right = (left + 1..w)
+        .find(|x| cell(*x, top) == "┐")
+        .expect("help corner");
+    (top + 1..h)
+        .take_while(|y| cell(left, *y) != "└")
+        .map(|y| (left + 2..right - 1).map(|x| cell(x, y)).collect())
+        .collect()
+}
+
+/// Everything the help says, read by scrolling it from top to bottom one line at a time.
+fn read_help(a: &mut App, w: u16, h: u16) -> String {
+    update(a, Msg::Key(key(KeyCode::F(1))));
+    assert!(a.help_shown());
+    let mut shown = help_rows(&draw(a, w, h));
+    let mut rows = shown.clone();
+    for _ in 0..1000 {
+        press(a, KeyCode::Down);
+        let now = help_rows(&draw(a, w, h));
+        if now == shown {
+            break;
+        }
+        rows.push(now.last().cloned().unwrap_or_default());
+        shown = now;
+    }
+    update(a, Msg::Key(key(KeyCode::F(1))));
+    assert!(!a.help_shown());
+    rows.join("\n")
+}
+
+/// How a walk through the built-in questionnaire answers: "yes" wherever that does not stop
+/// the screening (so that follow-up questions are asked), this age, every option of a
+/// multiple choice but the exclusive ones, the first or the last option of a single choice.
+struct Walk {
+    age: &'static str,
+    last: bool,
+}
+
+/// Answers the question on screen the walk's way, or (`safe`) the way that does not stop.
+fn answer_as(a: &mut App, how: &Walk, safe: bool) {
+    let (_, question) = a.question().expect("a question");
+    let n = question.options.len();
+    match question.kind {
+        QuestionType::YesNo => {
+            ch(a, if safe { 'n' } else { 'y' });
+        }
+        QuestionType::Number => {
+            let value = match (question.id.as_str(), question.min, question.max) {
+                ("age", _, _) => how.age.to_string(),
+                (_, Some(lo), Some(hi)) => format!("{}", ((lo + hi) / 2.0).floor()),
+                (_, Some(lo), None) => format!("{lo}"),
+                _ => "1".to_string(),
+            };
+            typed(a, &value);
+            enter(a);
+        }
+        QuestionType::SingleChoice => {
+            let pick = if how.last != safe { n } else { 1 };
+            typed(a, &pick.to_string());
+            enter(a);
+        }
+        QuestionType::MultiChoice => {
+            press(a, KeyCode::Home);
+            let none = question.options.iter().position(|o| o.exclusive);
+            for (i, o) in question.options.iter().enumerate() {
+                let tick = match (safe, none) {
+                    (true, Some(x)) => i == x,
+                    (true, None) => i == 0,
+                    (false, _) => !o.exclusive,
+                };
+                if tick {
+                    ch(a, ' ');
+                }
+                press(a, KeyCode::Down);
+            }
+            enter(a);
+        }
+        QuestionType::Text => {
+            typed(a, "ok");
+            enter(a);
+        }
+        QuestionType::Display => {
+            enter(a);
+        }
+    }
+}
+
+/// Walks the built-in questionnaire to the result, calling `visit` on every question screen
+/// not in `seen`, and adds the questions visited to it.
+fn walk(
+    q: &Questionnaire,
+    staff: bool,
+    how: &Walk,
+    seen: &mut Vec<String>,
+    mut visit: impl FnMut(&mut App),
+) {
+    let o = RunOptions {
+        staff,
+        subject: staff.then(|| "P-9".to_string()),
+        save_dir: None,
+        color: false,
+    };
+    let mut a = App::new(q, &o, (80, 24));
+    enter(&mut a);
+    for _ in 0..500 {
+        if a.screen() != Screen::Question {
+            break;
+        }
+        let id = current(&a).to_string();
+        if !seen.contains(&id) {
+            visit(&mut a);
+            seen.push(id.clone());
+        }
+        answer_as(&mut a, how, false);
+        if matches!(a.screen(), Screen::Emergency(_)) {
+            // Back from the interrupt, answered the other way.
+            press(&mut a, KeyCode::Left);
+            assert_eq!(current(&a), id);
+            answer_as(&mut a, how, true);
+            assert!(!matches!(a.screen(), Screen::Emergency(_)), "{id}");
+        }
+    }
+    assert_eq!(a.screen(), Screen::Result);
+}
+
+/// A question screen at this size: the whole question shows (or, in a small window, its start
+/// with the way to read the rest, and the help has all of it); every line to choose from comes
+/// into view in turn, with markers while lines are out of view, the question staying on
+/// screen; the hint bar has Enter and the way out; front-desk mode and the patient ID show.
+fn check_question_screen(a: &mut App, w: u16, h: u16, staff: bool) {
+    let (_, question) = a.question().expect("a question");
+    let at = format!("`{}` at {w}x{h}, staff {staff}", question.id);
+    let text = screen_text(&draw(a, w, h));
+    let wording = squeezed(question.wording(staff));
+    let start: String = wording.chars().take(20).collect();
+    let bar = text.lines().last().unwrap_or("").to_string();
+    assert!(bar.contains("Enter "), "{at}: {bar}");
+    assert!(bar.contains(" quit"), "{at}: {bar}");
+    if staff {
+        assert!(text.contains("Front desk · patient P-9"), "{at}:\n{text}");
+    }
+    // What the help says (read once, when needed).
+    let mut help: Option<String> = None;
+    if !squeezed(&text).contains(&wording) {
+        assert!(w < 80 || h < 24, "{at}: cut in a large window:\n{text}");
+        assert!(squeezed(&text).contains(&start), "{at}:\n{text}");
+        assert!(text.contains("shows the whole question"), "{at}:\n{text}");
+        let help = help.get_or_insert_with(|| squeezed(&read_help(a, w, h)));
+        assert!(help.contains(&wording), "{at}: help {help}");
+    }
+    if !matches!(
+        question.kind,
+        QuestionType::YesNo | QuestionType::SingleChoice | QuestionType::MultiChoice
+    ) {
+        return;
+    }
+    let choices = a.choices();
+    if choices
+        .iter()
+        .all(|c| squeezed(&text).contains(&squeezed(c)))
+    {
+        return;
+    }
+    press(a, KeyCode::Home);
+    for (i, label) in choices.iter().enumerate() {
+        assert_eq!(a.focus(), Some(i), "{at}");
+        let text = screen_text(&draw(a, w, h));
+        let body = squeezed(&text);
+        assert!(body.contains(&start), "{at}: line {i}:\n{text}");
+        let whole = squeezed(label);
+        if !body.contains(&whole) {
+            // Too long for the window: its start shows, and the help has all of it.
+            assert!(w < 80 || h < 24, "{at}: line {i} cut:\n{text}");
+            let begins: String = whole.chars().take(12).collect();
+            assert!(body.contains(&begins), "{at}: line {i}:\n{text}");
+            assert!(text.contains("shows it all"), "{at}: line {i}:\n{text}");
+            let focus = a.focus();
+            let help = help.get_or_insert_with(|| squeezed(&read_help(a, w, h)));
+            assert!(help.contains(&whole), "{at}: help {help}");
+            assert_eq!(a.focus(), focus, "the help leaves the list as it was");
+        }
+        assert!(
+            text.contains("more below") || text.contains("more above"),
+            "{at}: line {i}:\n{text}"
+        );
+        press(a, KeyCode::Down);
+    }
+}
+
+#[test]
+fn every_question_of_the_built_in_questionnaire_fits_at_three_sizes_in_both_modes() {
+    let q = dry_needling();
+    let walks = [
+        Walk {
+            age: "40",
+            last: true,
+        },
+        Walk {
+            age: "16",
+            last: false,
+        },
+    ];
+    for staff in [false, true] {
+        let mut seen: Vec<String> = Vec::new();
+        for how in &walks {
+            walk(&q, staff, how, &mut seen, |a| {
+                for (w, h) in [(80, 24), (40, 12), (200, 60)] {
+                    check_question_screen(a, w, h, staff);
+                }
+            });
+        }
+        let missed: Vec<&str> = q
+            .questions()
+            .iter()
+            .map(|x| x.id.as_str())
+            .filter(|id| !seen.iter().any(|s| s == id))
+            .collect();
+        assert!(missed.is_empty(), "never reached: {missed:?}");
+    }
+}
+
+/// The built-in questionnaire answered the way that asks least, up to question `id`.
+fn reach<'q>(q: &'q Questionnaire, staff: bool, id: &str) -> App<'q> {
+    let o = RunOptions {
+        staff,
+        subject: staff.then(|| "P-9".to_string()),
+        save_dir: None,
+        color: false,
+    };
+    let mut a = App::new(q, &o, (80, 24));
+    enter(&mut a);
+    let how = Walk {
+        age: "40",
+        last: false,
+    };
+    while current(&a) != id {
+        answer_as(&mut a, &how, true);
+    }
+    a
+}
+
+/// Snapshots of the longest question (yes/no) and the longest list (16 options, the longest
+/// option focused) of the built-in questionnaire. They change with its wording: review the
+/// new screens when it changes.
+#[test]
+fn snapshots_of_the_longest_questions() {
+    let q = dry_needling();
+    for staff in [false, true] {
+        let mode = if staff { "staff" } else { "self" };
+        for (w, h) in [(80u16, 24u16), (40, 12), (200, 60)] {
+            let mut a = reach(&q, staff, "conditions_gate");
+            snap(&format!("longest_question_{mode}_{w}x{h}"), &mut a, w, h);
+            ch(&mut a, 'y');
+            assert_eq!(current(&a), "conditions");
+            ch(&mut a, '9');
+            snap(&format!("longest_list_{mode}_{w}x{h}"), &mut a, w, h);
+        }
+    }
 }

@@ -400,12 +400,23 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let answer = answer_lines(app, q, w, theme);
 
     // Rows: messages (at most a third), then the answer part gets what it needs up to half of
-    // the rest, the question the remainder; the section introduction only where it fits too.
+    // the rest, and more where the focused option needs it (with its markers), as long as the
+    // question keeps two rows; the question gets the remainder; the section introduction only
+    // where it fits too.
     let height = body_area.height;
     let msg_rows = (messages.len() as u16).min(height / 3);
     let rest = height - msg_rows;
     let answer_len = answer.lines.len() as u16;
-    let answer_need = answer_len.min(rest / 2).max(1);
+    let focus_need = answer.focus.map_or(1, |(first, last)| {
+        let markers = usize::from(first > 0) + usize::from(last + 1 < answer.lines.len());
+        u16::try_from(last - first + 1 + markers).unwrap_or(u16::MAX)
+    });
+    let answer_cap = rest.saturating_sub((asked.len() as u16).min(2)).max(1);
+    let answer_need = answer_len
+        .min(rest / 2)
+        .max(focus_need.min(answer_len))
+        .min(answer_cap)
+        .max(1);
     let asked_room = rest.saturating_sub(answer_need).max(1);
     if let Some(intro) = section.intro_for(app.staff)
         && first_of_section(app, index)
@@ -441,7 +452,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         asked.truncate(usize::from(asked_rows));
     }
     f.render_widget(Paragraph::new(asked), asked_area);
-    scrolled_list(f, answer_area, answer, theme);
+    scrolled_list(f, answer_area, answer, &help_key(app), theme);
     f.render_widget(Paragraph::new(messages), msg_area);
 }
 
@@ -470,6 +481,8 @@ struct AnswerPart {
     lines: Vec<Line<'static>>,
     /// First and last line of the focus.
     focus: Option<(usize, usize)>,
+    /// The first line of each option of a list (the markers count options, not lines).
+    items: Vec<usize>,
     cursor: Option<(usize, u16)>,
 }
 
@@ -514,6 +527,7 @@ fn list_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part:
         let rest = " ".repeat(first.chars().count());
         let style = if focused { theme.focus() } else { Style::new() };
         let start = part.lines.len();
+        part.items.push(start);
         part.lines.extend(wrap(label, w, &first, &rest, style));
         if focused {
             part.focus = Some((start, part.lines.len() - 1));
@@ -603,8 +617,9 @@ fn box_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part: 
 }
 
 /// Renders the answer part in `area`, scrolled so the focus shows, with "more above" and
-/// "more below" rows where lines are out of view.
-fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, theme: Theme) {
+/// "more below" rows (counting options) where lines are out of view. A focused option too long
+/// for the window shows its start, and the row under it says which key shows it all.
+fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, help: &str, theme: Theme) {
     let height = usize::from(area.height);
     let total = part.lines.len();
     let (first, last) = part.focus.unwrap_or((0, 0));
@@ -623,24 +638,33 @@ fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, theme: Theme) {
         let below = usize::from(scroll + rows < total);
         rows = height.saturating_sub(above + below).max(1);
     }
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    let more = |n: usize, dir: &str| {
-        Line::styled(
-            format!(
-                "{dir} {n} more {dir_word}",
-                dir_word = if dir == "↑" { "above" } else { "below" }
-            ),
-            theme.dim(),
+    // Options (or, for a box, lines) wholly or partly out of view.
+    let (hidden_above, hidden_below) = if part.items.is_empty() {
+        (scroll, total.saturating_sub(scroll + rows))
+    } else {
+        (
+            part.items.iter().filter(|s| **s < scroll).count(),
+            part.items.iter().filter(|s| **s >= scroll + rows).count(),
         )
     };
+    let focus_cut = part.focus.is_some() && last >= scroll + rows;
+    let mut lines: Vec<Line<'static>> = Vec::new();
     if scroll > 0 && height > 1 {
-        lines.push(more(scroll, "↑"));
+        lines.push(Line::styled(
+            format!("↑ {hidden_above} more above"),
+            theme.dim(),
+        ));
     }
     let top = lines.len();
     lines.extend(part.lines.iter().skip(scroll).take(rows).cloned());
-    let left = total.saturating_sub(scroll + rows);
-    if left > 0 && lines.len() < height {
-        lines.push(more(left, "↓"));
+    if scroll + rows < total && lines.len() < height {
+        let text = match (focus_cut, hidden_below) {
+            (true, 0) => format!("↓ more: {help} shows it all"),
+            (true, n) => format!("↓ {n} more; {help} shows it all"),
+            (false, 0) => "↓ more below".to_string(),
+            (false, n) => format!("↓ {n} more below"),
+        };
+        lines.push(Line::styled(text, theme.dim()));
     }
     if let Some((line, col)) = part.cursor
         && line >= scroll
@@ -950,8 +974,19 @@ fn help_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     match app.question() {
         Some((_, q)) => {
-            // The whole question, which a small window may have cut.
+            // The whole question with its options, which a small window may have cut.
             out.extend(wrap(q.wording(app.staff), w, "", "", theme.bold()));
+            if matches!(
+                q.kind,
+                QuestionType::SingleChoice | QuestionType::MultiChoice
+            ) {
+                let digits = q.options.len().to_string().len();
+                for (i, o) in q.options.iter().enumerate() {
+                    let first = format!("{:>digits$}. ", i + 1);
+                    let rest = " ".repeat(first.len());
+                    out.extend(wrap(o.label_for(app.staff), w, &first, &rest, Style::new()));
+                }
+            }
             out.push(Line::default());
             out.push(Line::styled("Why we ask", theme.heading()));
             let text = q
