@@ -1936,11 +1936,13 @@ fn read_help(a: &mut App, w: u16, h: u16) -> String {
 }
 
 /// How a walk through the built-in questionnaire answers: "yes" wherever that does not stop
-/// the screening (so that follow-up questions are asked), this age, every option of a
-/// multiple choice but the exclusive ones, the first or the last option of a single choice.
+/// the screening (so that follow-up questions are asked; with `gates`, only to the questions
+/// that open a group, `…_gate`, and "no" to the rest), this age, every option of a multiple
+/// choice but the exclusive ones, the first or the last option of a single choice.
 struct Walk {
     age: &'static str,
     last: bool,
+    gates: bool,
 }
 
 /// Answers the question on screen the walk's way, or (`safe`) the way that does not stop.
@@ -1949,7 +1951,8 @@ fn answer_as(a: &mut App, how: &Walk, safe: bool) {
     let n = question.options.len();
     match question.kind {
         QuestionType::YesNo => {
-            ch(a, if safe { 'n' } else { 'y' });
+            let yes = !safe && (!how.gates || question.id.ends_with("_gate"));
+            ch(a, if yes { 'y' } else { 'n' });
         }
         QuestionType::Number => {
             let value = match (question.id.as_str(), question.min, question.max) {
@@ -2101,10 +2104,17 @@ fn every_question_of_the_built_in_questionnaire_fits_at_three_sizes_in_both_mode
         Walk {
             age: "40",
             last: true,
+            gates: false,
         },
         Walk {
             age: "16",
             last: false,
+            gates: false,
+        },
+        Walk {
+            age: "40",
+            last: false,
+            gates: true,
         },
     ];
     for staff in [false, true] {
@@ -2139,6 +2149,7 @@ fn reach<'q>(q: &'q Questionnaire, staff: bool, id: &str) -> App<'q> {
     let how = Walk {
         age: "40",
         last: false,
+        gates: false,
     };
     while current(&a) != id {
         answer_as(&mut a, &how, true);
