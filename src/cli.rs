@@ -445,6 +445,11 @@ fn write_jsonl_error(
     out.write_all(b"\n")
 }
 
+/// How to read `shown if` in the text listing. A `show_if` that the answers leave undecided
+/// shows the question (`Questionnaire::visibility`): a gate answered "Not sure" opens the
+/// follow-ups that "yes" would open, which `= "yes"` alone does not say.
+const SHOWN_IF_LEGEND: &str = "A question with \"shown if\" is asked when its condition holds, and also when a \"Not sure\" answer leaves it undecided: a gate answered Not sure opens the follow-ups that yes would open.";
+
 fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
     match format {
         Format::Json => {
@@ -476,6 +481,7 @@ fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
                 q.version(),
                 q.questions().len()
             )?;
+            writeln!(out, "{SHOWN_IF_LEGEND}")?;
             for s in q.sections() {
                 writeln!(out, "\n## {} [{}]", s.title, s.id)?;
                 for i in s.questions.clone() {

@@ -1248,6 +1248,14 @@ fn questions_text_lists_every_question_with_type_and_condition() {
     }
     assert!(r.stdout.contains("## Your health [health]"), "{}", r.stdout);
     assert!(r.stdout.contains("1. warfarin = Warfarin"), "{}", r.stdout);
+    // Read alone, `thinners = "yes"` hides that "Not sure" opens the follow-ups too; readers
+    // who map answers from this listing were misled by that.
+    let legend = r.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        legend.contains("shown if") && legend.contains("Not sure opens the follow-ups"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
