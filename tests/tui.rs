@@ -2175,3 +2175,182 @@ fn snapshots_of_the_longest_questions() {
         }
     }
 }
+
+#[test]
+fn every_front_desk_screen_shows_the_mode_and_the_patient_id() {
+    let q = mini();
+    for (w, h) in [(80u16, 24u16), (40, 12), (200, 60)] {
+        let mut a = App::new(&q, &opts(true), (w, h));
+        let tag = |a: &mut App, what: &str| {
+            let text = screen_text(&draw(a, w, h));
+            assert!(
+                text.contains("Front desk · patient K-1"),
+                "{what} at {w}x{h}:\n{text}"
+            );
+        };
+        typed(&mut a, "K-1");
+        enter(&mut a);
+        tag(&mut a, "question");
+        press(&mut a, KeyCode::F(1));
+        tag(&mut a, "help");
+        press(&mut a, KeyCode::F(1));
+        press(&mut a, KeyCode::Esc);
+        tag(&mut a, "stop?");
+        ch(&mut a, 'n');
+        ch(&mut a, 'b');
+        tag(&mut a, "welcome, back");
+        enter(&mut a);
+        ch(&mut a, 'y');
+        assert!(matches!(a.screen(), Screen::Emergency(_)));
+        tag(&mut a, "emergency");
+        ch(&mut a, 'b');
+        all_no_from_first(&mut a);
+        tag(&mut a, "result");
+        ch(&mut a, 'r');
+        tag(&mut a, "review");
+    }
+}
+
+#[test]
+fn the_text_box_cursor_moves_both_ways_and_the_limit_shows_in_a_small_window() {
+    let q = long();
+    let mut a = app(&q);
+    enter(&mut a);
+    typed(&mut a, "1 ");
+    enter(&mut a);
+    typed(&mut a, "1");
+    enter(&mut a);
+    assert_eq!(current(&a), "short");
+    typed(&mut a, "ab cd");
+    let mut t = draw(&mut a, 40, 12);
+    let end = t.backend_mut().get_cursor_position().expect("cursor");
+    press(&mut a, KeyCode::Home);
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Right);
+    let mut t = draw(&mut a, 40, 12);
+    let at = t.backend_mut().get_cursor_position().expect("cursor");
+    assert_eq!((at.x + 3, at.y), (end.x, end.y), "→ twice from the start");
+    typed(&mut a, "X");
+    assert_eq!(a.input(), "abX cd");
+    press(&mut a, KeyCode::Delete);
+    assert_eq!(a.input(), "abXcd");
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Right);
+    press(&mut a, KeyCode::Backspace);
+    assert_eq!(a.input(), "abXc");
+    assert_eq!(current(&a), "short", "→ past the end stays in the box");
+    // The limit is on screen at 40×12 too.
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("4 of 20 characters"), "{text}");
+}
+
+#[test]
+fn a_long_answer_keeps_the_cursor_row_and_the_limit_in_view() {
+    let q = mini();
+    let mut a = App::new(&q, &opts(false), (40, 12));
+    enter(&mut a);
+    ch(&mut a, 'n');
+    typed(&mut a, "40");
+    enter(&mut a);
+    ch(&mut a, 'n');
+    ch(&mut a, 'n');
+    assert_eq!(current(&a), "notes");
+    typed(&mut a, &"knee pain ".repeat(20));
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("200 of 500 characters"), "{text}");
+    // At the start of the text the first row shows (and the limit goes below).
+    press(&mut a, KeyCode::Home);
+    let mut t = draw(&mut a, 40, 12);
+    let text = screen_text(&t);
+    assert!(text.contains("› knee pain"), "{text}");
+    let cursor = t.backend_mut().get_cursor_position().expect("cursor");
+    let row: String = text.lines().nth(usize::from(cursor.y)).unwrap_or("").into();
+    assert!(row.contains("› knee pain"), "cursor on {row:?}:\n{text}");
+    assert!(
+        text.contains("more below") && !text.contains("shows it all"),
+        "{text}"
+    );
+}
+
+/// End goes to the bottom, Home to the top, PgDn and PgUp a page (the window's height less
+/// six rows) down and up, within the page's length.
+fn pages_through(a: &mut App, what: &str) {
+    let page = 12 - 6;
+    press(a, KeyCode::End);
+    let max = a.scroll();
+    assert!(max > 0, "{what} scrolls at 40x12");
+    let text = screen_text(&draw(a, 40, 12));
+    assert!(
+        text.contains("↑ more") && !text.contains("↓ more"),
+        "{what}:\n{text}"
+    );
+    press(a, KeyCode::Home);
+    assert_eq!(a.scroll(), 0, "{what}");
+    press(a, KeyCode::PageDown);
+    assert_eq!(a.scroll(), max.min(page), "{what}");
+    press(a, KeyCode::PageUp);
+    assert_eq!(a.scroll(), 0, "{what}");
+}
+
+#[test]
+fn home_end_and_page_keys_work_on_every_scrolling_screen() {
+    let q = mini();
+    // The welcome page, the result and the emergency interrupt.
+    let mut a = App::new(&q, &opts(false), (40, 12));
+    pages_through(&mut a, "welcome");
+    // At the front desk Home and End belong to the patient ID box; the pages still turn.
+    let mut a = App::new(&q, &opts(true), (40, 12));
+    typed(&mut a, "K-1");
+    press(&mut a, KeyCode::PageDown);
+    assert!(a.scroll() > 0);
+    press(&mut a, KeyCode::Home);
+    assert!(a.scroll() == 0 && a.input() == "K-1");
+    press(&mut a, KeyCode::PageDown);
+    press(&mut a, KeyCode::PageUp);
+    assert_eq!(a.scroll(), 0);
+    let mut a = App::new(&q, &opts(false), (40, 12));
+    all_no(&mut a);
+    pages_through(&mut a, "result");
+    let mut a = App::new(&q, &opts(true), (40, 12));
+    enter(&mut a);
+    ch(&mut a, 'y');
+    pages_through(&mut a, "emergency");
+    // The help on top of a screen.
+    let mut a = App::new(&q, &opts(false), (40, 12));
+    ch(&mut a, '?');
+    let top = screen_text(&draw(&mut a, 40, 12));
+    press(&mut a, KeyCode::End);
+    let bottom = screen_text(&draw(&mut a, 40, 12));
+    assert!(
+        bottom.contains("─ ↑ more ┐ │") && !bottom.contains("─ ↓ more ┘ │"),
+        "{bottom}"
+    );
+    press(&mut a, KeyCode::Home);
+    assert_eq!(screen_text(&draw(&mut a, 40, 12)), top);
+    press(&mut a, KeyCode::PageDown);
+    let paged = screen_text(&draw(&mut a, 40, 12));
+    assert!(paged != top && paged.contains("─ ↑ more ┐ │"), "{paged}");
+    press(&mut a, KeyCode::PageUp);
+    assert_eq!(screen_text(&draw(&mut a, 40, 12)), top);
+    // The review list: the selection moves.
+    let mut a = App::new(&q, &opts(false), (40, 12));
+    all_no(&mut a);
+    ch(&mut a, 'r');
+    let selected = |a: &mut App| {
+        let text = screen_text(&draw(a, 40, 12));
+        text.lines()
+            .find_map(|l| l.split("› ").nth(1).and_then(|r| r.split('.').next()))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("no selection:\n{text}"))
+    };
+    assert_eq!(selected(&mut a), "1");
+    press(&mut a, KeyCode::End);
+    assert_eq!(selected(&mut a), "4");
+    press(&mut a, KeyCode::Home);
+    assert_eq!(selected(&mut a), "1");
+    press(&mut a, KeyCode::PageDown);
+    assert_eq!(selected(&mut a), "4");
+    press(&mut a, KeyCode::PageUp);
+    assert_eq!(selected(&mut a), "1");
+}

@@ -604,10 +604,15 @@ fn box_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part: 
         }
         QuestionType::Text => {
             let limit = q.text_limit();
+            let at = part.lines.len();
             part.lines.push(Line::styled(
                 format!("  {} of {limit} characters", app.input.len()),
                 theme.dim(),
             ));
+            // The count stays in view with the cursor's row where both fit.
+            if in_box {
+                part.focus = Some((crow, at));
+            }
         }
         QuestionType::YesNo
         | QuestionType::SingleChoice
@@ -647,7 +652,8 @@ fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, help: &str, theme:
             part.items.iter().filter(|s| **s >= scroll + rows).count(),
         )
     };
-    let focus_cut = part.focus.is_some() && last >= scroll + rows;
+    // An option cut short: the help lists every option in full.
+    let focus_cut = !part.items.is_empty() && part.focus.is_some() && last >= scroll + rows;
     let mut lines: Vec<Line<'static>> = Vec::new();
     if scroll > 0 && height > 1 {
         lines.push(Line::styled(
