@@ -6,8 +6,9 @@
 //!
 //! Writes `DIR/q-1k.json`, `DIR/q-10k.json`, `DIR/q-100.json` and `DIR/answers-100.jsonl`:
 //! LINES (default 100 000) lines of `{"answers": {...}}`, each one person's answers to
-//! `q-100.json` (a questionnaire of realistic size), and `DIR/answers-10k.json`, one person's
-//! answers to `q-10k.json`. Same bytes on every run.
+//! `q-100.json` (a questionnaire of realistic size; answers that follow `show_if`, some
+//! screenings left incomplete, some with an answer to a hidden question), and
+//! `DIR/answers-10k.json`, one person's answers to `q-10k.json`. Same bytes on every run.
 
 // A developer tool printing its own fixed messages: no untrusted text reaches the terminal.
 #![allow(clippy::disallowed_macros)]
@@ -51,7 +52,7 @@ fn main() -> std::io::Result<()> {
             let mut out = BufWriter::new(std::fs::File::create(dir.join("answers-100.jsonl"))?);
             let mut rng = Rng::new(7);
             for _ in 0..lines {
-                let line = serde_json::json!({"answers": g.answers(&mut rng)});
+                let line = serde_json::json!({"answers": g.realistic_answers(&mut rng)});
                 serde_json::to_writer(&mut out, &line)?;
                 out.write_all(b"\n")?;
             }

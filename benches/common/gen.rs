@@ -406,46 +406,83 @@ impl Generated {
     /// One person's answers: every shown question answered (optional ones usually), mostly
     /// "no", some "Not sure"; no answers to questions that are not shown.
     pub fn answers(&self, rng: &mut Rng) -> Map<String, Value> {
+        self.answers_with(rng, 0.0, 0.0)
+    }
+
+    /// Answers as a stream of real screenings gives them: like [`Generated::answers`], but
+    /// one set in ten stops partway (required questions left unanswered: `incomplete`), and
+    /// one in five also answers a question that its `show_if` hides (an ignored answer, as
+    /// when a person goes back and changes a gate).
+    pub fn realistic_answers(&self, rng: &mut Rng) -> Map<String, Value> {
+        self.answers_with(rng, 0.1, 0.2)
+    }
+
+    fn answers_with(&self, rng: &mut Rng, p_stop: f64, p_hidden: f64) -> Map<String, Value> {
         let n = self.questions.len();
+        // No draw for a chance of zero: `answers` gives the same sets as it always has.
+        let stop_at = if p_stop > 0.0 && rng.chance(p_stop) {
+            rng.below(n)
+        } else {
+            n
+        };
+        let mut hidden_left = usize::from(p_hidden > 0.0 && rng.chance(p_hidden));
         let mut given: Vec<Option<GenAnswer>> = vec![None; n];
         let mut shown = vec![false; n];
         let mut out = Map::new();
         for (i, q) in self.questions.iter().enumerate() {
             shown[i] = q.show_if.as_ref().is_none_or(|c| shows(c, &given, &shown));
-            if !shown[i] || q.kind == Kind::Display || (!q.required && rng.chance(0.5)) {
+            if i >= stop_at || q.kind == Kind::Display {
                 continue;
             }
-            let a = if q.unsure && rng.chance(0.05) {
-                GenAnswer::Unsure
-            } else {
-                match q.kind {
-                    Kind::YesNo if rng.chance(0.8) => GenAnswer::No,
-                    Kind::YesNo => GenAnswer::Yes,
-                    Kind::Single => GenAnswer::Choice(rng.below(q.options)),
-                    Kind::Multi if rng.chance(0.6) => GenAnswer::Multi(vec![q.options - 1]),
-                    Kind::Multi => {
-                        let a = rng.below(q.options - 1);
-                        let b = rng.below(q.options - 1);
-                        let mut cs = vec![a.min(b), a.max(b)];
-                        cs.dedup();
-                        GenAnswer::Multi(cs)
-                    }
-                    Kind::Number => GenAnswer::Number(rng.below(NUMBER_MAX as usize + 1) as f64),
-                    Kind::Text | Kind::Display => GenAnswer::Text,
+            if !shown[i] {
+                if hidden_left > 0 && rng.chance(0.5) {
+                    // Not recorded in `given`: a hidden answer decides nothing.
+                    hidden_left -= 1;
+                    out.insert(id(i), answer_json(&answer(rng, q)));
                 }
-            };
-            let v: Value = match &a {
-                GenAnswer::Yes => "yes".into(),
-                GenAnswer::No => "no".into(),
-                GenAnswer::Unsure => "unsure".into(),
-                GenAnswer::Choice(c) => format!("opt{c}").into(),
-                GenAnswer::Multi(cs) => cs.iter().map(|c| format!("opt{c}")).collect(),
-                GenAnswer::Number(x) => (*x as u64).into(),
-                GenAnswer::Text => "Sore left shoulder since the weekend.".into(),
-            };
-            out.insert(id(i), v);
+                continue;
+            }
+            if !q.required && rng.chance(0.5) {
+                continue;
+            }
+            let a = answer(rng, q);
+            out.insert(id(i), answer_json(&a));
             given[i] = Some(a);
         }
         out
+    }
+}
+
+/// A valid answer to `q`: mostly "no", some "Not sure" where it is offered.
+fn answer(rng: &mut Rng, q: &GenQuestion) -> GenAnswer {
+    if q.unsure && rng.chance(0.05) {
+        return GenAnswer::Unsure;
+    }
+    match q.kind {
+        Kind::YesNo if rng.chance(0.8) => GenAnswer::No,
+        Kind::YesNo => GenAnswer::Yes,
+        Kind::Single => GenAnswer::Choice(rng.below(q.options)),
+        Kind::Multi if rng.chance(0.6) => GenAnswer::Multi(vec![q.options - 1]),
+        Kind::Multi => {
+            let a = rng.below(q.options - 1);
+            let b = rng.below(q.options - 1);
+            let mut cs = vec![a.min(b), a.max(b)];
+            cs.dedup();
+            GenAnswer::Multi(cs)
+        }
+        Kind::Number => GenAnswer::Number(rng.below(NUMBER_MAX as usize + 1) as f64),
+        Kind::Text | Kind::Display => GenAnswer::Text,
+    }
+}
+
+fn answer_json(a: &GenAnswer) -> Value {
+    match a {
+        GenAnswer::Yes => "yes".into(),
+        GenAnswer::No => "no".into(),
+        GenAnswer::Unsure => "unsure".into(),
+        GenAnswer::Choice(c) => format!("opt{c}").into(),
+        GenAnswer::Multi(cs) => cs.iter().map(|c| format!("opt{c}")).collect(),
+        GenAnswer::Number(x) => (*x as u64).into(),
+        GenAnswer::Text => "Sore left shoulder since the weekend.".into(),
     }
 }

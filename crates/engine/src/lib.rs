@@ -12,6 +12,7 @@
 //! deterministic.
 
 pub mod answers;
+mod answers_fast;
 pub mod answers_file;
 pub mod condition;
 pub mod diagnostics;

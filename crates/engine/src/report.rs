@@ -6,10 +6,10 @@
 //! they cannot disagree.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, Serializer};
 
 use crate::answers::{self, Answer, Answers};
-use crate::model::{AftercareBlock, Contact, Level, Source};
+use crate::model::{AftercareBlock, Contact, Level, Question, Source};
 use crate::questionnaire::Questionnaire;
 use crate::score::Outcome;
 
@@ -30,7 +30,7 @@ pub struct Reason<'q> {
     pub answer: String,
     /// The answer as in an answers file.
     #[serde(rename = "answer")]
-    pub value: Value,
+    pub value: AnswerValue<'q>,
     #[serde(skip)]
     pub unsure: bool,
 }
@@ -79,7 +79,10 @@ pub fn findings<'q>(
                             question_id: &question.id,
                             question: question.wording(staff),
                             answer: answers::display_for(question, a, staff),
-                            value: answers::to_json(question, a),
+                            value: AnswerValue {
+                                question,
+                                answer: a.clone(),
+                            },
                             unsure: *a == Answer::Unsure,
                         })
                     })
@@ -414,11 +417,11 @@ pub struct Record<'q> {
     pub unanswered: Vec<&'q str>,
     pub ignored: Vec<&'q str>,
     /// The answers that were used (those to shown questions), so the record can be re-scored.
-    pub answers: Map<String, Value>,
+    pub answers: UsedAnswers<'q>,
 }
 
 impl<'q> Record<'q> {
-    pub fn new(q: &'q Questionnaire, answers: &Answers, outcome: &Outcome) -> Self {
+    pub fn new(q: &'q Questionnaire, answers: &'q Answers, outcome: &'q Outcome) -> Self {
         let findings = findings(q, answers, outcome, false);
         Record {
             tool: ToolRef {
@@ -442,8 +445,77 @@ impl<'q> Record<'q> {
                 .iter()
                 .map(|i| q.questions()[*i].id.as_str())
                 .collect(),
-            answers: answers::answers_to_json(q.questions(), answers, |i| outcome.visible[i]),
+            answers: UsedAnswers {
+                q,
+                answers,
+                visible: &outcome.visible,
+            },
         }
+    }
+}
+
+/// One answer in its answers-file form (what [`answers::to_json`] gives), written without
+/// building a JSON value.
+#[derive(Debug, Clone)]
+pub struct AnswerValue<'q> {
+    pub question: &'q Question,
+    pub answer: Answer,
+}
+
+impl PartialEq for AnswerValue<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.question.id == other.question.id && self.answer == other.answer
+    }
+}
+
+impl Serialize for AnswerValue<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AnswerRef(self.question, &self.answer).serialize(s)
+    }
+}
+
+/// A borrowed answer with its question, serialized as in an answers file.
+struct AnswerRef<'a>(&'a Question, &'a Answer);
+
+impl Serialize for AnswerRef<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let codes = &self.0.options;
+        match self.1 {
+            Answer::Yes => s.serialize_str("yes"),
+            Answer::No => s.serialize_str("no"),
+            Answer::Unsure => s.serialize_str("unsure"),
+            Answer::Choice(i) => s.serialize_str(&codes[*i].code),
+            Answer::Multi(c) => s.collect_seq(c.iter().map(|i| &codes[*i].code)),
+            // Whole numbers print without a fraction (`40`, not `40.0`).
+            Answer::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => s.serialize_i64(*n as i64),
+            Answer::Number(n) if n.is_finite() => s.serialize_f64(*n),
+            Answer::Number(_) => s.serialize_unit(),
+            Answer::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+/// The answers to shown questions, keyed by question id in questionnaire order (the form
+/// [`answers::answers_to_json`] gives), written straight from the answers.
+#[derive(Debug, Clone)]
+pub struct UsedAnswers<'q> {
+    q: &'q Questionnaire,
+    answers: &'q Answers,
+    visible: &'q [bool],
+}
+
+impl Serialize for UsedAnswers<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let questions = self.q.questions();
+        let used = self.answers.answered().filter(|i| self.visible[*i]);
+        let mut map = s.serialize_map(None)?;
+        for i in used {
+            if let Some(a) = self.answers.get(i) {
+                let question = &questions[i];
+                map.serialize_entry(&question.id, &AnswerRef(question, a))?;
+            }
+        }
+        map.end()
     }
 }
 
