@@ -1,5 +1,5 @@
 //! The command line: argument parsing (clap) and the subcommands `validate`, `score`,
-//! `questions` and `schema`; without a subcommand, an interactive screening.
+//! `questions`, `schema` and `rulebook`; without a subcommand, an interactive screening.
 //!
 //! This is a front end: the engine modules never import it. Every subcommand returns an exit
 //! status (see README): 0 success, 1 I/O or internal error, 2 invalid input or usage,
@@ -117,6 +117,23 @@ pub enum Command {
     },
     /// Print the JSON Schema of the questionnaire format.
     Schema,
+    /// Print the whole questionnaire as a document for a clinician to read and sign.
+    ///
+    /// Every section and question (patient and staff wording, help, answer type, when it is
+    /// asked), every rule in plain words (level, when it fires, how "Not sure" counts,
+    /// message, practitioner note, sources) and the scenario tests that fire it or not.
+    Rulebook {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DocFormat::Md)]
+        format: DocFormat,
+    },
+}
+
+/// The format of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// Markdown.
+    Md,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -148,6 +165,7 @@ pub fn run(cli: Cli) -> u8 {
         }) => with_questionnaire(&cli, |q| score(q, answers, format, jsonl, staff)),
         Some(Command::Questions { format }) => with_questionnaire(&cli, |q| questions(q, format)),
         Some(Command::Schema) => schema(),
+        Some(Command::Rulebook { format }) => with_questionnaire(&cli, |q| rulebook(q, format)),
         None => with_questionnaire(&cli, |q| interactive(q, &cli)),
     };
     match result {
@@ -540,6 +558,18 @@ pub fn schema_json() -> String {
 fn schema() -> io::Result<u8> {
     let mut out = output::json_stdout();
     out.write_all(schema_json().as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+fn rulebook(q: &Questionnaire, format: DocFormat) -> io::Result<u8> {
+    let text = match format {
+        DocFormat::Md => crate::rulebook::markdown(q),
+    };
+    // Through the escaping writer like every text output, although the rulebook escapes the
+    // questionnaire's text itself.
+    let mut out = BufWriter::new(output::stdout());
+    out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(EXIT_OK)
 }

@@ -7,7 +7,7 @@
 pub use needlecheck_engine::{
     Answer, Answers, Level, LoadError, Outcome, Questionnaire, Session, Step, answers,
     answers_file, condition, diagnostics, loader, locate, model, printable, questionnaire, records,
-    report, score, selftest, session, subject, suggest,
+    report, rulebook, score, selftest, session, subject, suggest,
 };
 
 pub mod cli;

@@ -105,7 +105,7 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
 fn help_lists_every_subcommand_and_the_exit_statuses() {
     let r = run(needlecheck().arg("--help"));
     expect_code(&r, 0);
-    for sub in ["validate", "score", "questions", "schema"] {
+    for sub in ["validate", "score", "questions", "schema", "rulebook"] {
         assert!(
             r.stdout.lines().any(|l| l.trim_start().starts_with(sub)),
             "--help does not list `{sub}`:\n{}",

@@ -23,6 +23,7 @@ pub mod printable;
 pub mod questionnaire;
 pub mod records;
 pub mod report;
+pub mod rulebook;
 pub mod score;
 pub mod selftest;
 pub mod session;

@@ -1,0 +1,1321 @@
+//! The rulebook: a questionnaire as a document a clinician reads and signs.
+//!
+//! [`markdown`] writes the whole questionnaire: every section and question with its patient and
+//! staff wording, its help, its answer type and when it is asked; every rule with its condition
+//! in plain English, how it treats "Not sure", its message, practitioner note and sources; and
+//! the embedded scenario tests that show each rule firing and not firing. [`readme_table`] is
+//! the compact table kept between [`README_BEGIN`] and [`README_END`] in
+//! `questionnaires/README.md`.
+//!
+//! Conditions are described as the engine evaluates them (see [`crate::condition`]): a
+//! question is asked when its `show_if` holds *or cannot be ruled out*, so a follow-up whose gate
+//! is answered "Not sure" is asked, as it is after "Yes"; a rule fires when its condition holds,
+//! or, unless it says `unknown: ignore`, when only a "Not sure" answer stands between it and
+//! holding (marked "could not be ruled out").
+//!
+//! All questionnaire text is untrusted. Everything taken from it passes through [`md`]: control,
+//! bidi and invisible characters become visible escapes (as in [`crate::printable`]), line breaks
+//! become `<br>`, and the characters Markdown acts on are escaped, so that no text can start a
+//! heading, a link, raw HTML, a code span or a table cell of its own. The result holds no control
+//! character but the line feeds this module writes.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use crate::answers::fmt_num;
+use crate::condition::{CmpOp, Expr, Test};
+use crate::model::{Level, Question, QuestionType, UnknownPolicy};
+use crate::printable::is_unsafe;
+use crate::questionnaire::Questionnaire;
+use crate::score::score;
+
+/// The line before the generated part of a README.
+pub const README_BEGIN: &str = "<!-- rulebook:begin -->";
+/// The line after the generated part of a README.
+pub const README_END: &str = "<!-- rulebook:end -->";
+
+/// How many scenarios are named for one rule as firing it, and as not firing it; the appendix
+/// lists every scenario with the rules it fires.
+const MAX_FIRING: usize = 10;
+const MAX_NOT_FIRING: usize = 5;
+
+// ---------------------------------------------------------------------------------------------
+// Escaping
+
+/// Questionnaire text as inline Markdown that shows exactly that text (see the module docs).
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => out.push_str("<br>"),
+            '\t' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '~' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // An entity (`&lt;`, `&#60;`) would be decoded; a lone `&` is shown as it is.
+            '&' if starts_entity(chars.clone()) => out.push_str("\\&"),
+            c if is_unsafe(c) || c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether the text after a `&` would make it an entity (`lt;`, `#60;`).
+fn starts_entity(rest: impl Iterator<Item = char>) -> bool {
+    let mut n = 0;
+    for c in rest.take(40) {
+        match c {
+            ';' => return n > 0,
+            c if c.is_ascii_alphanumeric() || c == '#' => n += 1,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// An identifier (question id, rule id, option code) as a code span when it is made only of
+/// plain characters, else as escaped text in quotes: a code span cannot escape anything.
+fn code(id: &str) -> String {
+    let plain = !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.:/#+".contains(c));
+    if plain {
+        format!("`{id}`")
+    } else {
+        format!("\u{201c}{}\u{201d}", md(id))
+    }
+}
+
+/// A link to a source: an autolink for a plain http(s) address, else the text.
+fn link(url: &str) -> String {
+    let plain = (url.starts_with("https://") || url.starts_with("http://"))
+        && url
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | '`' | '|' | '\\'));
+    if plain { format!("<{url}>") } else { md(url) }
+}
+
+/// A question's text cut to its first sentence (or about 60 characters), for naming it inside
+/// a condition.
+pub fn short(text: &str) -> String {
+    let t: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let chars: Vec<char> = t.chars().collect();
+    let end = chars
+        .iter()
+        .enumerate()
+        .find(|(i, c)| **c == '?' || (**c == '.' && chars.get(i + 1).is_none_or(|n| *n == ' ')))
+        .map(|(i, _)| i + 1);
+    if let Some(end) = end
+        && end <= 90
+    {
+        return chars[..end].iter().collect();
+    }
+    if chars.len() <= 70 {
+        return t;
+    }
+    let cut = chars[..60].iter().rposition(|c| *c == ' ').unwrap_or(60);
+    let mut s: String = chars[..cut].iter().collect();
+    s = s.trim_end_matches([',', ';', ':', ' ']).to_string();
+    s.push('…');
+    s
+}
+
+/// "A", "A or B", "A, B or C".
+fn or_list(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
+    }
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::Clear => "clear",
+        Level::Review => "review",
+        Level::Incomplete => "incomplete",
+        Level::NotSuitable => "not suitable",
+        Level::SeeDoctor => "see a doctor first",
+        Level::Urgent => "urgent",
+        Level::Emergency => "emergency",
+    }
+}
+
+/// The level as the table shows it: the three highest-stakes groups in capitals.
+fn level_tag(level: Level) -> String {
+    match level {
+        Level::Clear | Level::Review | Level::Incomplete => level.as_str().to_string(),
+        l => format!("**{}**", level_name(l).to_uppercase()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions in words
+
+/// Whether a condition is a `show_if` (the question is asked unless the condition is surely
+/// false) or a rule's `when` (the rule fires when it holds, or on "Not sure" if it escalates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Shown,
+    Rule { escalate: bool },
+}
+
+/// A condition in words: a phrase, or a group of them.
+#[derive(Debug, Clone)]
+enum Phrase {
+    Text(String),
+    Group(Join, Vec<Phrase>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Join {
+    All,
+    Any,
+    AtLeast(usize),
+}
+
+/// What one phrase says about one question's answer (leaves of the same question may be merged).
+#[derive(Debug, Clone)]
+enum LeafKind {
+    /// Yes/no or single choice: the answer is one of these (or, negated, none of these).
+    OneOf(Vec<usize>, bool),
+    /// Multiple choice: the answer includes any of these (or, negated, none of these).
+    Contains(Vec<usize>, bool),
+    Cmp(CmpOp, f64, bool),
+    Answered(bool),
+    Unsure(bool),
+}
+
+impl LeafKind {
+    fn of(test: &Test, negated: bool) -> LeafKind {
+        match test {
+            Test::OneOf(s) => LeafKind::OneOf(s.clone(), negated),
+            Test::Contains(o) => LeafKind::Contains(vec![*o], negated),
+            Test::Cmp(op, v) => LeafKind::Cmp(*op, *v, negated),
+            Test::Answered(w) => LeafKind::Answered(*w),
+            Test::Unsure(w) => LeafKind::Unsure(*w),
+        }
+    }
+
+    /// Whether the test compares a value (so "Not sure" and a missing answer leave it open).
+    fn is_value(&self) -> bool {
+        !matches!(self, LeafKind::Answered(_) | LeafKind::Unsure(_))
+    }
+}
+
+/// Flattens `all` in `all` and `any` in `any`.
+fn flatten<'e>(join: Join, xs: &'e [Expr], out: &mut Vec<&'e Expr>) {
+    for x in xs {
+        match (join, x) {
+            (Join::All, Expr::All(ys)) => flatten(join, ys, out),
+            (Join::Any, Expr::Any(ys)) => flatten(join, ys, out),
+            _ => out.push(x),
+        }
+    }
+}
+
+/// Whether every leaf of `e` tests question `q` (and `e` is not only an `answered` test).
+fn all_on(e: &Expr, q: usize) -> bool {
+    match e {
+        Expr::Leaf { q: lq, test, .. } => *lq == q && !matches!(test, Test::Answered(_)),
+        Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
+            xs.iter().any(|x| {
+                !matches!(
+                    x,
+                    Expr::Leaf {
+                        test: Test::Answered(_),
+                        ..
+                    }
+                )
+            }) && xs.iter().all(|x| match x {
+                Expr::Leaf {
+                    q: lq,
+                    test: Test::Answered(_),
+                    ..
+                } => *lq == q,
+                x => all_on(x, q),
+            })
+        }
+    }
+}
+
+fn answered_guard(e: &Expr) -> Option<usize> {
+    match e {
+        Expr::Leaf {
+            q,
+            test: Test::Answered(true),
+            ..
+        } => Some(*q),
+        _ => None,
+    }
+}
+
+/// Writes conditions in words for one questionnaire. Names each question by its short text
+/// the first time, by its id after that.
+struct Words<'a> {
+    q: &'a Questionnaire,
+    mode: Mode,
+    named: HashSet<usize>,
+}
+
+impl<'a> Words<'a> {
+    fn new(q: &'a Questionnaire, mode: Mode) -> Self {
+        Words {
+            q,
+            mode,
+            named: HashSet::new(),
+        }
+    }
+
+    fn who(&mut self, qi: usize) -> String {
+        let question = &self.q.questions()[qi];
+        if self.named.insert(qi) {
+            format!("*{}* ({})", md(&short(&question.text)), code(&question.id))
+        } else {
+            code(&question.id)
+        }
+    }
+
+    fn label(question: &Question, i: usize) -> String {
+        match question.kind {
+            QuestionType::YesNo => ["Yes", "No"].get(i).unwrap_or(&"?").to_string(),
+            _ => question
+                .options
+                .get(i)
+                .map_or_else(|| "?".to_string(), |o| format!("*{}*", md(&o.label))),
+        }
+    }
+
+    fn phrase(&mut self, e: &Expr, guarded: &[usize]) -> Phrase {
+        match e {
+            Expr::Leaf { q, test, negated } => {
+                Phrase::Text(self.leaf(*q, &LeafKind::of(test, *negated), guarded))
+            }
+            Expr::All(xs) => self.group(Join::All, xs, guarded),
+            Expr::Any(xs) => self.group(Join::Any, xs, guarded),
+            Expr::AtLeast(n, xs) => self.group(Join::AtLeast(*n), xs, guarded),
+        }
+    }
+
+    fn group(&mut self, join: Join, xs: &[Expr], guarded: &[usize]) -> Phrase {
+        let mut children = Vec::new();
+        flatten(join, xs, &mut children);
+        // `answered` guards: "X has been answered, and X is Yes" says no more than "X is Yes"
+        // (which needs an answer), and it means the other tests on X need not add "or not
+        // answered yet".
+        let mut guarded = guarded.to_vec();
+        let mut dropped = HashSet::new();
+        if join == Join::All {
+            for (i, c) in children.iter().enumerate() {
+                if let Some(g) = answered_guard(c) {
+                    guarded.push(g);
+                    let covered = children
+                        .iter()
+                        .enumerate()
+                        .any(|(j, o)| j != i && answered_guard(o).is_none() && all_on(o, g));
+                    if covered {
+                        dropped.insert(i);
+                    }
+                }
+            }
+        }
+        // Merge tests of one question: "includes A or B", "is Yes or No", "includes none of".
+        let mut items: Vec<(usize, LeafKind)> = Vec::new();
+        let mut parts: Vec<Result<usize, &Expr>> = Vec::new();
+        for (i, c) in children.iter().enumerate() {
+            if dropped.contains(&i) {
+                continue;
+            }
+            if let Expr::Leaf { q, test, negated } = c {
+                let kind = LeafKind::of(test, *negated);
+                let merge_into = items.iter().position(|(iq, ik)| {
+                    *iq == *q
+                        && matches!(
+                            (join, ik, &kind),
+                            (
+                                Join::Any,
+                                LeafKind::OneOf(_, false),
+                                LeafKind::OneOf(_, false)
+                            ) | (
+                                Join::Any,
+                                LeafKind::Contains(_, false),
+                                LeafKind::Contains(_, false)
+                            ) | (
+                                Join::All,
+                                LeafKind::Contains(_, true),
+                                LeafKind::Contains(_, true)
+                            )
+                        )
+                });
+                if let Some(m) = merge_into {
+                    let add = match kind {
+                        LeafKind::OneOf(s, _) | LeafKind::Contains(s, _) => s,
+                        _ => vec![],
+                    };
+                    if let LeafKind::OneOf(s, _) | LeafKind::Contains(s, _) = &mut items[m].1 {
+                        for a in add {
+                            if !s.contains(&a) {
+                                s.push(a);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                items.push((*q, kind));
+                parts.push(Ok(items.len() - 1));
+            } else {
+                parts.push(Err(c));
+            }
+        }
+        let mut phrases = Vec::new();
+        for p in parts {
+            phrases.push(match p {
+                Ok(i) => {
+                    let (q, kind) = items[i].clone();
+                    Phrase::Text(self.leaf(q, &kind, &guarded))
+                }
+                Err(e) => self.phrase(e, &guarded),
+            });
+        }
+        if phrases.len() == 1 && !matches!(join, Join::AtLeast(_)) {
+            return phrases.remove(0);
+        }
+        Phrase::Group(join, phrases)
+    }
+
+    fn leaf(&mut self, qi: usize, kind: &LeafKind, guarded: &[usize]) -> String {
+        let question = &self.q.questions()[qi];
+        let who = self.who(qi);
+        let predicate = match kind {
+            LeafKind::Answered(true) => return format!("{who} has been answered"),
+            LeafKind::Answered(false) => return format!("{who} was asked and has no answer"),
+            LeafKind::Unsure(true) => return format!("the answer to {who} is Not sure"),
+            LeafKind::Unsure(false) => {
+                return format!("the answer to {who} is anything but Not sure");
+            }
+            LeafKind::OneOf(set, negated) if question.kind == QuestionType::YesNo => {
+                let set: Vec<usize> = if *negated {
+                    (0..2).filter(|i| !set.contains(i)).collect()
+                } else {
+                    set.clone()
+                };
+                let names: Vec<String> = set.iter().map(|i| Self::label(question, *i)).collect();
+                if names.is_empty() {
+                    "is neither Yes nor No".to_string()
+                } else {
+                    format!("is {}", or_list(&names, "or"))
+                }
+            }
+            LeafKind::OneOf(set, negated) => {
+                let names: Vec<String> = set.iter().map(|i| Self::label(question, *i)).collect();
+                if *negated {
+                    match names.as_slice() {
+                        [one] => format!("is anything but {one}"),
+                        [a, b] => format!("is neither {a} nor {b}"),
+                        _ => format!("is none of {}", or_list(&names, "or")),
+                    }
+                } else {
+                    format!("is {}", or_list(&names, "or"))
+                }
+            }
+            LeafKind::Contains(set, negated) => {
+                let names: Vec<String> = set.iter().map(|i| Self::label(question, *i)).collect();
+                match (negated, names.len()) {
+                    (false, 1) => format!("includes {}", names[0]),
+                    (false, _) => format!("includes any of {}", or_list(&names, "or")),
+                    (true, 1) => format!("does not include {}", names[0]),
+                    (true, _) => format!("includes none of {}", or_list(&names, "or")),
+                }
+            }
+            LeafKind::Cmp(op, v, negated) => {
+                let unit = question
+                    .unit
+                    .as_deref()
+                    .map(|u| format!(" {}", md(u)))
+                    .unwrap_or_default();
+                let n = format!("{}{unit}", fmt_num(*v));
+                match (op, negated) {
+                    (CmpOp::Lt, false) | (CmpOp::Ge, true) => format!("is below {n}"),
+                    (CmpOp::Le, false) | (CmpOp::Gt, true) => format!("is {n} or less"),
+                    (CmpOp::Gt, false) | (CmpOp::Le, true) => format!("is above {n}"),
+                    (CmpOp::Ge, false) | (CmpOp::Lt, true) => format!("is {n} or more"),
+                    (CmpOp::Eq, false) => format!("is {n}"),
+                    (CmpOp::Eq, true) => format!("is not {n}"),
+                }
+            }
+        };
+        let mut s = format!("the answer to {who} {predicate}");
+        if kind.is_value() && question.allows_unsure() {
+            let comma = if predicate.contains(" or ") { "," } else { "" };
+            match self.mode {
+                Mode::Shown => s.push_str(&format!("{comma} or Not sure")),
+                Mode::Rule { escalate: true } => s.push_str(" (or Not sure)"),
+                Mode::Rule { escalate: false } => {}
+            }
+        }
+        if kind.is_value() && self.mode == Mode::Shown && !guarded.contains(&qi) {
+            s.push_str(", or has no answer yet");
+        }
+        s
+    }
+}
+
+fn inline(p: &Phrase, top: bool) -> String {
+    match p {
+        Phrase::Text(s) => s.clone(),
+        Phrase::Group(join, xs) => {
+            let parts: Vec<String> = xs.iter().map(|x| inline(x, false)).collect();
+            let s = match join {
+                Join::All => parts.join("; and "),
+                Join::Any => parts.join("; or "),
+                Join::AtLeast(n) => format!("at least {n} of: {}", parts.join("; ")),
+            };
+            if top { s } else { format!("({s})") }
+        }
+    }
+}
+
+fn group_head(join: Join) -> String {
+    match join {
+        Join::All => "all of these".to_string(),
+        Join::Any => "any of these".to_string(),
+        Join::AtLeast(n) => format!("at least {n} of these"),
+    }
+}
+
+/// A phrase as a nested Markdown list (under a list item at `indent`).
+fn block(p: &Phrase, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match p {
+        Phrase::Text(s) => {
+            let _ = writeln!(out, "{pad}- {s}");
+        }
+        Phrase::Group(join, xs) => {
+            let _ = writeln!(out, "{pad}- {}:", group_head(*join));
+            for x in xs {
+                block(x, indent + 2, out);
+            }
+        }
+    }
+}
+
+/// A labelled list item: `- **Label:** text`, or `- **Label** all of these:` and a list.
+fn labelled(label: &str, p: &Phrase, out: &mut String) {
+    match p {
+        Phrase::Text(s) => {
+            let _ = writeln!(out, "- **{label}:** {s}");
+        }
+        Phrase::Group(join, xs) => {
+            let _ = writeln!(out, "- **{label}** {}:", group_head(*join));
+            for x in xs {
+                block(x, 2, out);
+            }
+        }
+    }
+}
+
+fn shown_phrase(q: &Questionnaire, qi: usize, named: &[usize]) -> Option<Phrase> {
+    let e = q.show_if(qi)?;
+    let mut w = Words::new(q, Mode::Shown);
+    w.named.extend(named.iter().copied());
+    Some(w.phrase(e, &[]))
+}
+
+fn rule_phrase(q: &Questionnaire, ri: usize, named: &[usize]) -> Phrase {
+    let r = &q.rules()[ri];
+    let mut w = Words::new(
+        q,
+        Mode::Rule {
+            escalate: r.rule.unknown == UnknownPolicy::Escalate,
+        },
+    );
+    w.named.extend(named.iter().copied());
+    w.phrase(&r.when, &[])
+}
+
+/// How a rule treats "Not sure", in a sentence.
+fn unsure_sentence(q: &Questionnaire, ri: usize) -> String {
+    let r = &q.rules()[ri];
+    let mut value_unsure = false;
+    let mut reads_unsure = false;
+    visit_leaves(&r.when, &mut |qi, test| {
+        let offers = q.questions()[qi].allows_unsure();
+        match test {
+            Test::Unsure(_) => reads_unsure = true,
+            Test::Answered(_) => {}
+            _ => value_unsure |= offers,
+        }
+    });
+    match (value_unsure, r.rule.unknown, reads_unsure) {
+        (true, UnknownPolicy::Escalate, _) => "where the condition says \"(or Not sure)\", a \
+             \"Not sure\" answer cannot rule the rule out: it fires, marked \"could not be ruled \
+             out\"."
+            .to_string(),
+        (true, UnknownPolicy::Ignore, _) => "ignored (`unknown: ignore`): the rule fires only \
+             when definite answers make its condition hold."
+            .to_string(),
+        (false, _, true) => "the rule looks for a \"Not sure\" answer itself, as its condition \
+             says."
+            .to_string(),
+        (false, _, false) => {
+            "does not apply: no question this rule compares offers \"Not sure\".".to_string()
+        }
+    }
+}
+
+fn visit_leaves(e: &Expr, f: &mut impl FnMut(usize, &Test)) {
+    match e {
+        Expr::Leaf { q, test, .. } => f(*q, test),
+        Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
+            xs.iter().for_each(|x| visit_leaves(x, f))
+        }
+    }
+}
+
+/// The questions a rule reads, in order.
+fn rule_questions(q: &Questionnaire, ri: usize) -> Vec<usize> {
+    let mut v = Vec::new();
+    q.rules()[ri].when.questions(&mut v);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+/// What scoring each embedded scenario gives, per rule.
+struct Scenarios {
+    /// Per test: for each rule, `Some(on_unknown)` when it fired.
+    fired: Vec<Vec<Option<bool>>>,
+    /// Per test: for each question, whether it was shown and answered.
+    answered: Vec<Vec<bool>>,
+}
+
+impl Scenarios {
+    fn run(q: &Questionnaire) -> Scenarios {
+        let mut fired = Vec::new();
+        let mut answered = Vec::new();
+        for t in q.tests() {
+            let mut f = vec![None; q.rules().len()];
+            let mut a = vec![false; q.questions().len()];
+            // A loaded questionnaire's scenarios parse; one that did not would show no rule.
+            if let Ok(answers) = q.parse_answers(&t.answers) {
+                let outcome = score(q, &answers);
+                for finding in &outcome.findings {
+                    f[finding.rule] = Some(finding.on_unknown);
+                }
+                for (i, slot) in a.iter_mut().enumerate() {
+                    *slot = outcome.visible[i] && answers.get(i).is_some();
+                }
+            }
+            fired.push(f);
+            answered.push(a);
+        }
+        Scenarios { fired, answered }
+    }
+
+    /// Tests that fire rule `ri`, with whether it fired on "Not sure".
+    fn firing(&self, ri: usize) -> Vec<(usize, bool)> {
+        self.fired
+            .iter()
+            .enumerate()
+            .filter_map(|(t, f)| f[ri].map(|u| (t, u)))
+            .collect()
+    }
+
+    /// Tests that do not fire rule `ri` although they answer the most of its questions: the
+    /// closest misses (none when no test answers any of them).
+    fn near_misses(&self, ri: usize, questions: &[usize]) -> Vec<usize> {
+        let counts: Vec<(usize, usize)> = self
+            .fired
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f[ri].is_none())
+            .map(|(t, _)| {
+                (
+                    t,
+                    questions.iter().filter(|qi| self.answered[t][**qi]).count(),
+                )
+            })
+            .collect();
+        let best = counts.iter().map(|c| c.1).max().unwrap_or(0);
+        if best == 0 {
+            return Vec::new();
+        }
+        counts
+            .into_iter()
+            .filter(|c| c.1 == best)
+            .map(|c| c.0)
+            .collect()
+    }
+}
+
+fn test_name(q: &Questionnaire, t: usize) -> String {
+    format!("#{} \u{201c}{}\u{201d}", t + 1, md(&q.tests()[t].name))
+}
+
+fn capped(mut items: Vec<String>, max: usize) -> String {
+    let more = items.len().saturating_sub(max);
+    items.truncate(max);
+    let mut s = items.join("; ");
+    if more > 0 {
+        let _ = write!(s, "; and {more} more");
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Questions
+
+fn kind_words(kind: QuestionType) -> &'static str {
+    match kind {
+        QuestionType::YesNo => "yes/no",
+        QuestionType::SingleChoice => "single choice",
+        QuestionType::MultiChoice => "multiple choice",
+        QuestionType::Number => "number",
+        QuestionType::Text => "text",
+        QuestionType::Display => "information",
+    }
+}
+
+/// The kind of answer, in words.
+fn answer_words(question: &Question) -> String {
+    let unsure = if question.allows_unsure() {
+        ", or Not sure"
+    } else {
+        ""
+    };
+    let mut s = match question.kind {
+        QuestionType::YesNo => format!("Yes or No{unsure}"),
+        QuestionType::SingleChoice => format!("one of the options{unsure}"),
+        QuestionType::MultiChoice => "any of the options".to_string(),
+        QuestionType::Number => {
+            let mut s = if question.integer {
+                "a whole number".to_string()
+            } else {
+                "a number".to_string()
+            };
+            match (question.min, question.max) {
+                (Some(a), Some(b)) => {
+                    let _ = write!(s, " from {} to {}", fmt_num(a), fmt_num(b));
+                }
+                (Some(a), None) => {
+                    let _ = write!(s, " of at least {}", fmt_num(a));
+                }
+                (None, Some(b)) => {
+                    let _ = write!(s, " of at most {}", fmt_num(b));
+                }
+                (None, None) => {}
+            }
+            if let Some(u) = &question.unit {
+                let _ = write!(s, " ({})", md(u));
+            }
+            s.push_str(unsure);
+            s
+        }
+        QuestionType::Text => format!("free text, up to {} characters", question.text_limit()),
+        QuestionType::Display => return "information only; takes no answer".to_string(),
+    };
+    s.push_str(if question.is_required() {
+        "; required"
+    } else {
+        "; optional"
+    });
+    s
+}
+
+/// The answer type as the README table shows it.
+fn answer_tag(question: &Question) -> String {
+    let unsure = if question.allows_unsure() {
+        ", Not sure offered"
+    } else {
+        ""
+    };
+    let optional = if question.is_required() || question.kind == QuestionType::Display {
+        ""
+    } else {
+        ", optional"
+    };
+    let options = || {
+        question
+            .options
+            .iter()
+            .map(|o| {
+                let only = if o.exclusive {
+                    " (only on its own)"
+                } else {
+                    ""
+                };
+                format!("{}{only}", md(&o.label))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    match question.kind {
+        QuestionType::YesNo => format!("yes/no{unsure}{optional}"),
+        QuestionType::SingleChoice => format!("one of: {}{unsure}{optional}", options()),
+        QuestionType::MultiChoice => format!("any of: {}{optional}", options()),
+        QuestionType::Number => {
+            let range = match (question.min, question.max) {
+                (Some(a), Some(b)) => format!(" {}–{}", fmt_num(a), fmt_num(b)),
+                _ => String::new(),
+            };
+            let unit = question
+                .unit
+                .as_deref()
+                .map(|u| format!(" {}", md(u)))
+                .unwrap_or_default();
+            let whole = if question.integer { "whole " } else { "" };
+            format!("{whole}number{range}{unit}{unsure}{optional}")
+        }
+        QuestionType::Text => format!("free text{optional}"),
+        QuestionType::Display => "information only".to_string(),
+    }
+}
+
+/// The questions whose `show_if` reads each question, in order.
+fn opens(q: &Questionnaire) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); q.questions().len()];
+    for qi in 0..q.questions().len() {
+        for g in q.show_if_questions(qi) {
+            out[g].push(qi);
+        }
+    }
+    out
+}
+
+fn id_list(q: &Questionnaire, questions: &[usize]) -> String {
+    questions
+        .iter()
+        .map(|i| code(&q.questions()[*i].id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The rules that read each question, in rule order.
+fn readers(q: &Questionnaire) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); q.questions().len()];
+    for ri in 0..q.rules().len() {
+        for qi in rule_questions(q, ri) {
+            out[qi].push(ri);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The documents
+
+/// The whole questionnaire as a Markdown document for a clinician to read and sign.
+pub fn markdown(q: &Questionnaire) -> String {
+    let mut out = String::new();
+    let scenarios = Scenarios::run(q);
+    let readers = readers(q);
+    let opens = opens(q);
+    let w = &mut out;
+
+    let _ = writeln!(w, "# Rulebook: {}\n", md(q.title()));
+    let _ = writeln!(w, "| | |\n|---|---|");
+    let _ = writeln!(w, "| Questionnaire | {} |", code(q.id()));
+    let _ = writeln!(w, "| Version | {} |", md(q.version()));
+    let _ = writeln!(w, "| Language | {} |", md(q.locale()));
+    let _ = writeln!(w, "| SHA-256 of the file | `{}` |", q.sha256());
+    let _ = writeln!(
+        w,
+        "| Contents | {} sections, {} questions, {} rules, {} scenario tests |\n",
+        q.sections().len(),
+        q.questions().len(),
+        q.rules().len(),
+        q.tests().len()
+    );
+    let _ = writeln!(
+        w,
+        "This document is generated from the questionnaire file by `needlecheck rulebook`. \
+         The SHA-256 above identifies the exact file it describes: a record made with another \
+         file names another hash.\n"
+    );
+
+    let _ = writeln!(w, "## How to read it\n");
+    let _ = writeln!(
+        w,
+        "- The outcome of a screening is the highest level of the rules that fire, from lowest \
+         to highest: {}. A required question that was asked and not answered makes it at least \
+         `incomplete`, never `clear`.",
+        Level::ALL
+            .iter()
+            .map(|l| format!("`{}`", l.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        w,
+        "- **Asked when:** a question with a condition is asked when the condition holds or \
+         cannot be ruled out. A \"Not sure\" answer cannot rule it out, so a follow-up is asked \
+         after \"Not sure\" as after the answer it waits for (\"is Yes or Not sure\")."
+    );
+    let _ = writeln!(
+        w,
+        "- **Fires when:** a rule fires when its condition holds. \"(or Not sure)\" marks the \
+         answers where \"Not sure\" fires the rule too, marked \"could not be ruled out\"; a \
+         rule that says so ignores \"Not sure\" instead."
+    );
+    let _ = writeln!(
+        w,
+        "- A condition on a question that was not asked never holds, and neither does its \
+         opposite: answers to questions that were not asked are not looked at.\n"
+    );
+
+    let _ = writeln!(w, "## Outcome levels\n");
+    let _ = writeln!(
+        w,
+        "| Level | Label | What the person is told | What staff are told |\n|---|---|---|---|"
+    );
+    for level in Level::ALL {
+        let a = q.advice().for_level(level);
+        let staff = a
+            .staff_summary
+            .as_deref()
+            .map_or_else(|| "(the same)".to_string(), md);
+        let _ = writeln!(
+            w,
+            "| `{}` | {} | {} | {} |",
+            level.as_str(),
+            md(&a.label),
+            md(&a.summary),
+            staff
+        );
+    }
+    let _ = writeln!(w);
+
+    let _ = writeln!(w, "## Questions\n");
+    for (si, s) in q.sections().iter().enumerate() {
+        let _ = writeln!(w, "### Section {}: {}\n", si + 1, md(&s.title));
+        if let Some(t) = &s.staff_title {
+            let _ = writeln!(w, "- **Staff title:** {}", md(t));
+        }
+        if let Some(t) = &s.intro {
+            let _ = writeln!(w, "- **Introduction:** {}", md(t));
+        }
+        if let Some(t) = &s.staff_intro {
+            let _ = writeln!(w, "- **Staff introduction:** {}", md(t));
+        }
+        if s.staff_title.is_some() || s.intro.is_some() || s.staff_intro.is_some() {
+            let _ = writeln!(w);
+        }
+        for qi in s.questions.clone() {
+            let question = &q.questions()[qi];
+            let _ = writeln!(
+                w,
+                "#### {}. {} ({})\n",
+                qi + 1,
+                code(&question.id),
+                kind_words(question.kind)
+            );
+            let _ = writeln!(w, "- **Patient reads:** {}", md(&question.text));
+            if let Some(t) = &question.staff_text {
+                let _ = writeln!(w, "- **Staff read:** {}", md(t));
+            }
+            if let Some(t) = &question.help {
+                let _ = writeln!(w, "- **Why we ask:** {}", md(t));
+            }
+            let _ = writeln!(w, "- **Answer:** {}", answer_words(question));
+            if !question.options.is_empty() {
+                let _ = writeln!(w, "- **Options:**");
+                for (n, o) in question.options.iter().enumerate() {
+                    let mut line = format!("  {}. {} {}", n + 1, code(&o.code), md(&o.label));
+                    if let Some(st) = &o.staff_label {
+                        let _ = write!(line, " (staff: {})", md(st));
+                    }
+                    if o.exclusive {
+                        line.push_str(", only on its own");
+                    }
+                    let _ = writeln!(w, "{line}");
+                }
+            }
+            match shown_phrase(q, qi, &[]) {
+                None => {
+                    let _ = writeln!(w, "- **Asked:** always");
+                }
+                Some(p) => labelled("Asked when", &p, w),
+            }
+            if !opens[qi].is_empty() {
+                let _ = writeln!(
+                    w,
+                    "- **Decides whether these are asked:** {}",
+                    id_list(q, &opens[qi])
+                );
+            }
+            if readers[qi].is_empty() {
+                let _ = writeln!(w, "- **Read by rules:** none");
+            } else {
+                let list: Vec<String> = readers[qi]
+                    .iter()
+                    .map(|ri| {
+                        let r = &q.rules()[*ri].rule;
+                        format!("{} ({})", code(&r.id), r.level.as_str())
+                    })
+                    .collect();
+                let _ = writeln!(w, "- **Read by rules:** {}", list.join(", "));
+            }
+            let _ = writeln!(w);
+        }
+    }
+
+    let _ = writeln!(w, "## Rules\n");
+    let _ = writeln!(
+        w,
+        "In the order of the file. Every rule that fires is listed on the result, highest level \
+         first, with the answers that made it fire.\n"
+    );
+    for ri in 0..q.rules().len() {
+        let r = &q.rules()[ri].rule;
+        let stop = if r.stop {
+            ", stops the screening at once"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            w,
+            "### {}: {} (`{}`){stop}\n",
+            code(&r.id),
+            level_name(r.level),
+            r.level.as_str()
+        );
+        labelled("Fires when", &rule_phrase(q, ri, &[]), w);
+        let _ = writeln!(w, "- **\"Not sure\":** {}", unsure_sentence(q, ri));
+        let _ = writeln!(w, "- **Message to the person:** {}", md(&r.message));
+        if let Some(n) = &r.practitioner_note {
+            let _ = writeln!(w, "- **Practitioner note:** {}", md(n));
+        }
+        if r.sources.is_empty() {
+            let _ = writeln!(w, "- **Sources:** none given");
+        } else {
+            let _ = writeln!(w, "- **Sources:**");
+            for sid in &r.sources {
+                let _ = match q.source(sid) {
+                    Some(s) => match &s.url {
+                        Some(u) => writeln!(w, "  - {}: {}, {}", code(sid), md(&s.title), link(u)),
+                        None => writeln!(w, "  - {}: {}", code(sid), md(&s.title)),
+                    },
+                    None => writeln!(w, "  - {}", code(sid)),
+                };
+            }
+        }
+        let firing = scenarios.firing(ri);
+        if firing.is_empty() {
+            let _ = writeln!(
+                w,
+                "- **Scenarios that fire it:** none. No scenario test fires this rule."
+            );
+        } else {
+            let names = firing
+                .iter()
+                .map(|(t, unsure)| {
+                    let mark = if *unsure { " (on Not sure)" } else { "" };
+                    format!("{}{mark}", test_name(q, *t))
+                })
+                .collect();
+            let _ = writeln!(
+                w,
+                "- **Scenarios that fire it:** {}",
+                capped(names, MAX_FIRING)
+            );
+        }
+        let misses = scenarios.near_misses(ri, &rule_questions(q, ri));
+        if misses.is_empty() {
+            let _ = writeln!(
+                w,
+                "- **Scenarios where it does not fire:** none answers its questions."
+            );
+        } else {
+            let names = misses.iter().map(|t| test_name(q, *t)).collect();
+            let _ = writeln!(
+                w,
+                "- **Scenarios where it does not fire** (answering the most of its questions): {}",
+                capped(names, MAX_NOT_FIRING)
+            );
+        }
+        let _ = writeln!(w);
+    }
+
+    if !q.sources().is_empty() {
+        let _ = writeln!(w, "## Sources\n");
+        for s in q.sources() {
+            let _ = match &s.url {
+                Some(u) => writeln!(w, "- {}: {}, {}", code(&s.id), md(&s.title), link(u)),
+                None => writeln!(w, "- {}: {}", code(&s.id), md(&s.title)),
+            };
+        }
+        let _ = writeln!(w);
+    }
+
+    if !q.tests().is_empty() {
+        let _ = writeln!(w, "## Scenario tests\n");
+        let _ = writeln!(
+            w,
+            "Every scenario, the outcome it must give and the rules that fire on its answers \
+             (\"on Not sure\": fired because a \"Not sure\" answer could not rule it out).\n"
+        );
+        let _ = writeln!(
+            w,
+            "| # | Scenario | Outcome | Rules that fire |\n|---|---|---|---|"
+        );
+        for (t, test) in q.tests().iter().enumerate() {
+            let fired: Vec<String> = (0..q.rules().len())
+                .filter_map(|ri| {
+                    scenarios.fired[t][ri].map(|unsure| {
+                        let mark = if unsure { " (on Not sure)" } else { "" };
+                        format!("{}{mark}", code(&q.rules()[ri].rule.id))
+                    })
+                })
+                .collect();
+            let fired = if fired.is_empty() {
+                "none".to_string()
+            } else {
+                fired.join(", ")
+            };
+            let _ = writeln!(
+                w,
+                "| {} | {} | `{}` | {} |",
+                t + 1,
+                cell(&md(&test.name)),
+                test.expect.as_str(),
+                cell(&fired)
+            );
+        }
+        let _ = writeln!(w);
+    }
+
+    let _ = writeln!(w, "## Sign-off\n");
+    let _ = writeln!(
+        w,
+        "I have read every question and rule of {} version {} (SHA-256 `{}`) and approve it \
+         for use.\n",
+        code(q.id()),
+        md(q.version()),
+        q.sha256()
+    );
+    let _ = writeln!(w, "| | |\n|---|---|");
+    let _ = writeln!(
+        w,
+        "| Name | |\n| Role and registration | |\n| Signature | |\n| Date | |"
+    );
+    out
+}
+
+/// Text for one cell of a Markdown table, where a `|` would end the cell. [`md`] and [`code`]
+/// already leave no `|` unescaped; this escapes any other.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut backslashes = 0usize;
+    for c in text.chars() {
+        if c == '|' && backslashes.is_multiple_of(2) {
+            out.push('\\');
+        }
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+        out.push(c);
+    }
+    out
+}
+
+/// The compact table of every question and rule, for the README (the part between
+/// [`README_BEGIN`] and [`README_END`], without them).
+pub fn readme_table(q: &Questionnaire) -> String {
+    let mut out = String::new();
+    let w = &mut out;
+    let readers = readers(q);
+    let opens = opens(q);
+    // Each rule is listed beside the last question it reads: the one that completes it.
+    let mut completed_at = vec![Vec::new(); q.questions().len()];
+    for ri in 0..q.rules().len() {
+        if let Some(last) = rule_questions(q, ri).last() {
+            completed_at[*last].push(ri);
+        }
+    }
+    let _ = writeln!(
+        w,
+        "<!-- Generated from the questionnaire by the rulebook; do not edit by hand. \
+         Regenerate with `UPDATE_README=1 cargo test --test rulebook`. -->\n"
+    );
+    let _ = writeln!(
+        w,
+        "Version {}: {} questions, {} rules, {} scenario tests. The full rulebook, with staff \
+         wording, help, messages, practitioner notes, source titles and the scenarios that \
+         fire each rule, is printed by `needlecheck rulebook`.\n",
+        md(q.version()),
+        q.questions().len(),
+        q.rules().len(),
+        q.tests().len()
+    );
+    let _ = writeln!(
+        w,
+        "Each rule is listed beside the last question it reads. A question is shown when its \
+         condition holds or cannot be ruled out: \"is Yes or Not sure\". \"(or Not sure)\" in a \
+         rule means that a \"Not sure\" answer there fires it too, marked \"could not be ruled \
+         out\". A condition on a question that was not asked never holds.\n"
+    );
+    let _ = writeln!(
+        w,
+        "| Question | What the person reads (answer type) | Shown when | Rules → level: fires when | Sources |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|");
+    for s in q.sections() {
+        let _ = writeln!(w, "| **{}** | | | | |", cell(&md(&s.title)));
+        for qi in s.questions.clone() {
+            let question = &q.questions()[qi];
+            let reads = format!("{}<br>*{}*", md(&question.text), answer_tag(question));
+            let shown =
+                shown_phrase(q, qi, &[]).map_or_else(|| "always".to_string(), |p| inline(&p, true));
+            let mut rules = Vec::new();
+            let mut sources: Vec<&str> = Vec::new();
+            for ri in &completed_at[qi] {
+                let r = &q.rules()[*ri].rule;
+                let stop = if r.stop { " (stop)" } else { "" };
+                rules.push(format!(
+                    "{} → {}{stop}: {}",
+                    code(&r.id),
+                    level_tag(r.level),
+                    inline(&rule_phrase(q, *ri, &[qi]), true)
+                ));
+                for sid in &r.sources {
+                    if !sources.contains(&sid.as_str()) {
+                        sources.push(sid);
+                    }
+                }
+            }
+            let rules = if !rules.is_empty() {
+                rules.join("<br>")
+            } else if !readers[qi].is_empty() {
+                let ids: Vec<String> = readers[qi]
+                    .iter()
+                    .map(|ri| code(&q.rules()[*ri].rule.id))
+                    .collect();
+                format!("read by {}", ids.join(", "))
+            } else if !opens[qi].is_empty() {
+                format!("none of its own; opens {}", id_list(q, &opens[qi]))
+            } else {
+                "—".to_string()
+            };
+            let sources = if sources.is_empty() {
+                "—".to_string()
+            } else {
+                sources.iter().map(|s| md(s)).collect::<Vec<_>>().join(", ")
+            };
+            let _ = writeln!(
+                w,
+                "| {}. {} | {} | {} | {} | {} |",
+                qi + 1,
+                cell(&code(&question.id)),
+                cell(&reads),
+                cell(&shown),
+                cell(&rules),
+                cell(&sources)
+            );
+        }
+    }
+    out
+}
+
+/// Where the generated part of a README lies: after the line [`README_BEGIN`], up to the
+/// line [`README_END`].
+fn generated_span(readme: &str) -> Option<(usize, usize)> {
+    let begin = readme.find(&format!("{README_BEGIN}\n"))? + README_BEGIN.len() + 1;
+    let rest = &readme[begin..];
+    let end = if rest.starts_with(README_END) {
+        begin
+    } else {
+        begin + rest.find(&format!("\n{README_END}"))? + 1
+    };
+    Some((begin, end))
+}
+
+/// `readme` with the text between the lines [`README_BEGIN`] and [`README_END`] replaced by
+/// `body`, or `None` when the markers are not there.
+pub fn replace_generated(readme: &str, body: &str) -> Option<String> {
+    let (begin, end) = generated_span(readme)?;
+    let mut out = String::with_capacity(readme.len() + body.len());
+    out.push_str(&readme[..begin]);
+    out.push_str(body);
+    out.push_str(&readme[end..]);
+    Some(out)
+}
+
+/// The text between the marker lines, if they are there.
+pub fn generated_part(readme: &str) -> Option<&str> {
+    let (begin, end) = generated_span(readme)?;
+    Some(&readme[begin..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn md_escapes_markdown_controls_and_line_breaks() {
+        let s = md("a|b *c* _d_ [e](f) <g> `h` # i \\ j\r\nk\u{1b}[31m\u{202e}l &lt; & m\tn");
+        assert_eq!(
+            s,
+            "a\\|b \\*c\\* \\_d\\_ \\[e\\](f) \\<g\\> \\`h\\` \\# i \\\\ j<br>k\\u{1b}\\[31m\\u{202e}l \\&lt; & m n"
+        );
+        assert!(!s.chars().any(|c| c.is_control() || is_unsafe(c)));
+    }
+
+    #[test]
+    fn code_spans_only_for_plain_ids() {
+        assert_eq!(code("em_chest_pain"), "`em_chest_pain`");
+        assert_eq!(code("a`b"), "\u{201c}a\\`b\u{201d}");
+        assert_eq!(code("x\u{1b}"), "\u{201c}x\\u{1b}\u{201d}");
+        assert_eq!(
+            link("https://example.org/a?b=c"),
+            "<https://example.org/a?b=c>"
+        );
+        assert_eq!(link("javascript:alert(1)"), "javascript:alert(1)");
+        assert_eq!(link("https://x.org/<a>"), "https://x.org/\\<a\\>");
+    }
+
+    #[test]
+    fn short_takes_the_first_sentence_or_cuts_at_a_word() {
+        assert_eq!(
+            short("Are you pregnant? If not, say No."),
+            "Are you pregnant?"
+        );
+        assert_eq!(
+            short(
+                "In the last 12 months, have you blacked out, or lost your balance because of dizziness, without a clear reason that a doctor has explained?"
+            ),
+            "In the last 12 months, have you blacked out, or lost your…"
+        );
+        assert_eq!(short("How old\nare you"), "How old are you");
+    }
+
+    #[test]
+    fn replaces_only_between_the_markers() {
+        let readme = format!("# T\n\nintro\n{README_BEGIN}\nold\nrows\n{README_END}\n\n## Next\n");
+        let new = replace_generated(&readme, "new\n").unwrap();
+        assert_eq!(
+            new,
+            format!("# T\n\nintro\n{README_BEGIN}\nnew\n{README_END}\n\n## Next\n")
+        );
+        assert_eq!(generated_part(&new), Some("new\n"));
+        assert_eq!(replace_generated("no markers", "x"), None);
+        let empty = format!("{README_BEGIN}\n{README_END}\n");
+        assert_eq!(generated_part(&empty), Some(""));
+        assert_eq!(
+            replace_generated(&empty, "a\n").unwrap(),
+            format!("{README_BEGIN}\na\n{README_END}\n")
+        );
+    }
+
+    #[test]
+    fn cells_escape_every_bare_pipe_once() {
+        assert_eq!(cell("a|b"), "a\\|b");
+        assert_eq!(cell(&md("a|b")), "a\\|b");
+        assert_eq!(cell(&md("a\\|b")), "a\\\\\\|b");
+    }
+}

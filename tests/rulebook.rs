@@ -1,0 +1,371 @@
+//! The rulebook (`needlecheck rulebook`): the Markdown document of a small test questionnaire
+//! (snapshot), the command line printing it, what it says about the built-in questionnaire,
+//! hostile questionnaire text, and the generated table in `questionnaires/README.md`.
+//!
+//! The README table is regenerated with `UPDATE_README=1 cargo test --test rulebook`.
+
+use std::path::Path;
+
+use needlecheck::model::{Condition, Literal, QuestionType};
+use needlecheck::printable::is_unsafe;
+use needlecheck::rulebook::{
+    README_BEGIN, README_END, generated_part, markdown, md, readme_table, replace_generated,
+};
+use needlecheck::{Answer, Answers, Questionnaire, loader};
+
+const FIXTURE: &str = "tests/fixtures/rulebook.json";
+const README: &str = "questionnaires/README.md";
+
+fn fixture() -> Questionnaire {
+    loader::load_path(Path::new(FIXTURE)).expect("the rulebook fixture loads")
+}
+
+fn embedded() -> Questionnaire {
+    loader::embedded().expect("the built-in questionnaire loads")
+}
+
+/// The characters that must never reach the output: controls (but the line feeds between
+/// lines), bidi controls and invisible characters.
+fn assert_no_control_characters(text: &str) {
+    for (i, c) in text.char_indices() {
+        assert!(
+            c == '\n' || !(c.is_control() || is_unsafe(c)),
+            "{c:?} at byte {i}: {:?}",
+            &text[i.saturating_sub(40)..i]
+        );
+    }
+}
+
+/// `|` characters that split a table row: those not escaped by a backslash.
+fn bare_pipes(line: &str) -> usize {
+    let mut n = 0;
+    let mut backslashes = 0usize;
+    for c in line.chars() {
+        if c == '|' && backslashes.is_multiple_of(2) {
+            n += 1;
+        }
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+    }
+    n
+}
+
+#[test]
+fn markdown_of_the_test_questionnaire() {
+    insta::assert_snapshot!("rulebook_md", markdown(&fixture()));
+}
+
+#[test]
+fn the_command_prints_the_rulebook() {
+    let q = fixture();
+    for args in [
+        vec!["rulebook", "-q", FIXTURE],
+        vec!["-q", FIXTURE, "rulebook", "--format", "md"],
+    ] {
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            markdown(&q),
+            "{args:?}"
+        );
+    }
+    // The built-in questionnaire without -q.
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
+        .arg("rulebook")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        markdown(&embedded())
+    );
+    // An unknown format is a usage error.
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
+        .args(["rulebook", "--format", "pdf"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn every_question_and_rule_of_the_built_in_questionnaire_is_in_the_rulebook() {
+    let q = embedded();
+    let doc = markdown(&q);
+    assert_no_control_characters(&doc);
+    assert!(doc.contains(&format!("| Version | {} |", q.version())));
+    assert!(doc.contains(&format!("`{}`", q.sha256())));
+    for (i, question) in q.questions().iter().enumerate() {
+        let heading = format!("\n#### {}. `{}` (", i + 1, question.id);
+        assert!(doc.contains(&heading), "no heading {heading:?}");
+        let section = question_section(&doc, i + 1, &question.id);
+        assert!(
+            section.contains(&md(&question.text)),
+            "{}: text",
+            question.id
+        );
+        if let Some(st) = &question.staff_text {
+            assert!(section.contains(&md(st)), "{}: staff text", question.id);
+        }
+        if let Some(h) = &question.help {
+            assert!(section.contains(&md(h)), "{}: help", question.id);
+        }
+        for o in &question.options {
+            assert!(
+                section.contains(&md(&o.label)),
+                "{}: {}",
+                question.id,
+                o.code
+            );
+            if let Some(st) = &o.staff_label {
+                assert!(section.contains(&md(st)), "{}: {}", question.id, o.code);
+            }
+        }
+    }
+    for r in q.rules() {
+        let heading = format!("\n### `{}`: ", r.rule.id);
+        assert!(doc.contains(&heading), "no heading {heading:?}");
+        let section = rule_section(&doc, &r.rule.id);
+        assert!(
+            section.contains(&md(&r.rule.message)),
+            "{}: message",
+            r.rule.id
+        );
+        if let Some(n) = &r.rule.practitioner_note {
+            assert!(section.contains(&md(n)), "{}: note", r.rule.id);
+        }
+        for s in &r.rule.sources {
+            let title = md(&q.source(s).expect("cited source exists").title);
+            assert!(
+                section.contains(&format!("`{s}`: {title}")),
+                "{}: {s}",
+                r.rule.id
+            );
+        }
+    }
+    for (i, t) in q.tests().iter().enumerate() {
+        let row = format!(
+            "\n| {} | {} | `{}` | ",
+            i + 1,
+            md(&t.name),
+            t.expect.as_str()
+        );
+        assert!(doc.contains(&row), "scenario {:?} is not listed", t.name);
+    }
+    // Conditions are in words, not JSON.
+    for json in ["\"q\":", "\"equals\"", "\"contains\"", "{\"all\"", "one_of"] {
+        assert!(!doc.contains(json), "{json} in the rulebook");
+    }
+}
+
+/// The text of the rulebook from a rule's heading to the next heading.
+fn rule_section<'a>(md: &'a str, id: &str) -> &'a str {
+    let start = md
+        .find(&format!("\n### `{id}`: "))
+        .unwrap_or_else(|| panic!("no rule {id}"))
+        + 1;
+    let end = md[start + 1..]
+        .find("\n#")
+        .map_or(md.len(), |e| start + 1 + e);
+    &md[start..end]
+}
+
+fn question_section<'a>(md: &'a str, n: usize, id: &str) -> &'a str {
+    let start = md
+        .find(&format!("\n#### {n}. `{id}` ("))
+        .unwrap_or_else(|| panic!("no question {id}"))
+        + 1;
+    let end = md[start + 1..]
+        .find("\n#")
+        .map_or(md.len(), |e| start + 1 + e);
+    &md[start..end]
+}
+
+/// The gate of a follow-up asked on `{"all": [{"q": G, "answered": true}, {"q": G,
+/// "equals": "yes"}]}`, the form the built-in questionnaire uses.
+fn yes_gate(c: &Condition) -> Option<&str> {
+    let all = c.all.as_ref()?;
+    let [a, b] = all.as_slice() else { return None };
+    let gate = a.q.as_deref()?;
+    (a.answered == Some(true)
+        && b.q.as_deref() == Some(gate)
+        && b.equals == Some(Literal::Text("yes".into())))
+    .then_some(gate)
+}
+
+#[test]
+fn follow_ups_are_said_to_be_asked_after_not_sure_as_the_engine_asks_them() {
+    let q = embedded();
+    let doc = markdown(&q);
+    // "Not sure" to every yes/no question that offers it: every such gate is then open.
+    let mut answers = Answers::new(q.questions().len());
+    for (i, question) in q.questions().iter().enumerate() {
+        if question.kind == QuestionType::YesNo && question.allows_unsure() {
+            answers.set(i, Some(Answer::Unsure));
+        }
+    }
+    let visible = q.visibility(&answers);
+    let mut checked = 0;
+    for (i, question) in q.questions().iter().enumerate() {
+        let Some(gate) = question.show_if.as_deref().and_then(yes_gate) else {
+            continue;
+        };
+        let g = q.question_index(gate).expect("gate exists");
+        if !q.questions()[g].allows_unsure() || !visible[g] {
+            continue;
+        }
+        // What the engine does...
+        assert!(
+            visible[i],
+            "{} is hidden after Not sure to {gate}",
+            question.id
+        );
+        // ...is what the rulebook says.
+        let section = question_section(&doc, i + 1, &question.id);
+        assert!(
+            section.contains(&format!("(`{gate}`) is Yes or Not sure\n")),
+            "{}: {section}",
+            question.id
+        );
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} gated follow-ups checked");
+    // And a follow-up whose gate was answered No is not asked.
+    let gate = q.question_index("blood_gate").unwrap();
+    answers.set(gate, Some(Answer::No));
+    let follow = q.question_index("thinner_which").unwrap();
+    assert!(!q.visibility(&answers)[follow]);
+}
+
+#[test]
+fn rules_say_how_not_sure_counts() {
+    let doc = markdown(&fixture());
+    let escalate = rule_section(&doc, "minor_no_guardian");
+    assert!(
+        escalate.contains("(`guardian`) is No (or Not sure)"),
+        "{escalate}"
+    );
+    assert!(escalate.contains("marked \"could not be ruled out\""));
+    assert!(escalate.contains("#5 “15, guardian not sure” (on Not sure)"));
+    let ignore = rule_section(&doc, "inr_high");
+    assert!(ignore.contains("is above 3\n"), "{ignore}");
+    assert!(ignore.contains("ignored (`unknown: ignore`)"));
+    assert!(ignore.contains("does not fire** (answering the most of its questions): #7 “warfarin, INR 2”; #8 “warfarin, INR not sure”"));
+    let never = rule_section(&doc, "very_old");
+    assert!(never.contains("No scenario test fires this rule."));
+}
+
+/// The fixture with hostile text in every kind of field.
+fn hostile() -> Questionnaire {
+    // The loader refuses control characters but line feeds; bidi controls and invisible
+    // characters load (and are escaped on output).
+    let evil = "A\u{202e}]0;title\u{2028}|B\nC <!-- rulebook:end --> `x` [l](javascript:x) \u{2066}D\u{200b} &lt; #E *F*";
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(FIXTURE).unwrap()).unwrap();
+    v["title"] = evil.into();
+    let section = &mut v["sections"][0];
+    section["title"] = evil.into();
+    section["intro"] = evil.into();
+    let chest = &mut v["sections"][0]["questions"][0];
+    chest["text"] = evil.into();
+    chest["staff_text"] = evil.into();
+    chest["help"] = evil.into();
+    v["sections"][1]["questions"][3]["options"][0]["label"] = evil.into();
+    v["sections"][1]["questions"][3]["options"][0]["staff_label"] = evil.into();
+    v["sections"][1]["questions"][1]["unit"] = evil.into();
+    v["rules"][0]["message"] = evil.into();
+    v["rules"][0]["practitioner_note"] = evil.into();
+    v["sources"][0]["title"] = evil.into();
+    v["sources"][0]["url"] = "javascript:alert(1)|x".into();
+    v["tests"][1]["name"] = evil.into();
+    v["advice"]["clear"]["label"] = evil.into();
+    let text = serde_json::to_string(&v).unwrap();
+    loader::load_str("hostile.json", text.as_bytes()).expect("hostile fixture loads")
+}
+
+#[test]
+fn hostile_text_cannot_reach_the_terminal_or_break_the_markdown() {
+    let q = hostile();
+    for (what, out) in [("markdown", markdown(&q)), ("table", readme_table(&q))] {
+        assert_no_control_characters(&out);
+        assert!(!out.contains(README_END), "{what}: end marker");
+        assert!(!out.contains(README_BEGIN), "{what}: begin marker");
+        assert!(!out.contains("[l]("), "{what}: a link");
+        assert!(
+            out.contains("\\[l\\](javascript:x)"),
+            "{what}: the text of a link"
+        );
+        assert!(!out.contains("<javascript"), "{what}: an autolink");
+        assert!(!out.contains("`x`"), "{what}: a code span from the text");
+        assert!(!out.contains(" #E"), "{what}: a bare #");
+        assert!(!out.contains(" &lt;"), "{what}: an entity");
+        assert!(out.contains(" \\&lt;"), "{what}: the text of an entity");
+        assert!(
+            out.contains("A\\u{202e}\\]0;title\\u{2028}"),
+            "{what}: visible escapes"
+        );
+        assert_eq!(
+            out.matches("|B").count(),
+            out.matches("\\|B").count(),
+            "{what}: a bare pipe"
+        );
+        for line in out.lines().filter(|l| l.starts_with('|')) {
+            let columns = line.matches("|---").count();
+            if columns == 0 {
+                let pipes = bare_pipes(line);
+                assert!(pipes == 3 || pipes == 5 || pipes == 6, "{what}: {line}");
+            }
+        }
+    }
+    let table = readme_table(&q);
+    for line in table.lines().filter(|l| l.starts_with("| ")) {
+        assert_eq!(bare_pipes(line), 6, "{line}");
+    }
+}
+
+#[test]
+fn readme_table_lists_every_question_and_rule() {
+    let q = embedded();
+    let table = readme_table(&q);
+    assert_no_control_characters(&table);
+    for (i, question) in q.questions().iter().enumerate() {
+        assert!(
+            table.contains(&format!("\n| {}. `{}` | ", i + 1, question.id)),
+            "{}",
+            question.id
+        );
+    }
+    for r in q.rules() {
+        assert!(
+            table.contains(&format!("`{}` → ", r.rule.id)),
+            "{}",
+            r.rule.id
+        );
+    }
+    assert!(table.contains(&format!("Version {}:", q.version())));
+}
+
+#[test]
+fn questionnaire_readme_table_is_current() {
+    let readme = std::fs::read_to_string(README).expect("questionnaires/README.md exists");
+    let fresh = readme_table(&embedded());
+    if std::env::var_os("UPDATE_README").is_some_and(|v| v == "1") {
+        let updated = replace_generated(&readme, &fresh)
+            .expect("questionnaires/README.md has the rulebook:begin and rulebook:end markers");
+        if updated != readme {
+            std::fs::write(README, updated).expect("write questionnaires/README.md");
+        }
+        return;
+    }
+    let committed = generated_part(&readme).unwrap_or_else(|| {
+        panic!("questionnaires/README.md has lost its lines {README_BEGIN} and {README_END}")
+    });
+    assert!(
+        committed == fresh,
+        "the table in questionnaires/README.md is out of date with the questionnaire; run \
+         `UPDATE_README=1 cargo test --test rulebook` and commit the README"
+    );
+}
