@@ -134,6 +134,9 @@ pub enum Command {
 pub enum DocFormat {
     /// Markdown.
     Md,
+    /// One self-contained HTML page (no scripts, nothing loaded from elsewhere) that prints
+    /// on A4.
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -565,6 +568,7 @@ fn schema() -> io::Result<u8> {
 fn rulebook(q: &Questionnaire, format: DocFormat) -> io::Result<u8> {
     let text = match format {
         DocFormat::Md => crate::rulebook::markdown(q),
+        DocFormat::Html => crate::rulebook::html(q),
     };
     // Through the escaping writer like every text output, although the rulebook escapes the
     // questionnaire's text itself.

@@ -9,7 +9,7 @@ use std::path::Path;
 use needlecheck::model::{Condition, Literal, QuestionType};
 use needlecheck::printable::is_unsafe;
 use needlecheck::rulebook::{
-    README_BEGIN, README_END, generated_part, markdown, md, readme_table, replace_generated,
+    README_BEGIN, README_END, generated_part, html, markdown, md, readme_table, replace_generated,
 };
 use needlecheck::{Answer, Answers, Questionnaire, loader};
 
@@ -55,6 +55,11 @@ fn markdown_of_the_test_questionnaire() {
 }
 
 #[test]
+fn html_of_the_test_questionnaire() {
+    insta::assert_snapshot!("rulebook_html", html(&fixture()));
+}
+
+#[test]
 fn the_command_prints_the_rulebook() {
     let q = fixture();
     for args in [
@@ -73,6 +78,12 @@ fn the_command_prints_the_rulebook() {
             "{args:?}"
         );
     }
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
+        .args(["rulebook", "-q", FIXTURE, "--format", "html"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), html(&q));
     // The built-in questionnaire without -q.
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
         .arg("rulebook")
@@ -324,6 +335,83 @@ fn hostile_text_cannot_reach_the_terminal_or_break_the_markdown() {
     for line in table.lines().filter(|l| l.starts_with("| ")) {
         assert_eq!(bare_pipes(line), 6, "{line}");
     }
+}
+
+/// The tags an HTML rulebook may hold; anything else came from questionnaire text.
+const TAGS: &[&str] = &[
+    "!DOCTYPE", "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "p",
+    "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "strong", "em", "code", "br",
+    "a",
+];
+
+/// Checks that a page is self-contained and holds only the rulebook's own markup.
+fn assert_safe_self_contained_html(page: &str) {
+    assert_no_control_characters(page);
+    assert!(page.starts_with("<!DOCTYPE html>\n"));
+    assert!(page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""));
+    for bad in [
+        "<script", "src=", "<link", "@import", "url(", "<img", "<iframe", " on",
+    ] {
+        let lower = page.to_lowercase();
+        let found = lower.match_indices(bad).find(|(i, _)| {
+            // " on" is only suspicious inside a tag.
+            bad != " on" || lower[..*i].rfind('<') > lower[..*i].rfind('>')
+        });
+        assert!(found.is_none(), "{bad} in the page");
+    }
+    for (i, _) in page.match_indices('<') {
+        let rest = page[i + 1..].trim_start_matches('/');
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
+            .collect();
+        assert!(TAGS.contains(&name.as_str()), "tag <{name}> at byte {i}");
+    }
+    for (i, _) in page.match_indices("href=\"") {
+        let url = &page[i + 6..];
+        assert!(
+            url.starts_with("https://") || url.starts_with("http://"),
+            "link {}",
+            &url[..url.len().min(40)]
+        );
+    }
+    let opened = page.matches("<li>").count();
+    assert_eq!(opened, page.matches("</li>").count(), "unbalanced <li>");
+    for tag in ["ul", "ol", "table", "strong", "em", "code", "p", "tr"] {
+        let open =
+            page.matches(&format!("<{tag}>")).count() + page.matches(&format!("<{tag} ")).count();
+        assert_eq!(
+            open,
+            page.matches(&format!("</{tag}>")).count(),
+            "unbalanced <{tag}>"
+        );
+    }
+}
+
+#[test]
+fn the_html_rulebook_is_one_safe_page() {
+    let q = embedded();
+    let page = html(&q);
+    assert_safe_self_contained_html(&page);
+    assert!(page.contains("@page { size: A4;"));
+    for r in q.rules() {
+        assert!(
+            page.contains(&format!("<h3><code>{}</code>: ", r.rule.id)),
+            "{}",
+            r.rule.id
+        );
+    }
+    for question in q.questions() {
+        assert!(
+            page.contains(&format!(". <code>{}</code> (", question.id)),
+            "{}",
+            question.id
+        );
+    }
+    let hostile = html(&hostile());
+    assert_safe_self_contained_html(&hostile);
+    assert!(hostile.contains("C &lt;!-- rulebook:end --&gt; `x` [l](javascript:x)"));
+    assert!(hostile.contains("&amp;lt; #E *F*"));
 }
 
 #[test]

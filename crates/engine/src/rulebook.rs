@@ -1109,6 +1109,285 @@ pub fn markdown(q: &Questionnaire) -> String {
     out
 }
 
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+/// The rulebook as one self-contained HTML page that prints on A4: the [`markdown`] document
+/// turned into HTML, with its style inline and no script, image, font or other resource from
+/// anywhere (the page's content security policy forbids loading any).
+///
+/// The conversion knows only what [`markdown`] writes (headings, paragraphs, nested lists,
+/// tables, `**strong**`, `*emphasis*`, code spans, `<br>`, autolinks and backslash escapes).
+/// Questionnaire text reaches it escaped by [`md`], so every character of it comes out as text:
+/// `<`, `>`, `&` and quotes become entities and no text can open a tag.
+pub fn html(q: &Questionnaire) -> String {
+    let body = markdown_to_html(&markdown(q));
+    let mut out = String::with_capacity(body.len() + STYLE.len() + 512);
+    out.push_str("<!DOCTYPE html>\n<html lang=\"");
+    out.push_str(&html_escape(q.locale()));
+    out.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
+         style-src 'unsafe-inline'\">\n",
+    );
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(
+        out,
+        "<title>Rulebook: {} {}</title>",
+        html_escape(&printable_line(q.title())),
+        html_escape(&printable_line(q.version()))
+    );
+    out.push_str("<style>\n");
+    out.push_str(STYLE);
+    out.push_str("</style>\n</head>\n<body>\n");
+    out.push_str(&body);
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// Print on A4, a readable screen page, and nothing that loads from elsewhere.
+const STYLE: &str = "\
+@page { size: A4; margin: 16mm 14mm 18mm 14mm; }
+html { font-family: 'Segoe UI', 'Helvetica Neue', Arial, sans-serif; font-size: 10.5pt;
+  line-height: 1.4; color: #000; background: #fff; }
+body { max-width: 182mm; margin: 0 auto; padding: 0 4mm; }
+h1 { font-size: 18pt; margin: 0 0 4mm; }
+h2 { font-size: 14pt; margin: 8mm 0 3mm; border-bottom: 1px solid #444; break-after: avoid; }
+h3 { font-size: 12pt; margin: 6mm 0 2mm; break-after: avoid; }
+h4 { font-size: 11pt; margin: 4mm 0 1mm; break-after: avoid; }
+h2.page { break-before: page; }
+p, li { orphans: 3; widows: 3; }
+ul, ol { margin: 1mm 0 2mm; padding-left: 6mm; }
+li { margin: 0.5mm 0; break-inside: avoid; }
+table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; }
+th, td { border: 1px solid #888; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
+th { background: #eee; }
+tr { break-inside: avoid; }
+code { font-family: 'DejaVu Sans Mono', Consolas, monospace; font-size: 0.92em; }
+a { color: #000; overflow-wrap: anywhere; }
+td, li { overflow-wrap: anywhere; }
+table.signoff td { height: 11mm; }
+table.signoff td:first-child { width: 45mm; }
+@media print { a { text-decoration: none; } }
+";
+
+/// Text with every character a browser would read as markup written as an entity.
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for one line outside the Markdown (the page title): controls and line breaks visible.
+fn printable_line(text: &str) -> String {
+    crate::printable::escape_line(text).into_owned()
+}
+
+/// The inline Markdown that [`markdown`] writes, as HTML.
+fn inline_html(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 16);
+    let (mut strong, mut em) = (false, false);
+    let mut i = 0;
+    let push = |out: &mut String, c: char| out.push_str(&html_escape(c.encode_utf8(&mut [0; 4])));
+    while i < chars.len() {
+        let c = chars[i];
+        let rest: String = chars[i..chars.len().min(i + 8)].iter().collect();
+        match c {
+            '\\' if chars.get(i + 1).is_some_and(char::is_ascii_punctuation) => {
+                push(&mut out, chars[i + 1]);
+                i += 2;
+            }
+            '`' => match chars[i + 1..].iter().position(|c| *c == '`') {
+                Some(len) => {
+                    let inner: String = chars[i + 1..i + 1 + len].iter().collect();
+                    let _ = write!(out, "<code>{}</code>", html_escape(&inner));
+                    i += len + 2;
+                }
+                None => {
+                    push(&mut out, c);
+                    i += 1;
+                }
+            },
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                out.push_str(if strong { "</strong>" } else { "<strong>" });
+                strong = !strong;
+                i += 2;
+            }
+            '*' => {
+                out.push_str(if em { "</em>" } else { "<em>" });
+                em = !em;
+                i += 1;
+            }
+            '<' if rest.starts_with("<br>") => {
+                out.push_str("<br>");
+                i += 4;
+            }
+            '<' if rest.starts_with("<http") => match chars[i..].iter().position(|c| *c == '>') {
+                Some(len) => {
+                    let url: String = chars[i + 1..i + len].iter().collect();
+                    let url = html_escape(&url);
+                    let _ = write!(out, "<a href=\"{url}\">{url}</a>");
+                    i += len + 1;
+                }
+                None => {
+                    push(&mut out, c);
+                    i += 1;
+                }
+            },
+            c => {
+                push(&mut out, c);
+                i += 1;
+            }
+        }
+    }
+    // Markup this module wrote is balanced; close anything left open all the same.
+    if em {
+        out.push_str("</em>");
+    }
+    if strong {
+        out.push_str("</strong>");
+    }
+    out
+}
+
+/// The cells of a table row, split at the `|` that are not escaped.
+fn table_cells(line: &str) -> Vec<String> {
+    let inner = line.trim().trim_start_matches('|');
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut backslashes = 0usize;
+    for c in inner.chars() {
+        if c == '|' && backslashes.is_multiple_of(2) {
+            cells.push(cell.trim().to_string());
+            cell.clear();
+        } else {
+            cell.push(c);
+        }
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+    }
+    cells.push(cell.trim().to_string());
+    cells
+}
+
+/// A list item line: its indent, whether it is numbered, and its text.
+fn list_item(line: &str) -> Option<(usize, bool, &str)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let rest = &line[indent..];
+    if let Some(text) = rest.strip_prefix("- ") {
+        return Some((indent, false, text));
+    }
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0
+        && let Some(text) = rest[digits..].strip_prefix(". ")
+    {
+        return Some((indent, true, text));
+    }
+    None
+}
+
+/// Closes open lists until `to` are left.
+fn close_lists(out: &mut String, lists: &mut Vec<(usize, bool)>, to: usize) {
+    while lists.len() > to {
+        let (_, numbered) = lists.pop().unwrap_or_default();
+        out.push_str(if numbered {
+            "</li></ol>\n"
+        } else {
+            "</li></ul>\n"
+        });
+    }
+}
+
+/// The block Markdown that [`markdown`] writes, as HTML.
+fn markdown_to_html(doc: &str) -> String {
+    let mut out = String::with_capacity(doc.len() * 2);
+    let lines: Vec<&str> = doc.lines().collect();
+    // Open lists: (indent, numbered).
+    let mut lists: Vec<(usize, bool)> = Vec::new();
+    let mut i = 0;
+    let mut signoff = false;
+    while i < lines.len() {
+        let line = lines[i];
+        if let Some((indent, numbered, text)) = list_item(line) {
+            while lists.last().is_some_and(|(d, _)| *d > indent) {
+                let keep = lists.len() - 1;
+                close_lists(&mut out, &mut lists, keep);
+            }
+            match lists.last() {
+                Some((d, n)) if *d == indent && *n == numbered => out.push_str("</li>\n"),
+                Some((d, _)) if *d == indent => {
+                    let keep = lists.len() - 1;
+                    close_lists(&mut out, &mut lists, keep);
+                    out.push_str(if numbered { "<ol>\n" } else { "<ul>\n" });
+                    lists.push((indent, numbered));
+                }
+                _ => {
+                    out.push_str(if numbered { "<ol>\n" } else { "<ul>\n" });
+                    lists.push((indent, numbered));
+                }
+            }
+            let _ = write!(out, "<li>{}", inline_html(text));
+            i += 1;
+            continue;
+        }
+        close_lists(&mut out, &mut lists, 0);
+        if line.trim().is_empty() || line.starts_with("<!--") {
+            i += 1;
+            continue;
+        }
+        let hashes = line.chars().take_while(|c| *c == '#').count();
+        if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
+            let text = &line[hashes + 1..];
+            signoff = hashes == 2 && text == "Sign-off";
+            let page = hashes == 2 && matches!(text, "Questions" | "Rules" | "Scenario tests");
+            let class = if page { " class=\"page\"" } else { "" };
+            let _ = writeln!(out, "<h{hashes}{class}>{}</h{hashes}>", inline_html(text));
+            i += 1;
+            continue;
+        }
+        if line.starts_with('|') {
+            let class = if signoff { " class=\"signoff\"" } else { "" };
+            let _ = writeln!(out, "<table{class}>");
+            let header = table_cells(line);
+            if lines.get(i + 1).is_some_and(|l| l.starts_with("|---")) {
+                i += 2;
+                if header.iter().any(|c| !c.is_empty()) {
+                    out.push_str("<thead><tr>");
+                    for c in &header {
+                        let _ = write!(out, "<th>{}</th>", inline_html(c));
+                    }
+                    out.push_str("</tr></thead>\n");
+                }
+            }
+            out.push_str("<tbody>\n");
+            while i < lines.len() && lines[i].starts_with('|') {
+                out.push_str("<tr>");
+                for c in table_cells(lines[i]) {
+                    let _ = write!(out, "<td>{}</td>", inline_html(&c));
+                }
+                out.push_str("</tr>\n");
+                i += 1;
+            }
+            out.push_str("</tbody></table>\n");
+            continue;
+        }
+        let _ = writeln!(out, "<p>{}</p>", inline_html(line));
+        i += 1;
+    }
+    close_lists(&mut out, &mut lists, 0);
+    out
+}
+
 /// Text for one cell of a Markdown table, where a `|` would end the cell. [`md`] and [`code`]
 /// already leave no `|` unescaped; this escapes any other.
 fn cell(text: &str) -> String {
