@@ -1165,7 +1165,8 @@ th { background: #eee; }
 tr { break-inside: avoid; }
 code { font-family: 'DejaVu Sans Mono', Consolas, monospace; font-size: 0.92em; }
 a { color: #000; overflow-wrap: anywhere; }
-td, li { overflow-wrap: anywhere; }
+td, li { overflow-wrap: break-word; }
+td:first-child code { white-space: nowrap; }
 table.signoff td { height: 11mm; }
 table.signoff td:first-child { width: 45mm; }
 @media print { a { text-decoration: none; } }
