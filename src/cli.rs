@@ -246,6 +246,14 @@ fn validate(files: &[PathBuf]) -> io::Result<u8> {
                     q.rules().len(),
                     results.len()
                 )?;
+                for r in q.rules().iter().filter(|r| r.rule.not_monotone) {
+                    writeln!(
+                        out,
+                        "{name}: rule `{}` is marked not_monotone: \"Not sure\" can give it a \
+                         lower outcome than a definite answer (outside the guarantee)",
+                        r.rule.id
+                    )?;
+                }
             }
             Err(e) => {
                 if e.exit_code() == EXIT_IO {

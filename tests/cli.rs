@@ -1408,3 +1408,27 @@ fn staff_mode_reads_the_staff_wording_of_options_advice_and_reasons() {
         listed.stdout
     );
 }
+
+#[test]
+fn validate_lists_the_rules_outside_the_not_sure_guarantee() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = parse_json(&std::fs::read_to_string(MINI).unwrap());
+    v["rules"].as_array_mut().unwrap().push(serde_json::json!({
+        "id": "sure_no_pain", "level": "urgent", "message": "M.", "not_monotone": true,
+        "when": {"all": [{"q": "chest_pain", "unsure": false}, {"q": "age", "gt": 119}]}
+    }));
+    let path = write(dir.path(), "marked.json", v.to_string());
+    let r = run(needlecheck().arg("validate").arg(&path));
+    expect_code(&r, 0);
+    let listed: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("not_monotone"))
+        .collect();
+    assert_eq!(listed.len(), 1, "{}", r.stdout);
+    assert!(listed[0].contains("`sure_no_pain`"), "{}", listed[0]);
+    // A questionnaire without such rules lists none (the built-in one included).
+    let r = run(needlecheck().arg("validate"));
+    expect_code(&r, 0);
+    assert!(!r.stdout.contains("not_monotone"), "{}", r.stdout);
+}

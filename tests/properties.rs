@@ -57,12 +57,14 @@ struct Spec {
 /// How conditions may be built.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Flavour {
-    /// Leave out `answered` and `unsure` leaves (they are not monotone in what is known).
-    no_info_leaves: bool,
+    /// Rules may test that an answer is *not* "Not sure" (and are then marked
+    /// `not_monotone`, as the loader requires). Otherwise every leaf is one the loader accepts
+    /// in any rule; `show_if` never has such a test (the loader refuses it there).
+    not_monotone_rules: bool,
 }
 
 const ANY_LEAF: Flavour = Flavour {
-    no_info_leaves: false,
+    not_monotone_rules: true,
 };
 
 fn cond_spec() -> impl Strategy<Value = CondSpec> {
@@ -108,6 +110,11 @@ fn spec(max_questions: usize) -> impl Strategy<Value = Spec> {
 /// Per question: whether it is answered and a value picker.
 fn answer_spec() -> impl Strategy<Value = Vec<(bool, u8)>> {
     prop::collection::vec((prop::bool::weighted(0.75), any::<u8>()), 30)
+}
+
+/// An answer to every question (what the "Not sure" promise is about).
+fn complete_answer_spec() -> impl Strategy<Value = Vec<(bool, u8)>> {
+    prop::collection::vec((Just(true), any::<u8>()), 30)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,8 +210,20 @@ fn question_json(i: usize, s: &QuestionSpec) -> (Value, GenQ) {
 /// itself): then every `show_if` can hold for some answers and the loader's "can never be
 /// shown" check never rejects a generated questionnaire.
 fn cond_json(c: &CondSpec, qs: &[GenQ], candidates: &[usize], show: bool, f: Flavour) -> Value {
+    cond_json_under(c, qs, candidates, (show, false), f)
+}
+
+/// `at.1`: under an odd number of `not`s.
+fn cond_json_under(
+    c: &CondSpec,
+    qs: &[GenQ],
+    candidates: &[usize],
+    at: (bool, bool),
+    f: Flavour,
+) -> Value {
+    let (show, negated) = at;
     match c {
-        CondSpec::Leaf { q, op, v } => leaf_json(*q, *op, *v, qs, candidates, show, f),
+        CondSpec::Leaf { q, op, v } => leaf_json((*q, *op, *v), qs, candidates, at, f),
         CondSpec::All(xs) => {
             let mut seen = BTreeSet::new();
             let kept: Vec<&CondSpec> = xs
@@ -214,15 +233,17 @@ fn cond_json(c: &CondSpec, qs: &[GenQ], candidates: &[usize], show: bool, f: Fla
                     _ => true,
                 })
                 .collect();
-            json!({"all": kept.iter().map(|x| cond_json(x, qs, candidates, show, f)).collect::<Vec<_>>()})
+            json!({"all": kept.iter().map(|x| cond_json_under(x, qs, candidates, at, f)).collect::<Vec<_>>()})
         }
         CondSpec::Any(xs) => {
-            json!({"any": xs.iter().map(|x| cond_json(x, qs, candidates, show, f)).collect::<Vec<_>>()})
+            json!({"any": xs.iter().map(|x| cond_json_under(x, qs, candidates, at, f)).collect::<Vec<_>>()})
         }
-        CondSpec::Not(x) => json!({"not": cond_json(x, qs, candidates, show, f)}),
+        CondSpec::Not(x) => {
+            json!({"not": cond_json_under(x, qs, candidates, (show, !negated), f)})
+        }
         CondSpec::AtLeast(n, xs) => json!({
             "at_least": 1 + *n as usize % xs.len(),
-            "of": xs.iter().map(|x| cond_json(x, qs, candidates, show, f)).collect::<Vec<_>>(),
+            "of": xs.iter().map(|x| cond_json_under(x, qs, candidates, at, f)).collect::<Vec<_>>(),
         }),
     }
 }
@@ -240,18 +261,15 @@ fn direct_leaf(c: &CondSpec) -> Option<u16> {
 }
 
 fn leaf_json(
-    q: u16,
-    op: u8,
-    v: u8,
+    (q, op, v): (u16, u8, u8),
     qs: &[GenQ],
     candidates: &[usize],
-    show: bool,
+    (show, negated): (bool, bool),
     f: Flavour,
 ) -> Value {
     let qi = candidates[q as usize % candidates.len()];
     let g = &qs[qi];
     let id = format!("q{qi}");
-    let info = !f.no_info_leaves;
     let yes_no = |i: u8| if i.is_multiple_of(2) { "yes" } else { "no" };
     let code = |i: usize| format!("o{}", i % g.options);
     // Each kind's operators, in a fixed order; `op` picks one.
@@ -294,27 +312,41 @@ fn leaf_json(
         }
         QuestionType::Text | QuestionType::Display => {}
     }
-    if info {
-        // `answered: false` on a required question cannot hold, so show_if avoids it.
-        let answered = v.is_multiple_of(2) || (show && g.required);
-        ops.push(json!({"q": id, "answered": answered}));
-        if g.unsure {
-            ops.push(json!({"q": id, "unsure": v.is_multiple_of(2)}));
-        }
+    // `answered: false` on a required question cannot hold, so show_if avoids it.
+    let answered = v.is_multiple_of(2) || (show && g.required);
+    ops.push(json!({"q": id, "answered": answered}));
+    if g.unsure {
+        // Once `not`s are pushed down, `unsure: true` is the test the loader always accepts.
+        let unsure = if f.not_monotone_rules && !show {
+            v.is_multiple_of(2)
+        } else {
+            !negated
+        };
+        ops.push(json!({"q": id, "unsure": unsure}));
     }
     ops[op as usize % ops.len()].clone()
 }
 
-/// Questions a condition may look at: answerable ones (no text when `answered` is left out,
-/// since it is the only test of a text question).
-fn referable(qs: &[GenQ], upto: usize, f: Flavour) -> Vec<usize> {
+/// Questions a condition may look at: answerable ones.
+fn referable(qs: &[GenQ], upto: usize) -> Vec<usize> {
     (0..upto)
-        .filter(|i| match qs[*i].kind {
-            QuestionType::Display => false,
-            QuestionType::Text => !f.no_info_leaves,
-            _ => true,
-        })
+        .filter(|i| qs[*i].kind != QuestionType::Display)
         .collect()
+}
+
+/// Whether a condition tests that an answer is *not* "Not sure", once `not`s are pushed down.
+fn tests_not_unsure(v: &Value, negated: bool) -> bool {
+    if v.get("unsure").and_then(Value::as_bool) == Some(negated) {
+        return true;
+    }
+    if let Some(x) = v.get("not") {
+        return tests_not_unsure(x, !negated);
+    }
+    ["all", "any", "of"].iter().any(|k| {
+        v.get(*k)
+            .and_then(Value::as_array)
+            .is_some_and(|xs| xs.iter().any(|x| tests_not_unsure(x, negated)))
+    })
 }
 
 fn meta() -> Map<String, Value> {
@@ -346,7 +378,7 @@ fn build_json(s: &Spec, f: Flavour) -> Value {
         let (mut j, g) = question_json(i, qs_spec);
         qs.push(g);
         if let Some(c) = &qs_spec.show_if {
-            let cands = referable(&qs, i, f);
+            let cands = referable(&qs, i);
             if !cands.is_empty() {
                 j["show_if"] = cond_json(c, &qs, &cands, true, f);
             }
@@ -361,7 +393,7 @@ fn build_json(s: &Spec, f: Flavour) -> Value {
         .enumerate()
         .map(|(i, chunk)| json!({"id": format!("s{i}"), "title": format!("Section {i}"), "questions": chunk}))
         .collect();
-    let cands = referable(&qs, n, f);
+    let cands = referable(&qs, n);
     let rules: Vec<Value> = if cands.is_empty() {
         Vec::new()
     } else {
@@ -369,12 +401,17 @@ fn build_json(s: &Spec, f: Flavour) -> Value {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                json!({
+                let when = cond_json(&r.when, &qs, &cands, false, f);
+                let mut rule = json!({
                     "id": format!("r{i}"),
                     "level": Level::ALL[1 + r.level as usize % 6].as_str(),
-                    "when": cond_json(&r.when, &qs, &cands, false, f),
                     "message": format!("Rule {i} fired."),
-                })
+                });
+                if tests_not_unsure(&when, false) {
+                    rule["not_monotone"] = true.into();
+                }
+                rule["when"] = when;
+                rule
             })
             .collect()
     };
@@ -528,10 +565,11 @@ proptest! {
 // ---------------------------------------------------------------------------------------------
 // 2. "Not sure" never lowers the outcome.
 //
-// The questionnaires here have no `answered` / `unsure` leaves: those tests look at *whether*
-// there is an answer, not at its value, so "Not sure" can make them false where a definite
-// answer makes them true (`{"q": x, "unsure": false}`); they are not monotone in what is known
-// and the promise is not meant to cover them.
+// The questionnaires here have every leaf the loader accepts in a rule without
+// `not_monotone`: `answered`, and `unsure` only where it asks for "Not sure" once `not`s are
+// pushed down. A test that an answer is *not* "Not sure" (`{"q": x, "unsure": false}`) is the
+// one leaf "Not sure" can make false where a definite answer makes it true; the loader refuses
+// it unless the rule is marked `not_monotone`, which takes the rule out of the promise.
 
 /// Checks that "Not sure" to each question in `xs` scores at least as high as every definite
 /// answer to it, the other answers unchanged.
@@ -573,7 +611,7 @@ fn gating_questions(q: &Questionnaire) -> BTreeSet<usize> {
 }
 
 const MONOTONE: Flavour = Flavour {
-    no_info_leaves: true,
+    not_monotone_rules: false,
 };
 
 proptest! {
@@ -585,7 +623,7 @@ proptest! {
     #[test]
     fn unsure_never_lowers_the_outcome_of_a_non_gating_question(
         s in spec(20),
-        picks in answer_spec(),
+        picks in complete_answer_spec(),
     ) {
         let q = load(&build_json(&s, MONOTONE))?;
         let a = answers_from(&q, &picks)?;
@@ -605,7 +643,7 @@ proptest! {
     /// `not` could turn "not asked" into true (the two minimal cases below). Conditions are now
     /// in negation normal form and a leaf on a question not asked is false either way round.
     #[test]
-    fn unsure_never_lowers_the_outcome(s in spec(20), picks in answer_spec()) {
+    fn unsure_never_lowers_the_outcome(s in spec(20), picks in complete_answer_spec()) {
         let q = load(&build_json(&s, MONOTONE))?;
         let a = answers_from(&q, &picks)?;
         unsure_not_lower(&q, &a, &unsure_questions(&q))?;

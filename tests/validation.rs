@@ -325,3 +325,105 @@ fn several_problems_are_reported_together_in_file_order_of_checks() {
         "{rendered}"
     );
 }
+
+// ---------- "Not sure" never lowers the outcome: tests that would break it ----------
+
+/// The example that broke the promise: a rule that holds when `chest_pain` is *not* "Not
+/// sure" scored "no" as urgent and "Not sure" as clear.
+fn not_unsure_rule() -> Value {
+    json!({"id": "sure_no_pain", "level": "urgent", "message": "M.",
+           "when": {"q": "chest_pain", "unsure": false}})
+}
+
+#[test]
+fn a_rule_that_holds_for_an_answer_that_is_not_not_sure_is_refused_at_the_test() {
+    let mut v = mini();
+    let ri = push_rule(&mut v, not_unsure_rule());
+    let (text, ps) = problems(&v);
+    let p = at(&ps, &format!("/rules/{ri}/when/unsure"));
+    assert!(
+        p.message.contains("sure_no_pain") && p.message.contains("`chest_pain`"),
+        "{}",
+        p.message
+    );
+    assert!(p.message.contains("lower outcome"), "{}", p.message);
+    assert!(help(p).contains("\"not_monotone\": true"), "{}", help(p));
+    assert!(
+        text_at(&text, p).starts_with("false"),
+        "{}",
+        text_at(&text, p)
+    );
+}
+
+#[test]
+fn not_around_an_unsure_test_is_the_same_test_and_is_refused() {
+    let mut v = mini();
+    let ri = push_rule(
+        &mut v,
+        json!({"id": "r", "level": "review", "message": "M.",
+               "when": {"all": [{"q": "age", "ge": 18},
+                                {"not": {"q": "pregnant", "unsure": true}}]}}),
+    );
+    let (_, ps) = problems(&v);
+    at(&ps, &format!("/rules/{ri}/when/all/1/not/unsure"));
+    // Twice negated, it asks for "Not sure" again: accepted.
+    let mut v = mini();
+    push_rule(
+        &mut v,
+        json!({"id": "r", "level": "review", "message": "M.",
+               "when": {"not": {"not": {"q": "pregnant", "unsure": true}}}}),
+    );
+    let text = v.to_string();
+    load_str("ok.json", text.as_bytes()).unwrap_or_else(|e| panic!("{}", e.render(false)));
+}
+
+#[test]
+fn a_rule_marked_not_monotone_loads_and_is_outside_the_promise() {
+    let mut v = mini();
+    let mut rule = not_unsure_rule();
+    rule["not_monotone"] = true.into();
+    push_rule(&mut v, rule);
+    let text = v.to_string();
+    let q =
+        load_str("marked.json", text.as_bytes()).unwrap_or_else(|e| panic!("{}", e.render(false)));
+    let fires = |answer: &str| {
+        let a = q
+            .parse_answers(json!({"chest_pain": answer}).as_object().unwrap())
+            .unwrap();
+        needlecheck::score(&q, &a)
+            .findings
+            .iter()
+            .any(|f| q.rules()[f.rule].rule.id == "sure_no_pain")
+    };
+    // What the flag owns up to: "no" fires the rule, "Not sure" does not.
+    assert!(fires("no"));
+    assert!(!fires("unsure"));
+}
+
+#[test]
+fn not_monotone_on_a_rule_without_such_a_test_is_refused() {
+    let mut v = mini();
+    let ri = push_rule(
+        &mut v,
+        json!({"id": "r", "level": "review", "message": "M.", "not_monotone": true,
+               "when": {"q": "pregnant", "unsure": true}}),
+    );
+    let (_, ps) = problems(&v);
+    let p = at(&ps, &format!("/rules/{ri}/not_monotone"));
+    assert!(help(p).contains("remove `not_monotone`"), "{}", help(p));
+}
+
+#[test]
+fn a_show_if_that_holds_for_an_answer_that_is_not_not_sure_is_refused() {
+    let mut v = mini();
+    question_mut(&mut v, "thinners")["show_if"] = json!({"q": "pregnant", "unsure": false});
+    let (_, ps) = problems(&v);
+    let i = health(&v, "thinners");
+    let p = at(&ps, &format!("/sections/1/questions/{i}/show_if/unsure"));
+    assert!(
+        p.message.contains("`thinners`") && p.message.contains("`pregnant`"),
+        "{}",
+        p.message
+    );
+    assert!(help(p).contains("one_of"), "{}", help(p));
+}

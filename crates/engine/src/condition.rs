@@ -16,7 +16,12 @@
 //! false < unknown < unknown-because-of-"Not sure" < true, and "Not sure" to a question only
 //! ever moves leaves up (it shows what either answer would show, and its own leaves are
 //! unknown-because-of-"Not sure"): so "Not sure" never gives a lower outcome than a definite
-//! answer. The property tests check this over generated questionnaires.
+//! answer. Two kinds of leaf break this and are kept out: `unsure: false` after `not`s are
+//! pushed down (true for "no", false for "Not sure"; the loader refuses it unless the rule is
+//! marked `not_monotone`), and a missing answer, whose unknown does not escalate: with a question
+//! left unanswered, `all(any(f, y), z)` escalates for "Not sure" to `y` while `f` is hidden but
+//! not once a "Not sure" to a gate shows `f` answered "yes". The property tests check the
+//! promise over generated questionnaires with every shown question answered.
 
 use crate::answers::{Answer, Answers};
 

@@ -6,10 +6,12 @@
 //! command line are front ends over this crate, which depends on none of them: this crate does
 //! not link a terminal library, an argument parser or libc.
 //!
-//! Safety properties the engine keeps for every questionnaire (and the tests check):
-//! an unanswered required question never yields `clear`; "Not sure" never lowers the outcome
-//! compared with a definite answer; answers to hidden questions never change it; scoring is
-//! deterministic.
+//! Safety properties the engine keeps for every questionnaire the loader accepts (and the
+//! property tests check): an unanswered required question never yields `clear`; answers to
+//! hidden questions never change the outcome; scoring is deterministic; and in a screening where
+//! every question shown has an answer, "Not sure" never lowers the outcome compared with a
+//! definite answer, counting every rule except those with `unknown: "ignore"` and those marked
+//! `not_monotone` (the loader refuses a test of an answer *not* being "Not sure" elsewhere).
 
 pub mod answers;
 mod answers_fast;

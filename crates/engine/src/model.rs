@@ -553,6 +553,12 @@ pub struct Rule {
     /// Stop the questionnaire at once when this fires (emergencies).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stop: bool,
+    /// The rule holds when an answer is *not* "Not sure" (`"unsure": false`, or `not` around
+    /// `"unsure": true`), so "Not sure" can give a lower outcome than a definite answer. The
+    /// loader refuses such a test unless this says it is meant; the rule is then left out of
+    /// the "Not sure never lowers the outcome" guarantee, and `validate` lists it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_monotone: bool,
     /// The message for the person, in plain words.
     pub message: String,
     /// A note for the practitioner (handover).

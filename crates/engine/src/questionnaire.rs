@@ -69,29 +69,27 @@ pub struct Questionnaire {
     show_if: Vec<Option<Expr>>,
     rules: Vec<CompiledRule>,
     tests: Vec<TestCase>,
+    /// The answers of each test, read once by the loader.
+    test_answers: Vec<Answers>,
     sha256: String,
     origin: String,
     index: HashMap<String, usize>,
 }
 
 impl Questionnaire {
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn assemble(
         file: crate::model::QuestionnaireFile,
-        sections: Vec<SectionInfo>,
-        questions: Vec<Question>,
-        question_section: Vec<usize>,
-        show_if: Vec<Option<Expr>>,
-        rules: Vec<CompiledRule>,
-        tests: Vec<TestCase>,
+        parts: crate::loader::Parts,
         sha256: String,
         origin: String,
     ) -> Self {
-        let index = questions
+        let index = parts
+            .questions
             .iter()
             .enumerate()
             .map(|(i, q)| (q.id.clone(), i))
             .collect();
+        let (tests, test_answers) = parts.tests.into_iter().unzip();
         Questionnaire {
             id: file.id,
             version: file.version,
@@ -103,12 +101,13 @@ impl Questionnaire {
             advice: file.advice,
             aftercare: file.aftercare,
             sources: file.sources,
-            sections,
-            questions,
-            question_section,
-            show_if,
-            rules,
+            sections: parts.sections,
+            questions: parts.questions,
+            question_section: parts.question_section,
+            show_if: parts.show_if,
+            rules: parts.rules,
             tests,
+            test_answers,
             sha256,
             origin,
             index,
@@ -200,6 +199,11 @@ impl Questionnaire {
     /// The embedded test cases that `validate` runs.
     pub fn tests(&self) -> &[TestCase] {
         &self.tests
+    }
+
+    /// The answers of embedded test `t`, as the loader read them.
+    pub(crate) fn test_answers(&self, t: usize) -> &Answers {
+        &self.test_answers[t]
     }
 
     /// SHA-256 of the file's bytes, lowercase hex.

@@ -11,8 +11,11 @@ use std::path::Path;
 
 mod check;
 mod compile;
+mod items;
+mod order;
 mod parse;
 mod reach;
+mod rules;
 
 pub(crate) use parse::{duplicate_key_problems, strip_position};
 
@@ -22,6 +25,17 @@ use crate::model::QuestionnaireFile;
 use crate::questionnaire::Questionnaire;
 use check::check;
 use parse::serde_problem;
+
+/// What the checks build, besides the top-level fields of the file.
+pub(crate) struct Parts {
+    pub(crate) sections: Vec<crate::questionnaire::SectionInfo>,
+    pub(crate) questions: Vec<crate::model::Question>,
+    pub(crate) question_section: Vec<usize>,
+    pub(crate) show_if: Vec<Option<crate::condition::Expr>>,
+    pub(crate) rules: Vec<crate::questionnaire::CompiledRule>,
+    /// The embedded tests with their answers read.
+    pub(crate) tests: Vec<(crate::model::TestCase, crate::answers::Answers)>,
+}
 
 /// Largest questionnaire file accepted.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;

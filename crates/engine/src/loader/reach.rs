@@ -3,8 +3,10 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
+use super::check::{Checker, Flat};
 use crate::condition::{CmpOp, Expr, Test};
 use crate::model::Question;
+use crate::questionnaire::CompiledRule;
 
 /// What a condition can evaluate to over all complete answer sets: an over-approximation, so a
 /// question is reported unreachable only when that is certain.
@@ -15,6 +17,47 @@ struct Possible {
     u: bool,
 }
 
+/// Reports questions that no answers can show, and rules that look at them.
+pub(super) fn check_reachable(
+    c: &mut Checker,
+    flat: &Flat,
+    show_if: &[Option<Expr>],
+    rules: &[CompiledRule],
+) {
+    let questions = &flat.questions;
+    let reachable = reachability(questions, show_if);
+    for (i, ok) in reachable.iter().enumerate() {
+        if !ok {
+            c.push(
+                format!("{}/show_if", flat.ptr(i)),
+                format!(
+                    "`{}` can never be shown: no answers make its show_if hold",
+                    questions[i].id
+                ),
+                Some("check the values and the questions it refers to".into()),
+            );
+        }
+    }
+    for (ri, r) in rules.iter().enumerate() {
+        let mut d = Vec::new();
+        r.when.questions(&mut d);
+        d.sort_unstable();
+        d.dedup();
+        for q in d.into_iter().filter(|q| !reachable[*q]) {
+            c.push(
+                format!("/rules/{ri}/when"),
+                format!(
+                    "rule `{}` refers to `{}`, which can never be shown",
+                    r.rule.id, questions[q].id
+                ),
+                None,
+            );
+        }
+    }
+}
+
+/// Which questions some complete answer set can show (an over-approximation: `false` only
+/// when that is certain).
 pub(super) fn reachability(qs: &[Question], show_if: &[Option<Expr>]) -> Vec<bool> {
     let mut reachable = vec![true; qs.len()];
     for i in 0..qs.len() {

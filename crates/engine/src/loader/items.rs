@@ -1,0 +1,136 @@
+//! Checks of single items: the top-level fields and each question's own fields.
+
+use super::check::{Checker, Ptr};
+use crate::model::{Question, QuestionType, QuestionnaireFile};
+
+pub(super) fn check_meta(c: &mut Checker, f: &QuestionnaireFile) {
+    if f.id.trim().is_empty() {
+        c.push("/id".into(), "the questionnaire id is empty", None);
+    }
+    if !is_semver(&f.version) {
+        c.push(
+            "/version".into(),
+            format!("version `{}` is not a semantic version", f.version),
+            Some("write it as MAJOR.MINOR.PATCH, e.g. `1.0.0`".into()),
+        );
+    }
+    for (field, value) in [
+        ("title", &f.title),
+        ("locale", &f.locale),
+        ("introduction", &f.introduction),
+        ("disclaimer", &f.disclaimer),
+    ] {
+        if value.trim().is_empty() {
+            c.push(format!("/{field}"), format!("`{field}` is empty"), None);
+        }
+    }
+    c.unique(
+        "contact id",
+        "id",
+        f.contacts
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("/contacts/{i}"), x.id.as_str())),
+    );
+    c.unique(
+        "source id",
+        "id",
+        f.sources
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (format!("/sources/{i}"), x.id.as_str())),
+    );
+}
+
+fn is_semver(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        })
+}
+
+pub(super) fn check_question(c: &mut Checker, q: &Question, p: &Ptr) {
+    use QuestionType::*;
+    let kind = q.kind.as_str();
+    let mut not_for = |field: &str, present: bool| {
+        if present {
+            c.push(
+                format!("{p}/{field}"),
+                format!("`{field}` does not apply to a {kind} question"),
+                Some(format!("remove `{field}` or change `type`")),
+            );
+        }
+    };
+    not_for(
+        "options",
+        !matches!(q.kind, SingleChoice | MultiChoice) && !q.options.is_empty(),
+    );
+    not_for("unit", q.kind != Number && q.unit.is_some());
+    not_for("min", q.kind != Number && q.min.is_some());
+    not_for("max", q.kind != Number && q.max.is_some());
+    not_for("integer", q.kind != Number && q.integer);
+    not_for("max_length", q.kind != Text && q.max_length.is_some());
+    not_for("required", q.kind == Display && q.required.is_some());
+    not_for(
+        "allow_unsure",
+        matches!(q.kind, MultiChoice | Text | Display) && q.allow_unsure.is_some(),
+    );
+    if q.text.trim().is_empty() {
+        c.push(format!("{p}/text"), format!("`{}` has no text", q.id), None);
+    }
+    if q.id.chars().any(|ch| ch.is_whitespace()) {
+        c.push(
+            format!("{p}/id"),
+            format!("question id `{}` contains spaces", q.id),
+            Some("use letters, digits and `_`".into()),
+        );
+    }
+    if matches!(q.kind, SingleChoice | MultiChoice) {
+        let least = if q.kind == SingleChoice { 2 } else { 1 };
+        if q.options.len() < least {
+            c.push(
+                format!("{p}/options"),
+                format!("`{}` needs at least {least} options", q.id),
+                None,
+            );
+        }
+        let options = p.key("options");
+        c.unique(
+            "option code",
+            "code",
+            q.options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (options.index(i), o.code.as_str())),
+        );
+        for (i, o) in q.options.iter().enumerate() {
+            if o.code == "unsure" {
+                c.push(
+                    format!("{p}/options/{i}/code"),
+                    "`unsure` is reserved for \"Not sure\"",
+                    Some("use `allow_unsure: true` instead of an option, or another code".into()),
+                );
+            }
+            if o.exclusive && q.kind != MultiChoice {
+                c.push(
+                    format!("{p}/options/{i}/exclusive"),
+                    "`exclusive` applies only to multi_choice options",
+                    None,
+                );
+            }
+        }
+    }
+    if let (Some(lo), Some(hi)) = (q.min, q.max)
+        && lo > hi
+    {
+        c.push(
+            format!("{p}/min"),
+            format!("min {lo} is greater than max {hi}"),
+            None,
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! The rules (level, message, sources, condition, monotonicity) and the embedded tests.
+
+use std::collections::HashSet;
+
+use super::check::{Checker, RULES, TESTS};
+use super::compile::Resolver;
+use super::parse::lenient_problem;
+use crate::answers::Answers;
+use crate::answers_file::parse_answers;
+use crate::diagnostics::Problem;
+use crate::locate;
+use crate::model::{Condition, Lenient, QuestionnaireFile, Rule, TestCase};
+use crate::questionnaire::CompiledRule;
+use crate::suggest::clip;
+
+/// The rules after checking.
+pub(super) struct Rules {
+    pub(super) compiled: Vec<CompiledRule>,
+    /// Ids of the rules that parsed, in file order.
+    known: Vec<String>,
+    /// Ids of the rules that did not parse (not reported again where tests name them).
+    broken: HashSet<String>,
+}
+
+/// Checks and compiles every rule.
+pub(super) fn compile_rules(c: &mut Checker, r: &Resolver, file: &mut QuestionnaireFile) -> Rules {
+    let file_rules = std::mem::take(&mut file.rules);
+    let source_ids: HashSet<&str> = file.sources.iter().map(|s| s.id.as_str()).collect();
+    let mut rules = Rules {
+        compiled: Vec::with_capacity(file_rules.len()),
+        known: Vec::with_capacity(file_rules.len()),
+        broken: HashSet::new(),
+    };
+    let mut places = Vec::with_capacity(file_rules.len());
+    for (ri, rule) in file_rules.into_iter().enumerate() {
+        let base = RULES.index(ri);
+        let rule = match rule {
+            Lenient::Ok(rule) => rule,
+            Lenient::Err(e) => {
+                rules.broken.extend(e.id.clone());
+                c.add(lenient_problem(&base.to_string(), &e));
+                continue;
+            }
+        };
+        places.push(ri);
+        rules.known.push(rule.id.clone());
+        check_rule_fields(c, &rule, &base.to_string(), &source_ids);
+        if let Some(when) = r.compile(c, &rule.when, &base.key("when")) {
+            check_monotone(c, &rule, &format!("{base}/when"));
+            rules.compiled.push(CompiledRule { rule, when });
+        }
+    }
+    c.unique(
+        "rule id",
+        "id",
+        places
+            .iter()
+            .zip(&rules.known)
+            .map(|(ri, id)| (RULES.index(*ri), id.as_str())),
+    );
+    rules
+}
+
+/// A rule's level, message and sources.
+fn check_rule_fields(c: &mut Checker, r: &Rule, base: &str, source_ids: &HashSet<&str>) {
+    if r.level == crate::Level::Clear {
+        c.push(
+            format!("{base}/level"),
+            format!(
+                "rule `{}` has level `clear`, which it cannot raise anything to",
+                r.id
+            ),
+            Some("use `review` or higher, or remove the rule".into()),
+        );
+    }
+    if r.message.trim().is_empty() {
+        c.push(
+            format!("{base}/message"),
+            "the rule's message is empty",
+            None,
+        );
+    }
+    for (si, s) in r.sources.iter().enumerate() {
+        if !source_ids.contains(s.as_str()) {
+            c.push(
+                format!("{base}/sources/{si}"),
+                format!("unknown source `{}`", clip(s)),
+                Some(
+                    match c.suggest.did_you_mean(s, source_ids.iter().copied()) {
+                        Some(x) => format!("did you mean `{}`?", clip(x)),
+                        None => "add it to the top-level `sources` list".into(),
+                    },
+                ),
+            );
+        }
+    }
+}
+
+/// A rule that holds when an answer is *not* "Not sure" breaks the promise that "Not sure"
+/// never gives a lower outcome than a definite answer. Such a rule must say so
+/// (`not_monotone: true`), and a rule that says so must have such a test.
+fn check_monotone(c: &mut Checker, r: &Rule, at: &str) {
+    let mut found = Vec::new();
+    not_unsure_tests(&r.when, at.to_string(), false, &mut found);
+    match (found.first(), r.not_monotone) {
+        (Some((pointer, q)), false) => c.push(
+            pointer.clone(),
+            format!(
+                "rule `{}` holds when `{q}` is *not* answered \"Not sure\", so \"Not sure\" \
+                 could give a lower outcome than a definite answer",
+                r.id
+            ),
+            Some(
+                "test the answers themselves (e.g. `\"one_of\": [\"yes\", \"no\"]`); or, if \
+                 this is meant, add `\"not_monotone\": true` to the rule: it is then left out of \
+                 the \"Not sure\" guarantee and `validate` lists it"
+                    .into(),
+            ),
+        ),
+        (None, true) => c.push(
+            format!("{}/not_monotone", at.trim_end_matches("/when")),
+            format!(
+                "rule `{}` is marked `not_monotone` but has no test of an answer not being \"Not sure\"",
+                r.id
+            ),
+            Some("remove `not_monotone`: the rule keeps the \"Not sure\" guarantee".into()),
+        ),
+        _ => {}
+    }
+}
+
+/// The places (pointer to the `unsure` key, question id) of every `unsure` test that, once
+/// `not`s are pushed down to the leaves, asks for an answer that is *not* "Not sure".
+pub(super) fn not_unsure_tests(
+    cond: &Condition,
+    at: String,
+    negated: bool,
+    out: &mut Vec<(String, String)>,
+) {
+    if let (Some(want), Some(q)) = (cond.unsure, &cond.q)
+        && want == negated
+    {
+        out.push((format!("{at}/unsure"), q.clone()));
+    }
+    for (field, xs) in [("all", &cond.all), ("any", &cond.any), ("of", &cond.of)] {
+        for (i, x) in xs.iter().flatten().enumerate() {
+            not_unsure_tests(x, format!("{at}/{field}/{i}"), negated, out);
+        }
+    }
+    if let Some(x) = &cond.not {
+        not_unsure_tests(x, format!("{at}/not"), !negated, out);
+    }
+}
+
+/// Checks the embedded tests: their answers must be valid and the rules they expect must
+/// exist. Returns them with their answers read (so `validate` does not read them again).
+pub(super) fn check_tests(
+    c: &mut Checker,
+    r: &Resolver,
+    file_tests: Vec<Lenient<TestCase>>,
+    rules: &Rules,
+) -> Vec<(TestCase, Answers)> {
+    let mut tests = Vec::with_capacity(file_tests.len());
+    let mut names = Vec::new();
+    // A set, so that thousands of expected rules are not each looked up in a list.
+    let known: HashSet<&str> = rules.known.iter().map(String::as_str).collect();
+    for (ti, t) in file_tests.into_iter().enumerate() {
+        let base = TESTS.index(ti);
+        let t = match t {
+            Lenient::Ok(t) => t,
+            Lenient::Err(e) => {
+                c.add(lenient_problem(&base.to_string(), &e));
+                continue;
+            }
+        };
+        names.push(ti);
+        let answers = test_answers(c, r, &t, &base.to_string());
+        for (ei, id) in t.expect_rules.iter().flatten().enumerate() {
+            if !known.contains(id.as_str()) && !rules.broken.contains(id) {
+                let help = c
+                    .suggest
+                    .did_you_mean(id, rules.known.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{}`?", clip(s)));
+                c.push(
+                    format!("{base}/expect_rules/{ei}"),
+                    format!("unknown rule `{}`", clip(id)),
+                    help,
+                );
+            }
+        }
+        tests.push((t, answers.unwrap_or_default()));
+    }
+    c.unique(
+        "test name",
+        "name",
+        names
+            .into_iter()
+            .zip(&tests)
+            .map(|(ti, (t, _))| (TESTS.index(ti), t.name.as_str())),
+    );
+    tests
+}
+
+/// A test's answers, read against the questions; every bad one is reported.
+fn test_answers(c: &mut Checker, r: &Resolver, t: &TestCase, base: &str) -> Option<Answers> {
+    let lookup = |id: &str| r.index.get(id).copied();
+    match parse_answers(r.questions, &lookup, &t.answers, &c.suggest) {
+        Ok(a) => Some(a),
+        Err(errs) => {
+            c.uncollected += errs.more;
+            let errs = errs
+                .problems
+                .into_iter()
+                .filter(|e| !(e.unknown_id && r.broken.contains(&e.id)));
+            for e in errs {
+                c.add(Problem {
+                    pointer: format!("{base}/answers/{}", locate::escape_segment(&e.id)),
+                    message: e.message,
+                    help: e.help,
+                    at_key: e.unknown_id,
+                    line_col: None,
+                });
+            }
+            None
+        }
+    }
+}
