@@ -205,9 +205,10 @@ fn question_json(i: usize, s: &QuestionSpec) -> (Value, GenQ) {
 
 /// Resolves a condition spec against the questions it may look at (`candidates`).
 ///
-/// In `show_if` (`show`), every leaf is built so that it can hold and the direct leaves of an
-/// `all` look at different questions (counting a leaf under two `not`s, which is the leaf
-/// itself): then every `show_if` can hold for some answers and the loader's "can never be
+/// In `show_if` (`show`), every leaf is built so that it can hold and, once `not`s are pushed
+/// down to the leaves, the leaves directly under an `all` look at different questions (an
+/// `any` under an odd number of `not`s is such an `all`, and a leaf under two `not`s is the
+/// leaf itself): then every `show_if` can hold for some answers and the loader's "can never be
 /// shown" check never rejects a generated questionnaire.
 fn cond_json(c: &CondSpec, qs: &[GenQ], candidates: &[usize], show: bool, f: Flavour) -> Value {
     cond_json_under(c, qs, candidates, (show, false), f)
@@ -224,19 +225,25 @@ fn cond_json_under(
     let (show, negated) = at;
     match c {
         CondSpec::Leaf { q, op, v } => leaf_json((*q, *op, *v), qs, candidates, at, f),
-        CondSpec::All(xs) => {
+        CondSpec::All(xs) | CondSpec::Any(xs) => {
+            let all = matches!(c, CondSpec::All(_));
+            // What it is once `not`s are pushed down: `not` turns an `any` into an `all`.
+            let conjunction = all != negated;
             let mut seen = BTreeSet::new();
             let kept: Vec<&CondSpec> = xs
                 .iter()
-                .filter(|x| match direct_leaf(x) {
-                    Some(q) if show => seen.insert(candidates[q as usize % candidates.len()]),
+                .filter(|x| match plain_leaf(x, negated) {
+                    Some(q) if show && conjunction => {
+                        seen.insert(candidates[q as usize % candidates.len()])
+                    }
                     _ => true,
                 })
                 .collect();
-            json!({"all": kept.iter().map(|x| cond_json_under(x, qs, candidates, at, f)).collect::<Vec<_>>()})
-        }
-        CondSpec::Any(xs) => {
-            json!({"any": xs.iter().map(|x| cond_json_under(x, qs, candidates, at, f)).collect::<Vec<_>>()})
+            let built: Vec<Value> = kept
+                .iter()
+                .map(|x| cond_json_under(x, qs, candidates, at, f))
+                .collect();
+            json!({(if all { "all" } else { "any" }): built})
         }
         CondSpec::Not(x) => {
             json!({"not": cond_json_under(x, qs, candidates, (show, !negated), f)})
@@ -248,14 +255,12 @@ fn cond_json_under(
     }
 }
 
-/// The question spec of a leaf, alone or under an even number of `not`s (which cancel).
-fn direct_leaf(c: &CondSpec) -> Option<u16> {
+/// The question spec of a leaf, alone or under `not`s, if it is not negated once the `not`s
+/// are pushed down (`negated`: under an odd number of them already).
+fn plain_leaf(c: &CondSpec, negated: bool) -> Option<u16> {
     match c {
-        CondSpec::Leaf { q, .. } => Some(*q),
-        CondSpec::Not(x) => match x.as_ref() {
-            CondSpec::Not(y) => direct_leaf(y),
-            _ => None,
-        },
+        CondSpec::Leaf { q, .. } => (!negated).then_some(*q),
+        CondSpec::Not(x) => plain_leaf(x, !negated),
         _ => None,
     }
 }
