@@ -214,15 +214,24 @@ fn save_into_a_file_instead_of_a_folder_is_an_error() {
     assert!(err.to_string().contains("not a folder"), "{err}");
 }
 
+/// Set in the copy of this test that runs as an unprivileged user.
+const UNPRIVILEGED: &str = "NEEDLECHECK_TEST_UNPRIVILEGED";
+
 #[test]
 fn save_into_a_read_only_folder_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o500)).unwrap();
-    // Root ignores permissions; nothing to check then.
     if fs::write(dir.path().join("probe"), "x").is_ok() {
-        return;
+        // Root (as CI runs) ignores permissions: run this test again as user `nobody`.
+        assert!(
+            std::env::var_os(UNPRIVILEGED).is_none(),
+            "a read-only folder is writable even as an unprivileged user"
+        );
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+        return run_unprivileged("save_into_a_read_only_folder_names_the_file");
     }
-    let q = mini();
+    let q = needlecheck::loader::load_str("mini.json", include_bytes!("fixtures/mini.json"))
+        .expect("fixture loads");
     let a = warfarin(&q);
     let o = needlecheck::score(&q, &a);
     let err = records::save(dir.path(), &screening(&q, &a, &o, None, Status::Completed))
@@ -230,6 +239,33 @@ fn save_into_a_read_only_folder_names_the_file() {
     assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied);
     assert!(err.to_string().contains("needlecheck-"), "{err}");
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700)).unwrap();
+}
+
+/// Runs one test of this file in a copy of the test program as user and group `nobody`
+/// (65534), from a folder that user can read, and checks that it ran and passed.
+fn run_unprivileged(test: &str) {
+    use std::os::unix::process::CommandExt;
+    let place = tempfile::tempdir().unwrap();
+    fs::set_permissions(place.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let exe = place.path().join("records-test");
+    fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new(&exe)
+        .args(["--exact", test, "--test-threads=1"])
+        .env(UNPRIVILEGED, "1")
+        .env("TMPDIR", std::env::temp_dir())
+        .current_dir(place.path())
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .expect("the test program runs as nobody");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "as nobody: {}\n{stdout}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
