@@ -54,6 +54,11 @@ pub struct Cli {
     #[arg(long, short = 'q', global = true, value_name = "FILE")]
     pub questionnaire: Option<PathBuf>,
 
+    /// Clinic file: the clinic's settings, name, phone number and phone lines (default: the
+    /// file named by NEEDLECHECK_CLINIC, if set). See `needlecheck settings`.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub clinic: Option<PathBuf>,
+
     /// Front-desk mode: staff wording, practitioner handover, several patients in a row.
     #[arg(long)]
     pub staff: bool,
@@ -115,8 +120,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Print the JSON Schema of the questionnaire format.
-    Schema,
+    /// Print the JSON Schema of the questionnaire format (`schema clinic`: of the clinic file).
+    Schema {
+        /// Which format.
+        #[arg(value_enum, default_value_t = SchemaKind::Questionnaire)]
+        kind: SchemaKind,
+    },
     /// Print the whole questionnaire as a document for a clinician to read and sign.
     ///
     /// Every section and question (patient and staff wording, help, answer type, when it is
@@ -127,6 +136,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DocFormat::Md)]
         format: DocFormat,
     },
+    /// List the clinic settings: what each decides, its default and its effective value
+    /// (with --clinic FILE or NEEDLECHECK_CLINIC).
+    Settings {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// The file formats `schema` describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Questionnaire,
+    Clinic,
 }
 
 /// The format of a document.
@@ -159,7 +182,7 @@ pub fn run(cli: Cli) -> u8 {
     }
     let interactive_run = cli.command.is_none();
     let result = match cli.command {
-        Some(Command::Validate { ref files }) => validate(files),
+        Some(Command::Validate { ref files }) => validate(files, clinic_path(&cli).as_deref()),
         Some(Command::Score {
             ref answers,
             format,
@@ -167,8 +190,9 @@ pub fn run(cli: Cli) -> u8 {
             staff,
         }) => with_questionnaire(&cli, |q| score(q, answers, format, jsonl, staff)),
         Some(Command::Questions { format }) => with_questionnaire(&cli, |q| questions(q, format)),
-        Some(Command::Schema) => schema(),
+        Some(Command::Schema { kind }) => schema(kind == SchemaKind::Clinic),
         Some(Command::Rulebook { format }) => with_questionnaire(&cli, |q| rulebook(q, format)),
+        Some(Command::Settings { format }) => with_questionnaire(&cli, |q| settings(q, format)),
         None => with_questionnaire(&cli, |q| interactive(q, &cli)),
     };
     match result {
@@ -193,12 +217,21 @@ fn load(path: Option<&Path>) -> Result<Questionnaire, LoadError> {
     }
 }
 
+/// The clinic file: `--clinic`, else `NEEDLECHECK_CLINIC` when set and not empty.
+fn clinic_path(cli: &Cli) -> Option<PathBuf> {
+    cli.clinic.clone().or_else(|| {
+        std::env::var_os(crate::clinic::ENV_VAR)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+}
+
 fn with_questionnaire(
     cli: &Cli,
     f: impl FnOnce(&Questionnaire) -> io::Result<u8>,
 ) -> io::Result<u8> {
-    match load(cli.questionnaire.as_deref()) {
-        Ok(q) => f(&q),
+    let q = match load(cli.questionnaire.as_deref()) {
+        Ok(q) => q,
         Err(e) => {
             let mut err = output::stderr();
             let _ = e.write_to(&mut err, stderr_color());
@@ -208,12 +241,24 @@ fn with_questionnaire(
                     "hint: run `needlecheck validate FILE` for the full check"
                 );
             }
-            Ok(e.exit_code())
+            return Ok(e.exit_code());
         }
+    };
+    // Any problem with the clinic file (missing, unreadable, invalid) is bad input: nothing is
+    // screened under a half-read policy.
+    match clinic_path(cli) {
+        None => f(&q),
+        Some(path) => match crate::clinic::load_path(&path, &q) {
+            Ok(q) => f(&q),
+            Err(e) => {
+                let _ = e.write_to(&mut output::stderr(), stderr_color());
+                Ok(EXIT_INVALID)
+            }
+        },
     }
 }
 
-fn validate(files: &[PathBuf]) -> io::Result<u8> {
+fn validate(files: &[PathBuf], clinic: Option<&Path>) -> io::Result<u8> {
     let color = stderr_color();
     let mut out = output::stdout();
     let mut err = output::stderr();
@@ -225,7 +270,15 @@ fn validate(files: &[PathBuf]) -> io::Result<u8> {
     };
     for path in targets {
         let name = path.map_or(loader::EMBEDDED_NAME.to_string(), display_name);
-        match load(path) {
+        // With a clinic file, it is checked against each questionnaire too.
+        // (A clinic file that cannot be read is bad input, like an invalid one.)
+        let loaded = load(path)
+            .map_err(|e| (e.exit_code(), e))
+            .and_then(|q| match clinic {
+                Some(c) => crate::clinic::load_path(c, &q).map_err(|e| (EXIT_INVALID, e)),
+                None => Ok(q),
+            });
+        match loaded {
             Ok(q) => {
                 let results = run_tests(&q);
                 let ok = results.iter().filter(|r| r.passed()).count();
@@ -255,14 +308,14 @@ fn validate(files: &[PathBuf]) -> io::Result<u8> {
                     )?;
                 }
             }
-            Err(e) => {
-                if e.exit_code() == EXIT_IO {
+            Err((code, e)) => {
+                if code == EXIT_IO {
                     unreadable += 1;
                 } else {
                     invalid += 1;
                 }
                 let _ = e.write_to(&mut err, color);
-                let what = if e.exit_code() == EXIT_IO {
+                let what = if code == EXIT_IO {
                     "UNREADABLE"
                 } else {
                     "INVALID"
@@ -566,9 +619,21 @@ pub fn schema_json() -> String {
     s
 }
 
-fn schema() -> io::Result<u8> {
+/// The JSON Schema of the clinic file, generated from its serde types.
+pub fn clinic_schema_json() -> String {
+    let mut s = serde_json::to_string_pretty(&crate::clinic::schema()).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn schema(clinic: bool) -> io::Result<u8> {
     let mut out = output::json_stdout();
-    out.write_all(schema_json().as_bytes())?;
+    let text = if clinic {
+        clinic_schema_json()
+    } else {
+        schema_json()
+    };
+    out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(EXIT_OK)
 }
@@ -583,6 +648,88 @@ fn rulebook(q: &Questionnaire, format: DocFormat) -> io::Result<u8> {
     let mut out = BufWriter::new(output::stdout());
     out.write_all(text.as_bytes())?;
     out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// `needlecheck settings`: each setting, what it decides, its default and its effective value;
+/// the page the lead practitioner signs.
+fn settings(q: &Questionnaire, format: Format) -> io::Result<u8> {
+    use crate::settings::{to_json, to_text};
+    match format {
+        Format::Json => {
+            let mut out = BufWriter::new(output::json_stdout());
+            let list: Vec<serde_json::Value> = q
+                .settings()
+                .iter()
+                .zip(q.setting_values())
+                .map(|(s, v)| {
+                    let mut decl = serde_json::to_value(s).unwrap_or_default();
+                    if let Some(obj) = decl.as_object_mut() {
+                        obj.insert("effective".into(), to_json(s, *v));
+                    }
+                    decl
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "questionnaire": { "id": q.id(), "version": q.version(), "sha256": q.sha256() },
+                "clinic": q.clinic().map(|c| serde_json::json!({
+                    "name": c.name, "phone": c.phone, "sha256": c.sha256,
+                })),
+                "settings": list,
+            });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            out.write_all(b"\n")?;
+            out.flush()?;
+        }
+        Format::Text => {
+            let defaults = q.setting_defaults();
+            let mut out = BufWriter::new(output::stdout());
+            writeln!(out, "Clinic settings of {} {}", q.title(), q.version())?;
+            match q.clinic() {
+                Some(c) => {
+                    let name = c.name.as_deref().unwrap_or("(no name given)");
+                    writeln!(out, "Clinic: {name}")?;
+                    if let Some(p) = &c.phone {
+                        writeln!(out, "Phone: {p}")?;
+                    }
+                    writeln!(out, "Clinic file: {} (SHA-256 {})", c.origin, c.sha256)?;
+                }
+                None => writeln!(out, "No clinic file: every setting has its default.")?,
+            }
+            if q.settings().is_empty() {
+                writeln!(out, "\nThis questionnaire declares no settings.")?;
+            }
+            for ((s, d), v) in q.settings().iter().zip(&defaults).zip(q.setting_values()) {
+                writeln!(out, "\n{} [{}]", s.label, s.id)?;
+                for line in crate::report::wrap_lines(&s.help, 78, "    ", "    ") {
+                    writeln!(out, "{line}")?;
+                }
+                match s.kind {
+                    crate::model::SettingType::Choice => {
+                        for o in &s.options {
+                            writeln!(out, "    - {}: {}", o.code, o.label)?;
+                        }
+                    }
+                    crate::model::SettingType::Number => {
+                        let f = |v: Option<f64>| v.map(crate::answers::fmt_num).unwrap_or_default();
+                        writeln!(out, "    allowed: {}..{}", f(s.min), f(s.max))?;
+                    }
+                    crate::model::SettingType::YesNo => writeln!(out, "    - yes / no")?,
+                }
+                if !s.sources.is_empty() {
+                    writeln!(out, "    sources: {}", s.sources.join(", "))?;
+                }
+                writeln!(out, "    default:   {}", to_text(s, *d))?;
+                let mark = if v == d { "" } else { "   (set by the clinic)" };
+                writeln!(out, "    effective: {}{mark}", to_text(s, *v))?;
+            }
+            writeln!(
+                out,
+                "\nSigned (lead practitioner): ____________________   Date: ____________"
+            )?;
+            out.flush()?;
+        }
+    }
     Ok(EXIT_OK)
 }
 

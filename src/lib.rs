@@ -6,8 +6,8 @@
 
 pub use needlecheck_engine::{
     Answer, Answers, Level, LoadError, Outcome, Questionnaire, Session, Step, answers,
-    answers_file, condition, diagnostics, loader, locate, model, printable, questionnaire, records,
-    report, rulebook, score, selftest, session, subject, suggest,
+    answers_file, clinic, condition, diagnostics, loader, locate, model, printable, questionnaire,
+    records, report, rulebook, score, selftest, session, settings, subject, suggest,
 };
 
 pub mod cli;

@@ -83,10 +83,40 @@ pub enum Test {
     Contains(usize),
     /// Number comparison.
     Cmp(CmpOp, f64),
+    /// Number comparison with a number setting: the setting's index and its effective value.
+    CmpSetting(CmpOp, usize, f64),
     /// Has an answer (including "Not sure") == the flag.
     Answered(bool),
     /// The answer is "Not sure" == the flag.
     Unsure(bool),
+}
+
+/// The effective value of a clinic setting: an option index (yes = 0, no = 1 for yes/no) or a
+/// number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SettingValue {
+    Code(usize),
+    Number(f64),
+}
+
+/// What a setting leaf checks.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SettingTest {
+    /// The setting's option is one of these.
+    OneOf(Vec<usize>),
+    /// Number comparison.
+    Cmp(CmpOp, f64),
+}
+
+impl SettingTest {
+    fn holds(&self, v: SettingValue) -> bool {
+        match (self, v) {
+            (SettingTest::OneOf(opts), SettingValue::Code(c)) => opts.contains(&c),
+            (SettingTest::Cmp(op, b), SettingValue::Number(n)) => op.holds(n, *b),
+            // A loaded questionnaire never pairs a test with a value of another type.
+            _ => false,
+        }
+    }
 }
 
 /// A checked condition, in negation normal form.
@@ -97,6 +127,15 @@ pub enum Expr {
         q: usize,
         test: Test,
         negated: bool,
+    },
+    /// A test of a clinic setting: a constant once the settings are known. `holds` is the
+    /// test's value under the effective settings (before `negated`), set by
+    /// [`Expr::apply_settings`].
+    Setting {
+        s: usize,
+        test: SettingTest,
+        negated: bool,
+        holds: bool,
     },
     All(Vec<Expr>),
     Any(Vec<Expr>),
@@ -132,6 +171,17 @@ impl Expr {
                     negated: !negated,
                 },
             },
+            Expr::Setting {
+                s,
+                test,
+                negated,
+                holds,
+            } => Expr::Setting {
+                s,
+                test,
+                negated: !negated,
+                holds,
+            },
             Expr::All(xs) => Expr::Any(xs.into_iter().map(Expr::negate).collect()),
             Expr::Any(xs) => Expr::All(xs.into_iter().map(Expr::negate).collect()),
             Expr::AtLeast(n, xs) => {
@@ -145,6 +195,7 @@ impl Expr {
     pub fn eval(&self, ctx: &Ctx) -> Truth {
         match self {
             Expr::Leaf { q, test, negated } => leaf(*q, test, *negated, ctx),
+            Expr::Setting { negated, holds, .. } => Truth::from_bool(holds != negated),
             Expr::All(xs) => {
                 let mut unknown: Option<bool> = None;
                 for x in xs {
@@ -201,6 +252,8 @@ impl Expr {
         let value = self.eval(ctx);
         match self {
             Expr::Leaf { q, .. } => out.push(*q),
+            // A setting is no answer to quote.
+            Expr::Setting { .. } => {}
             Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
                 let decisive = |child: Truth| match (self, value) {
                     (_, Truth::Unknown { .. }) => !matches!(child, Truth::False),
@@ -226,8 +279,46 @@ impl Expr {
     pub fn questions(&self, out: &mut Vec<usize>) {
         match self {
             Expr::Leaf { q, .. } => out.push(*q),
+            Expr::Setting { .. } => {}
             Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
                 xs.iter().for_each(|x| x.questions(out))
+            }
+        }
+    }
+
+    /// Every setting the condition looks at (as a leaf or as a number to compare with).
+    pub fn settings(&self, out: &mut Vec<usize>) {
+        match self {
+            Expr::Leaf {
+                test: Test::CmpSetting(_, s, _),
+                ..
+            }
+            | Expr::Setting { s, .. } => out.push(*s),
+            Expr::Leaf { .. } => {}
+            Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
+                xs.iter().for_each(|x| x.settings(out))
+            }
+        }
+    }
+
+    /// Fixes the settings' effective values in the condition: a setting leaf becomes true or
+    /// false, a comparison with a setting compares with its value.
+    pub fn apply_settings(&mut self, values: &[SettingValue]) {
+        match self {
+            Expr::Leaf {
+                test: Test::CmpSetting(_, s, v),
+                ..
+            } => {
+                if let Some(SettingValue::Number(n)) = values.get(*s) {
+                    *v = *n;
+                }
+            }
+            Expr::Leaf { .. } => {}
+            Expr::Setting { s, test, holds, .. } => {
+                *holds = values.get(*s).is_some_and(|v| test.holds(*v));
+            }
+            Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
+                xs.iter_mut().for_each(|x| x.apply_settings(values))
             }
         }
     }
@@ -259,7 +350,10 @@ fn definite(test: &Test, answer: Option<&Answer>) -> Truth {
         (Test::Contains(opt), Some(Answer::Multi(chosen))) => {
             Truth::from_bool(chosen.contains(opt))
         }
-        (Test::Cmp(op, b), Some(Answer::Number(a))) => Truth::from_bool(op.holds(*a, *b)),
+        (Test::Cmp(op, b), Some(Answer::Number(a)))
+        | (Test::CmpSetting(op, _, b), Some(Answer::Number(a))) => {
+            Truth::from_bool(op.holds(*a, *b))
+        }
         // A loaded questionnaire never pairs a test with an answer of another type.
         _ => Truth::Unknown { unsure: false },
     }

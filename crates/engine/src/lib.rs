@@ -16,6 +16,7 @@
 pub mod answers;
 mod answers_fast;
 pub mod answers_file;
+pub mod clinic;
 pub mod condition;
 pub mod diagnostics;
 pub mod loader;
@@ -29,6 +30,7 @@ pub mod rulebook;
 pub mod score;
 pub mod selftest;
 pub mod session;
+pub mod settings;
 pub mod subject;
 pub mod suggest;
 pub mod text_rules;

@@ -92,6 +92,10 @@ pub struct QuestionnaireFile {
     pub contacts: Vec<Contact>,
     /// The advice for each outcome level.
     pub advice: Advice,
+    /// Decisions left to each clinic (disputed points between sources), with their defaults.
+    /// Conditions read them with `{"setting": id, ...}`; a clinic file sets them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<Setting>,
     /// After-care information shown with every result.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aftercare: Vec<AftercareBlock>,
@@ -223,6 +227,74 @@ pub struct Source {
     /// Where to find it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// The kind of value a clinic setting takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SettingType {
+    /// One of `options` (by code).
+    Choice,
+    /// A number within `min`..=`max`, in `unit`.
+    Number,
+    /// `yes` or `no`.
+    YesNo,
+}
+
+impl SettingType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingType::Choice => "choice",
+            SettingType::Number => "number",
+            SettingType::YesNo => "yes_no",
+        }
+    }
+}
+
+/// A decision a clinic makes (e.g. the INR limit), declared by the questionnaire with its
+/// default. Conditions read it; a clinic file may set it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    /// Stable id used by conditions and clinic files, e.g. `inr_limit`.
+    pub id: String,
+    /// What kind of value it takes.
+    #[serde(rename = "type")]
+    pub kind: SettingType,
+    /// What the lead practitioner decides, in a few words.
+    pub label: String,
+    /// What each choice means clinically.
+    pub help: String,
+    /// The value when no clinic file sets it: an option code, `yes`/`no`, or a number.
+    pub default: Literal,
+    /// Choices, for `choice`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<SettingOption>,
+    /// Unit of a number, e.g. `years` (none for a ratio such as the INR).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Smallest accepted number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest accepted number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Whether a number must be whole.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub integer: bool,
+    /// Ids of `sources` behind the choices.
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// One choice of a `choice` setting.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingOption {
+    /// Stable code used in conditions and clinic files.
+    pub code: String,
+    /// What the choice means, e.g. `Review: no electrical stimulation, no needling near it`.
+    pub label: String,
 }
 
 /// A titled group of questions.
@@ -470,11 +542,70 @@ impl fmt::Display for Literal {
     }
 }
 
+/// What a number is compared with: a number, or a number setting (`{"setting": "inr_limit"}`).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Bound {
+    Number(f64),
+    Setting(SettingRef),
+}
+
+/// A reference to a clinic setting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingRef {
+    /// The setting's id.
+    pub setting: String,
+}
+
+// By hand, like [`Literal`]: no buffering, and an error that says what is expected.
+impl<'de> Deserialize<'de> for Bound {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Bound;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number or {\"setting\": id}")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Bound, E> {
+                Ok(Bound::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Bound, E> {
+                Ok(Bound::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Bound, E> {
+                Ok(Bound::Number(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, a: A) -> Result<Bound, A::Error> {
+                SettingRef::deserialize(serde::de::value::MapAccessDeserializer::new(a))
+                    .map(Bound::Setting)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl From<f64> for Bound {
+    fn from(v: f64) -> Self {
+        Bound::Number(v)
+    }
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Number(n) => write!(f, "{n}"),
+            Bound::Setting(r) => write!(f, "setting {}", r.setting),
+        }
+    }
+}
+
 /// A condition, used by `show_if` and by rule `when`.
 ///
 /// Exactly one shape per object:
 /// - a leaf: `q` plus one of `equals`, `one_of`, `contains`, `lt`, `le`, `gt`, `ge`,
-///   `answered`, `unsure`;
+///   `answered`, `unsure` (a number comparison may name a setting: `{"gt": {"setting": id}}`);
+/// - a setting leaf: `setting` plus one of `equals`, `one_of`, `lt`, `le`, `gt`, `ge`;
 /// - `all: [...]`, `any: [...]`, `not: {...}`, or `at_least: n` with `of: [...]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -482,6 +613,9 @@ pub struct Condition {
     /// The question a leaf looks at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    /// The clinic setting a leaf looks at (instead of a question).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
     /// The answer is this value (`yes`/`no`, an option code, or a number).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equals: Option<Literal>,
@@ -491,18 +625,18 @@ pub struct Condition {
     /// A multi-choice answer includes this option code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// The number answer is less than this.
+    /// The number answer is less than this (a number or `{"setting": id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lt: Option<f64>,
-    /// The number answer is at most this.
+    pub lt: Option<Bound>,
+    /// The number answer is at most this (a number or `{"setting": id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub le: Option<f64>,
-    /// The number answer is greater than this.
+    pub le: Option<Bound>,
+    /// The number answer is greater than this (a number or `{"setting": id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gt: Option<f64>,
-    /// The number answer is at least this.
+    pub gt: Option<Bound>,
+    /// The number answer is at least this (a number or `{"setting": id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ge: Option<f64>,
+    pub ge: Option<Bound>,
     /// `true`: the question has an answer (including "Not sure"); `false`: it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answered: Option<bool>,
@@ -578,6 +712,13 @@ pub struct TestCase {
     /// Answers, as in an answers file.
     #[serde(deserialize_with = "unique_map")]
     pub answers: serde_json::Map<String, serde_json::Value>,
+    /// Clinic settings for this case (the others keep their defaults).
+    #[serde(
+        default,
+        deserialize_with = "unique_map",
+        skip_serializing_if = "serde_json::Map::is_empty"
+    )]
+    pub settings: serde_json::Map<String, serde_json::Value>,
     /// The expected outcome level.
     pub expect: Level,
     /// If given, exactly the rules that must fire (any order).
@@ -681,7 +822,11 @@ impl fmt::Display for Condition {
                 self.of.as_deref().unwrap_or(&[]),
             );
         }
-        let q = self.q.as_deref().unwrap_or("?");
+        let q = match (&self.q, &self.setting) {
+            (Some(q), _) => q.clone(),
+            (None, Some(s)) => format!("setting {s}"),
+            (None, None) => "?".to_string(),
+        };
         if let Some(v) = &self.equals {
             return write!(f, "{q} = {v}");
         }
@@ -693,10 +838,10 @@ impl fmt::Display for Condition {
             return write!(f, "{q} contains \"{c}\"");
         }
         for (op, v) in [
-            ("<", self.lt),
-            ("<=", self.le),
-            (">", self.gt),
-            (">=", self.ge),
+            ("<", &self.lt),
+            ("<=", &self.le),
+            (">", &self.gt),
+            (">=", &self.ge),
         ] {
             if let Some(v) = v {
                 return write!(f, "{q} {op} {v}");

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::answers::Answers;
-use crate::condition::{Ctx, Expr, Truth};
-use crate::model::{Advice, AftercareBlock, Contact, Question, Rule, Source, TestCase};
+use crate::condition::{Ctx, Expr, SettingValue, Truth};
+use crate::model::{Advice, AftercareBlock, Contact, Question, Rule, Setting, Source, TestCase};
 
 /// A section: its texts and the range of its questions in [`Questionnaire::questions`].
 #[derive(Debug, Clone)]
@@ -71,9 +71,47 @@ pub struct Questionnaire {
     tests: Vec<TestCase>,
     /// The answers of each test, read once by the loader.
     test_answers: Vec<Answers>,
+    settings: Vec<Setting>,
+    /// The effective value of each setting: its default unless a clinic file set it.
+    setting_values: Vec<SettingValue>,
+    clinic: Option<ClinicInfo>,
+    /// Texts that name a setting as `{id}`, as written: filled in with the effective values.
+    templates: Vec<(Slot, String)>,
     sha256: String,
     origin: String,
     index: HashMap<String, usize>,
+}
+
+/// A text that can name settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Text(usize),
+    StaffText(usize),
+    Help(usize),
+    Message(usize),
+    Note(usize),
+}
+
+/// The texts of a question or rule where `{setting_id}` is replaced by the setting's value.
+pub(crate) fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{').skip(1).filter_map(|rest| {
+        let (name, _) = rest.split_once('}')?;
+        (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then_some(name)
+    })
+}
+
+/// The clinic file a questionnaire runs under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClinicInfo {
+    /// The clinic's name, shown in the advice and the handover.
+    pub name: Option<String>,
+    /// The clinic's phone number (also listed as the contact `clinic`).
+    pub phone: Option<String>,
+    /// SHA-256 of the clinic file's bytes, lowercase hex.
+    pub sha256: String,
+    /// Where it came from (a path).
+    pub origin: String,
 }
 
 impl Questionnaire {
@@ -108,10 +146,135 @@ impl Questionnaire {
             rules: parts.rules,
             tests,
             test_answers,
+            settings: parts.settings,
+            setting_values: Vec::new(),
+            clinic: None,
+            templates: Vec::new(),
             sha256,
             origin,
             index,
         }
+        .find_templates()
+        .with_settings(parts.setting_defaults)
+    }
+
+    fn find_templates(mut self) -> Self {
+        let named = |t: &str| placeholders(t).next().is_some();
+        let mut found = Vec::new();
+        for (i, q) in self.questions.iter().enumerate() {
+            let texts = [
+                (Slot::Text(i), Some(&q.text)),
+                (Slot::StaffText(i), q.staff_text.as_ref()),
+                (Slot::Help(i), q.help.as_ref()),
+            ];
+            for (slot, t) in texts {
+                if let Some(t) = t.filter(|t| named(t)) {
+                    found.push((slot, t.clone()));
+                }
+            }
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            let texts = [
+                (Slot::Message(i), Some(&r.rule.message)),
+                (Slot::Note(i), r.rule.practitioner_note.as_ref()),
+            ];
+            for (slot, t) in texts {
+                if let Some(t) = t.filter(|t| named(t)) {
+                    found.push((slot, t.clone()));
+                }
+            }
+        }
+        self.templates = found;
+        self
+    }
+
+    /// `text` with each `{setting_id}` replaced by the setting's value in words.
+    fn fill(&self, text: &str, values: &[SettingValue]) -> String {
+        let mut out = text.to_string();
+        for (s, v) in self.settings.iter().zip(values) {
+            let key = format!("{{{}}}", s.id);
+            if out.contains(&key) {
+                let value = match v {
+                    SettingValue::Number(n) => crate::answers::fmt_num(*n),
+                    SettingValue::Code(_) => crate::settings::to_json(s, *v)
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                };
+                out = out.replace(&key, &value);
+            }
+        }
+        out
+    }
+
+    /// The same questionnaire with these setting values (one per [`Questionnaire::settings`],
+    /// already checked against their declarations): every condition that reads a setting now
+    /// reads these.
+    pub fn with_settings(mut self, values: Vec<SettingValue>) -> Self {
+        debug_assert_eq!(values.len(), self.settings.len());
+        for e in self.show_if.iter_mut().flatten() {
+            e.apply_settings(&values);
+        }
+        for r in &mut self.rules {
+            r.when.apply_settings(&values);
+        }
+        let templates = std::mem::take(&mut self.templates);
+        for (slot, template) in &templates {
+            let text = self.fill(template, &values);
+            match *slot {
+                Slot::Text(i) => self.questions[i].text = text,
+                Slot::StaffText(i) => self.questions[i].staff_text = Some(text),
+                Slot::Help(i) => self.questions[i].help = Some(text),
+                Slot::Message(i) => self.rules[i].rule.message = text,
+                Slot::Note(i) => self.rules[i].rule.practitioner_note = Some(text),
+            }
+        }
+        self.templates = templates;
+        self.setting_values = values;
+        self
+    }
+
+    /// The clinic settings the questionnaire declares.
+    pub fn settings(&self) -> &[Setting] {
+        &self.settings
+    }
+
+    /// The effective value of each setting, in the order of [`Questionnaire::settings`].
+    pub fn setting_values(&self) -> &[SettingValue] {
+        &self.setting_values
+    }
+
+    /// The default value of each setting.
+    pub fn setting_defaults(&self) -> Vec<SettingValue> {
+        self.settings
+            .iter()
+            .map(|s| crate::settings::check_literal(s, &s.default).unwrap_or(SettingValue::Code(0)))
+            .collect()
+    }
+
+    /// The index of the setting with this id.
+    pub fn setting_index(&self, id: &str) -> Option<usize> {
+        self.settings.iter().position(|s| s.id == id)
+    }
+
+    /// The effective settings as a JSON object (`{"inr_limit": 3, ...}`), defaults included.
+    pub fn settings_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.settings
+            .iter()
+            .zip(&self.setting_values)
+            .map(|(s, v)| (s.id.clone(), crate::settings::to_json(s, *v)))
+            .collect()
+    }
+
+    /// The clinic file this runs under, if any.
+    pub fn clinic(&self) -> Option<&ClinicInfo> {
+        self.clinic.as_ref()
+    }
+
+    /// Sets the clinic and its contacts (the clinic file has been checked).
+    pub(crate) fn set_clinic(&mut self, clinic: ClinicInfo, contacts: Vec<Contact>) {
+        self.clinic = Some(clinic);
+        self.contacts = contacts;
     }
 
     /// Stable identifier, e.g. `dry-needling`.

@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
+use serde_json::{Map, Value};
 
 use crate::answers::{self, Answer, Answers};
 use crate::model::{AftercareBlock, Contact, Level, Question, Source};
@@ -112,6 +113,8 @@ pub struct Summary<'q> {
     /// After-care blocks shown for this outcome.
     pub aftercare: Vec<&'q AftercareBlock>,
     pub disclaimer: &'q str,
+    /// The clinic's name, when a clinic file gives one.
+    pub clinic: Option<&'q str>,
 }
 
 impl<'q> Summary<'q> {
@@ -149,6 +152,7 @@ impl<'q> Summary<'q> {
                 .filter(|b| b.shown_for(outcome.level))
                 .collect(),
             disclaimer: q.disclaimer(),
+            clinic: q.clinic().and_then(|c| c.name.as_deref()),
         }
     }
 
@@ -269,6 +273,9 @@ pub fn pieces(s: &Summary, opts: &TextOptions) -> Vec<Piece> {
     if let Some(subject) = opts.subject {
         out.push(Piece::Subject(subject.to_string()));
     }
+    if let Some(clinic) = s.clinic {
+        out.push(Piece::Para(format!("Clinic: {clinic}")));
+    }
     out.push(Piece::Outcome {
         label: s.label.to_string(),
         level: s.level,
@@ -359,6 +366,9 @@ pub fn render_text(s: &Summary, opts: &TextOptions) -> String {
 /// The practitioner handover: outcome, every finding with its note and reasons.
 pub fn render_handover(s: &Summary, subject: Option<&str>) -> String {
     let mut out = String::from("HANDOVER FOR THE PRACTITIONER\n");
+    if let Some(clinic) = s.clinic {
+        out.push_str(&format!("Clinic: {clinic}\n"));
+    }
     if let Some(subject) = subject {
         out.push_str(&format!("Patient: {subject}\n"));
     }
@@ -400,6 +410,14 @@ pub struct QuestionnaireRef<'q> {
     pub sha256: &'q str,
 }
 
+/// Identity of the clinic file in a record.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClinicRef<'q> {
+    pub name: Option<&'q str>,
+    /// SHA-256 of the clinic file's bytes.
+    pub sha256: &'q str,
+}
+
 /// The tool in a record.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolRef {
@@ -412,6 +430,10 @@ pub struct ToolRef {
 pub struct Record<'q> {
     pub tool: ToolRef,
     pub questionnaire: QuestionnaireRef<'q>,
+    /// The clinic file the screening ran under (null without one).
+    pub clinic: Option<ClinicRef<'q>>,
+    /// The effective clinic settings, defaults included: the policy that gave this outcome.
+    pub settings: Map<String, Value>,
     pub outcome: Level,
     pub findings: Vec<FindingView<'q>>,
     pub unanswered: Vec<&'q str>,
@@ -433,6 +455,11 @@ impl<'q> Record<'q> {
                 version: q.version(),
                 sha256: q.sha256(),
             },
+            clinic: q.clinic().map(|c| ClinicRef {
+                name: c.name.as_deref(),
+                sha256: &c.sha256,
+            }),
+            settings: q.settings_json(),
             outcome: outcome.level,
             findings,
             unanswered: outcome

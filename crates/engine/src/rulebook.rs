@@ -23,7 +23,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::answers::fmt_num;
-use crate::condition::{CmpOp, Expr, Test};
+use crate::condition::{CmpOp, Expr, SettingTest, Test};
 use crate::model::{Level, Question, QuestionType, UnknownPolicy};
 use crate::printable::is_unsafe;
 use crate::questionnaire::Questionnaire;
@@ -186,7 +186,9 @@ enum LeafKind {
     OneOf(Vec<usize>, bool),
     /// Multiple choice: the answer includes any of these (or, negated, none of these).
     Contains(Vec<usize>, bool),
-    Cmp(CmpOp, f64, bool),
+    /// A number comparison: with a number, or with a number setting (its index; the number is
+    /// its effective value).
+    Cmp(CmpOp, f64, Option<usize>, bool),
     Answered(bool),
     Unsure(bool),
 }
@@ -196,7 +198,8 @@ impl LeafKind {
         match test {
             Test::OneOf(s) => LeafKind::OneOf(s.clone(), negated),
             Test::Contains(o) => LeafKind::Contains(vec![*o], negated),
-            Test::Cmp(op, v) => LeafKind::Cmp(*op, *v, negated),
+            Test::Cmp(op, v) => LeafKind::Cmp(*op, *v, None, negated),
+            Test::CmpSetting(op, si, v) => LeafKind::Cmp(*op, *v, Some(*si), negated),
             Test::Answered(w) => LeafKind::Answered(*w),
             Test::Unsure(w) => LeafKind::Unsure(*w),
         }
@@ -223,6 +226,7 @@ fn flatten<'e>(join: Join, xs: &'e [Expr], out: &mut Vec<&'e Expr>) {
 fn all_on(e: &Expr, q: usize) -> bool {
     match e {
         Expr::Leaf { q: lq, test, .. } => *lq == q && !matches!(test, Test::Answered(_)),
+        Expr::Setting { .. } => false,
         Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
             xs.iter().any(|x| {
                 !matches!(
@@ -296,6 +300,9 @@ impl<'a> Words<'a> {
             Expr::Leaf { q, test, negated } => {
                 Phrase::Text(self.leaf(*q, &LeafKind::of(test, *negated), guarded))
             }
+            Expr::Setting {
+                s, test, negated, ..
+            } => Phrase::Text(self.setting(*s, test, *negated)),
             Expr::All(xs) => self.group(Join::All, xs, guarded),
             Expr::Any(xs) => self.group(Join::Any, xs, guarded),
             Expr::AtLeast(n, xs) => self.group(Join::AtLeast(*n), xs, guarded),
@@ -388,6 +395,48 @@ impl<'a> Words<'a> {
         Phrase::Group(join, phrases)
     }
 
+    /// A test of a clinic setting, with its effective value.
+    fn setting(&self, si: usize, test: &SettingTest, negated: bool) -> String {
+        let setting = &self.q.settings()[si];
+        let value = match self.q.setting_values().get(si) {
+            Some(v @ crate::condition::SettingValue::Code(_)) => code(
+                crate::settings::to_json(setting, *v)
+                    .as_str()
+                    .unwrap_or("?"),
+            ),
+            Some(v) => md(&crate::settings::to_text(setting, *v)),
+            None => String::new(),
+        };
+        let who = format!("the clinic setting {}", code(&setting.id));
+        let predicate = match test {
+            SettingTest::OneOf(set) => {
+                let codes = crate::settings::codes(setting);
+                let names: Vec<String> = set
+                    .iter()
+                    .map(|i| code(codes.get(*i).copied().unwrap_or("?")))
+                    .collect();
+                let names = or_list(&names, "or");
+                if negated {
+                    format!("is not {names}")
+                } else {
+                    format!("is {names}")
+                }
+            }
+            SettingTest::Cmp(op, v) => {
+                let n = fmt_num(*v);
+                match (op, negated) {
+                    (CmpOp::Lt, false) | (CmpOp::Ge, true) => format!("is below {n}"),
+                    (CmpOp::Le, false) | (CmpOp::Gt, true) => format!("is {n} or less"),
+                    (CmpOp::Gt, false) | (CmpOp::Le, true) => format!("is above {n}"),
+                    (CmpOp::Ge, false) | (CmpOp::Lt, true) => format!("is {n} or more"),
+                    (CmpOp::Eq, false) => format!("is {n}"),
+                    (CmpOp::Eq, true) => format!("is not {n}"),
+                }
+            }
+        };
+        format!("{who} {predicate} (here: {value})")
+    }
+
     fn leaf(&mut self, qi: usize, kind: &LeafKind, guarded: &[usize]) -> String {
         let question = &self.q.questions()[qi];
         let who = self.who(qi);
@@ -432,13 +481,20 @@ impl<'a> Words<'a> {
                     (true, _) => format!("includes none of {}", or_list(&names, "or")),
                 }
             }
-            LeafKind::Cmp(op, v, negated) => {
+            LeafKind::Cmp(op, v, setting, negated) => {
                 let unit = question
                     .unit
                     .as_deref()
                     .map(|u| format!(" {}", md(u)))
                     .unwrap_or_default();
-                let n = format!("{}{unit}", fmt_num(*v));
+                let n = match setting.and_then(|si| self.q.settings().get(si)) {
+                    Some(s) => format!(
+                        "the clinic setting {} (here: {}{unit})",
+                        code(&s.id),
+                        fmt_num(*v)
+                    ),
+                    None => format!("{}{unit}", fmt_num(*v)),
+                };
                 match (op, negated) {
                     (CmpOp::Lt, false) | (CmpOp::Ge, true) => format!("is below {n}"),
                     (CmpOp::Le, false) | (CmpOp::Gt, true) => format!("is {n} or less"),
@@ -571,6 +627,7 @@ fn unsure_sentence(q: &Questionnaire, ri: usize) -> String {
 fn visit_leaves(e: &Expr, f: &mut impl FnMut(usize, &Test)) {
     match e {
         Expr::Leaf { q, test, .. } => f(*q, test),
+        Expr::Setting { .. } => {}
         Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
             xs.iter().for_each(|x| visit_leaves(x, f))
         }
@@ -604,6 +661,9 @@ impl Scenarios {
         for t in q.tests() {
             let mut f = vec![None; q.rules().len()];
             let mut a = vec![false; q.questions().len()];
+            // Each scenario under its own clinic settings.
+            let own = (!t.settings.is_empty()).then(|| crate::selftest::case_questionnaire(q, t));
+            let q = own.as_ref().unwrap_or(q);
             // A loaded questionnaire's scenarios parse; one that did not would show no rule.
             if let Ok(answers) = q.parse_answers(&t.answers) {
                 let outcome = score(q, &answers);
@@ -965,6 +1025,33 @@ pub fn markdown(q: &Questionnaire) -> String {
             }
             let _ = writeln!(w);
         }
+    }
+
+    if !q.settings().is_empty() {
+        let _ = writeln!(w, "## Clinic settings\n");
+        let _ = writeln!(
+            w,
+            "Decisions the questionnaire leaves to the clinic. The rules below read them; this \
+             document shows them with the values in effect here (defaults unless a clinic file \
+             set them).\n"
+        );
+        let defaults = q.setting_defaults();
+        for ((s, d), v) in q.settings().iter().zip(&defaults).zip(q.setting_values()) {
+            let _ = writeln!(
+                w,
+                "- **{}** ({}): {}",
+                md(&s.label),
+                code(&s.id),
+                md(&s.help)
+            );
+            let _ = writeln!(
+                w,
+                "  In effect: {}; default: {}.",
+                md(&crate::settings::to_text(s, *v)),
+                md(&crate::settings::to_text(s, *d))
+            );
+        }
+        let _ = writeln!(w);
     }
 
     let _ = writeln!(w, "## Rules\n");

@@ -1,6 +1,6 @@
 //! Running a questionnaire's embedded test cases.
 
-use crate::model::Level;
+use crate::model::{Level, TestCase};
 use crate::questionnaire::Questionnaire;
 use crate::score::score;
 
@@ -62,13 +62,39 @@ impl TestResult {
     }
 }
 
-/// Runs every embedded test case, on the answers the loader read and checked.
+/// `q` as a test case runs under: the settings' defaults with the case's own `settings` over
+/// them, whatever clinic file `q` runs under (the cases are about the questionnaire).
+pub fn case_questionnaire(q: &Questionnaire, t: &TestCase) -> Questionnaire {
+    let mut values = q.setting_defaults();
+    for (key, value) in &t.settings {
+        if let Some(si) = q.setting_index(key)
+            && let Ok(v) = crate::settings::check_json(&q.settings()[si], value)
+        {
+            values[si] = v;
+        }
+    }
+    q.clone().with_settings(values)
+}
+
+/// Runs every embedded test case (each under [`case_questionnaire`]), on the answers the
+/// loader read and checked.
 pub fn run_tests(q: &Questionnaire) -> Vec<TestResult> {
+    let defaults = q.setting_defaults();
+    let plain = (q.setting_values() != defaults.as_slice())
+        .then(|| q.clone().with_settings(defaults.clone()));
+    let plain = plain.as_ref().unwrap_or(q);
     q.tests()
         .iter()
         .enumerate()
         .map(|(i, t)| {
-            let outcome = score(q, q.test_answers(i));
+            let own;
+            let sq = if t.settings.is_empty() {
+                plain
+            } else {
+                own = case_questionnaire(q, t);
+                &own
+            };
+            let outcome = score(sq, q.test_answers(i));
             let mut fired: Vec<String> = outcome
                 .findings
                 .iter()

@@ -131,6 +131,17 @@ pub(super) fn check(
         uncollected: 0,
     };
     check_meta(&mut c, &file);
+    let settings = std::mem::take(&mut file.settings);
+    let setting_defaults = {
+        let source_ids: HashSet<&str> = file.sources.iter().map(|s| s.id.as_str()).collect();
+        super::settings::check_settings(&mut c, &settings, &source_ids)
+    };
+    let setting_index: HashMap<&str, usize> = settings
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
     let flat = flatten(&mut c, std::mem::take(&mut file.sections));
     check_question_ids(&mut c, &flat);
     for (i, q) in flat.questions.iter().enumerate() {
@@ -148,7 +159,10 @@ pub(super) fn check(
         questions: &flat.questions,
         index: &index,
         broken: &broken,
+        settings: &settings,
+        setting_index: &setting_index,
     };
+    super::settings::check_texts(&mut c, &flat, &file, &setting_index);
     let show_if = compile_show_if(&mut c, &resolver, &flat);
     let rules = compile_rules(&mut c, &resolver, &mut file);
     if c.problems.is_empty() {
@@ -165,6 +179,8 @@ pub(super) fn check(
         show_if,
         rules: rules.compiled,
         tests,
+        settings,
+        setting_defaults,
     };
     Ok(Questionnaire::assemble(
         file,

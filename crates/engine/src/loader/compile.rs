@@ -3,8 +3,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::check::{Checker, Ptr};
-use crate::condition::{CmpOp, Expr, Test};
-use crate::model::{Condition, Literal, Question, QuestionType};
+use crate::condition::{CmpOp, Expr, SettingTest, Test};
+use crate::model::{Bound, Condition, Literal, Question, QuestionType, Setting, SettingType};
 use crate::suggest::{clip, list};
 
 /// Resolves ids in conditions.
@@ -12,6 +12,9 @@ pub(super) struct Resolver<'a> {
     pub(super) questions: &'a [Question],
     pub(super) index: &'a HashMap<&'a str, usize>,
     pub(super) broken: &'a HashSet<String>,
+    /// The declared clinic settings, by id; settings that did not parse are in `broken`.
+    pub(super) settings: &'a [Setting],
+    pub(super) setting_index: &'a HashMap<&'a str, usize>,
 }
 
 impl Resolver<'_> {
@@ -40,10 +43,21 @@ impl Resolver<'_> {
         let n_combs = combinators.iter().filter(|x| x.1).count();
         let first_comb = combinators.iter().find(|x| x.1).map(|x| x.0);
         const SHAPES: &str = "a condition is either {\"q\": id, <one operator>: value} or one of all / any / not / at_least+of";
-        if let (Some(_), Some(comb)) = (&cond.q, first_comb) {
+        if let (Some(_), Some(_)) = (&cond.q, &cond.setting) {
             c.push(
                 p.to_string(),
-                format!("a condition mixes `q` with `{comb}`"),
+                "a condition has both `q` and `setting`",
+                Some("a leaf looks at one question or one setting; compare a question with a setting as {\"q\": id, \"gt\": {\"setting\": id}}".into()),
+            );
+            return None;
+        }
+        if let (Some(_), Some(comb)) = (cond.q.as_ref().or(cond.setting.as_ref()), first_comb) {
+            c.push(
+                p.to_string(),
+                format!(
+                    "a condition mixes `{}` with `{comb}`",
+                    if cond.q.is_some() { "q" } else { "setting" }
+                ),
                 Some(SHAPES.into()),
             );
             return None;
@@ -67,6 +81,9 @@ impl Resolver<'_> {
             return None;
         }
         if let Some(op) = leaf_ops.iter().find(|x| x.1).map(|x| x.0) {
+            if let Some(id) = &cond.setting {
+                return self.setting_leaf(c, cond, id, op, p);
+            }
             let Some(id) = &cond.q else {
                 c.push(
                     p.to_string(),
@@ -214,19 +231,167 @@ impl Resolver<'_> {
                 if q.kind != Number {
                     return mismatch(c, fits);
                 }
-                let (cmp, v) = match op {
-                    "lt" => (CmpOp::Lt, cond.lt?),
-                    "le" => (CmpOp::Le, cond.le?),
-                    "gt" => (CmpOp::Gt, cond.gt?),
-                    _ => (CmpOp::Ge, cond.ge?),
-                };
-                Test::Cmp(cmp, v)
+                let (cmp, v) = cmp_of(cond, op)?;
+                match v {
+                    Bound::Number(v) => Test::Cmp(cmp, *v),
+                    Bound::Setting(r) => {
+                        let at = p.key(op);
+                        let si = self.number_setting(c, &r.setting, &at.key("setting"))?;
+                        Test::CmpSetting(cmp, si, 0.0)
+                    }
+                }
             }
         };
         Some(Expr::Leaf {
             q: qi,
             test,
             negated: false,
+        })
+    }
+
+    /// Resolves a setting id; reports an unknown one with a did-you-mean.
+    fn setting_id(&self, c: &mut Checker, id: &str, at: String) -> Option<usize> {
+        if let Some(&si) = self.setting_index.get(id) {
+            return Some(si);
+        }
+        if !self.broken.contains(id) {
+            let help = match c
+                .suggest
+                .did_you_mean(id, self.setting_index.keys().copied())
+            {
+                Some(s) => format!("did you mean `{}`?", clip(s)),
+                None if self.settings.is_empty() => {
+                    "declare it in the top-level `settings` list".into()
+                }
+                None => format!(
+                    "settings: {}",
+                    self.settings
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            c.push(at, format!("unknown setting `{}`", clip(id)), Some(help));
+        }
+        None
+    }
+
+    /// Resolves a setting that a number answer is compared with: it must be a number setting.
+    fn number_setting(&self, c: &mut Checker, id: &str, p: &Ptr) -> Option<usize> {
+        let si = self.setting_id(c, id, p.to_string())?;
+        let kind = self.settings[si].kind;
+        if kind != SettingType::Number {
+            c.push(
+                p.to_string(),
+                format!(
+                    "`{id}` is a {} setting; a number can only be compared with a number setting",
+                    kind.as_str()
+                ),
+                None,
+            );
+            return None;
+        }
+        Some(si)
+    }
+
+    /// A leaf on a clinic setting: `equals`/`one_of` with option codes (or `yes`/`no`), or a
+    /// number comparison for a number setting.
+    fn setting_leaf(
+        &self,
+        c: &mut Checker,
+        cond: &Condition,
+        id: &str,
+        op: &str,
+        p: &Ptr,
+    ) -> Option<Expr> {
+        let si = self.setting_id(c, id, format!("{p}/setting"))?;
+        let setting = &self.settings[si];
+        let mismatch = |c: &mut Checker, hint: &str| {
+            c.push(
+                format!("{p}/{op}"),
+                format!(
+                    "`{op}` does not fit `{id}`, a {} setting",
+                    setting.kind.as_str()
+                ),
+                Some(hint.to_string()),
+            );
+            None
+        };
+        let test =
+            match (setting.kind, op) {
+                (SettingType::Choice | SettingType::YesNo, "equals" | "one_of") => {
+                    let values: Vec<Literal> = match (&cond.equals, &cond.one_of) {
+                        (Some(v), _) => vec![v.clone()],
+                        (_, Some(vs)) => vs.clone(),
+                        _ => return None,
+                    };
+                    if values.is_empty() {
+                        c.push(format!("{p}/one_of"), "`one_of` is empty", None);
+                        return None;
+                    }
+                    let codes = crate::settings::codes(setting);
+                    let mut idx = Vec::new();
+                    for (vi, v) in values.iter().enumerate() {
+                        let at = if op == "equals" {
+                            format!("{p}/equals")
+                        } else {
+                            format!("{p}/one_of/{vi}")
+                        };
+                        let found = match v {
+                            Literal::Text(t) => codes.iter().position(|x| x == t),
+                            Literal::Number(_) => None,
+                        };
+                        match found {
+                            Some(i) => idx.push(i),
+                            None => {
+                                let help = match v {
+                                    Literal::Text(t) => c
+                                        .suggest
+                                        .did_you_mean(t, codes.iter().copied())
+                                        .map(|x| format!("did you mean `{}`?", clip(x))),
+                                    Literal::Number(_) => None,
+                                };
+                                c.push(
+                                    at,
+                                    format!(
+                                        "setting `{}` has no option {}",
+                                        clip(id),
+                                        clip(&v.to_string())
+                                    ),
+                                    Some(help.unwrap_or_else(|| {
+                                        format!("options: {}", codes.join(", "))
+                                    })),
+                                );
+                                return None;
+                            }
+                        }
+                    }
+                    SettingTest::OneOf(idx)
+                }
+                (SettingType::Number, "lt" | "le" | "gt" | "ge") => {
+                    let (cmp, v) = cmp_of(cond, op)?;
+                    match v {
+                        Bound::Number(n) => SettingTest::Cmp(cmp, *n),
+                        Bound::Setting(_) => {
+                            return mismatch(c, "compare a setting with a number");
+                        }
+                    }
+                }
+                (SettingType::Number, "equals") => match &cond.equals {
+                    Some(Literal::Number(n)) => SettingTest::Cmp(CmpOp::Eq, *n),
+                    _ => return mismatch(c, "compare a number setting with a number"),
+                },
+                (SettingType::Number, _) => {
+                    return mismatch(c, "use lt / le / gt / ge / equals with a number");
+                }
+                _ => return mismatch(c, "use equals / one_of with the setting's option codes"),
+            };
+        Some(Expr::Setting {
+            s: si,
+            test,
+            negated: false,
+            holds: false,
         })
     }
 
@@ -285,4 +450,14 @@ fn codes_of(q: &Question) -> Box<dyn Iterator<Item = &str> + '_> {
     } else {
         Box::new(q.options.iter().map(|o| o.code.as_str()))
     }
+}
+
+/// The comparison of a number leaf and what it compares with.
+fn cmp_of<'c>(cond: &'c Condition, op: &str) -> Option<(CmpOp, &'c Bound)> {
+    Some(match op {
+        "lt" => (CmpOp::Lt, cond.lt.as_ref()?),
+        "le" => (CmpOp::Le, cond.le.as_ref()?),
+        "gt" => (CmpOp::Gt, cond.gt.as_ref()?),
+        _ => (CmpOp::Ge, cond.ge.as_ref()?),
+    })
 }

@@ -16,15 +16,15 @@ mod order;
 mod parse;
 mod reach;
 mod rules;
+mod settings;
 
-pub(crate) use parse::{duplicate_key_problems, strip_position};
+pub(crate) use parse::{duplicate_key_problems, lenient_problem, serde_problem, strip_position};
 
 use crate::diagnostics::{LoadError, Problem};
 use crate::locate;
 use crate::model::QuestionnaireFile;
 use crate::questionnaire::Questionnaire;
 use check::check;
-use parse::serde_problem;
 
 /// What the checks build, besides the top-level fields of the file.
 pub(crate) struct Parts {
@@ -35,6 +35,9 @@ pub(crate) struct Parts {
     pub(crate) rules: Vec<crate::questionnaire::CompiledRule>,
     /// The embedded tests with their answers read.
     pub(crate) tests: Vec<(crate::model::TestCase, crate::answers::Answers)>,
+    /// The declared clinic settings and their defaults.
+    pub(crate) settings: Vec<crate::model::Setting>,
+    pub(crate) setting_defaults: Vec<crate::condition::SettingValue>,
 }
 
 /// Largest questionnaire file accepted.

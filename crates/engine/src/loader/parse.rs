@@ -6,7 +6,7 @@ use crate::model::LenientError;
 use crate::suggest::did_you_mean;
 
 /// Turns a serde error at `segments` into a problem, with a did-you-mean for unknown fields.
-pub(super) fn serde_problem(segments: &[String], message: &str, data: bool) -> Problem {
+pub(crate) fn serde_problem(segments: &[String], message: &str, data: bool) -> Problem {
     let mut pointer = locate::pointer(segments);
     let mut help = None;
     let mut at_key = false;
@@ -91,7 +91,7 @@ pub(crate) fn duplicate_key_problems(text: &str) -> Vec<Problem> {
         .collect()
 }
 
-pub(super) fn lenient_problem(base: &str, e: &LenientError) -> Problem {
+pub(crate) fn lenient_problem(base: &str, e: &LenientError) -> Problem {
     let mut p = serde_problem(&e.path, &e.message, true);
     p.pointer = format!("{base}{}", p.pointer);
     p

@@ -71,6 +71,12 @@ pub(super) fn reachability(qs: &[Question], show_if: &[Option<Expr>]) -> Vec<boo
 
 fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
     match e {
+        // Over every clinic's settings: a setting test can go either way.
+        Expr::Setting { .. } => Possible {
+            t: true,
+            f: true,
+            u: false,
+        },
         Expr::Leaf {
             q, negated: true, ..
         } => Possible {
@@ -107,6 +113,12 @@ fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
                     u: unknown,
                 },
                 Test::Contains(_) => Possible {
+                    t: true,
+                    f: true,
+                    u: unknown,
+                },
+                // Over every clinic's settings: assume some value lets it hold.
+                Test::CmpSetting(..) => Possible {
                     t: true,
                     f: true,
                     u: unknown,

@@ -175,6 +175,7 @@ pub(super) fn check_tests(
         };
         names.push(ti);
         let answers = test_answers(c, r, &t, &base.to_string());
+        super::settings::check_test_settings(c, r, &t, &base.to_string());
         for (ei, id) in t.expect_rules.iter().flatten().enumerate() {
             if !known.contains(id.as_str()) && !rules.broken.contains(id) {
                 let help = c

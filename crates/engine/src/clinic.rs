@@ -1,0 +1,390 @@
+//! Clinic files: one clinic's decisions (the settings a questionnaire declares), its name and
+//! phone number, and its own phone lines, kept apart from the questionnaire so that they
+//! survive a new release of it.
+//!
+//! A clinic file is checked like a questionnaire: every problem at once, each located by
+//! file:line:column and JSON pointer, with a did-you-mean for unknown names. It must name the
+//! questionnaire it was written for, and every value must fit its setting's declaration;
+//! otherwise nothing is screened (a half-read policy is no policy).
+
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::diagnostics::{LoadError, Problem};
+use crate::loader::{duplicate_key_problems, lenient_problem, serde_problem, sha256_hex};
+use crate::locate;
+use crate::model::{Contact, Lenient, Level, unique_map};
+use crate::questionnaire::{ClinicInfo, Questionnaire};
+use crate::suggest::did_you_mean;
+
+/// Largest clinic file accepted.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The environment variable that names a clinic file when `--clinic` is not given.
+pub const ENV_VAR: &str = "NEEDLECHECK_CLINIC";
+
+/// A clinic file as written.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicFile {
+    /// Optional pointer to the JSON Schema, for editors.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The id of the questionnaire this file was written for, e.g. `dry-needling`.
+    pub questionnaire: String,
+    /// The clinic's name and phone number, shown in the advice and the handover.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinic: Option<ClinicDetails>,
+    /// Setting id to value (an option code, `yes`/`no`, or a number); settings not given keep
+    /// the questionnaire's default.
+    #[serde(default, deserialize_with = "unique_map")]
+    #[schemars(with = "std::collections::BTreeMap<String, crate::model::Literal>")]
+    pub settings: Map<String, Value>,
+    /// Phone lines: an entry with the id of one of the questionnaire's contacts changes the
+    /// fields it gives; an entry with a new id adds a line (then `name`, `number` and
+    /// `show_for` are needed).
+    #[serde(default)]
+    #[schemars(with = "Vec<ContactEntry>")]
+    pub contacts: Vec<Lenient<ContactEntry>>,
+}
+
+/// The clinic itself.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicDetails {
+    /// The clinic's name, e.g. `Harbour Physio`.
+    pub name: String,
+    /// The clinic's phone number, e.g. `02 9000 0000`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// A phone line that a clinic changes or adds.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactEntry {
+    /// The contact's id: one of the questionnaire's to change it, or a new one to add.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tell: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_for: Option<Vec<Level>>,
+}
+
+/// The levels whose advice lists the clinic's own phone number: every level where the person
+/// books or comes back to the clinic (not an emergency, where 000 is the only number).
+const CLINIC_LINE_LEVELS: [Level; 5] = [
+    Level::Clear,
+    Level::Review,
+    Level::Incomplete,
+    Level::NotSuitable,
+    Level::SeeDoctor,
+];
+
+/// Reads a clinic file and returns `q` running under it.
+pub fn load_path(path: &Path, q: &Questionnaire) -> Result<Questionnaire, LoadError> {
+    let bytes = crate::diagnostics::read_limited(path, MAX_FILE_BYTES)?;
+    load_str(&crate::diagnostics::display_name(path), &bytes, q)
+}
+
+/// Checks clinic-file bytes against `q` and returns `q` running under them; `name` is used in
+/// messages and kept as the clinic file's origin.
+pub fn load_str(name: &str, bytes: &[u8], q: &Questionnaire) -> Result<Questionnaire, LoadError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = locate::line_col(
+            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+            e.valid_up_to(),
+        );
+        LoadError::NotUtf8 {
+            name: name.to_string(),
+            line,
+            column,
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(LoadError::Empty {
+            name: name.to_string(),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = serde_path_to_error::deserialize::<_, ClinicFile>(&mut de);
+    let file = match parsed.map(|f| (f, de.end())) {
+        Ok((f, Ok(()))) => f,
+        Ok((_, Err(e))) => {
+            let problem = Problem {
+                pointer: String::new(),
+                message: "unexpected text after the end of the JSON object".into(),
+                help: Some("remove it, or check for a stray closing brace".into()),
+                at_key: false,
+                line_col: None,
+            }
+            .at_line_col(e.line(), e.column());
+            return Err(LoadError::invalid(name, text, vec![problem]));
+        }
+        Err(e) => {
+            let segments = locate::path_segments(e.path());
+            let inner = e.into_inner();
+            let message = inner.to_string();
+            let mut problem = serde_problem(&segments, &message, inner.is_data());
+            if let Some(h) = &mut problem.help {
+                *h = h.replace("needlecheck schema", "needlecheck schema --clinic");
+            }
+            if !inner.is_data() {
+                let problem = problem.at_line_col(inner.line(), inner.column());
+                return Err(LoadError::invalid(name, text, vec![problem]));
+            }
+            let mut problems = duplicate_key_problems(text);
+            if problems.is_empty() || !message.starts_with("duplicate field") {
+                problems.push(problem);
+            }
+            return Err(LoadError::invalid(name, text, problems));
+        }
+    };
+    let mut problems = duplicate_key_problems(text);
+    problems.extend(crate::text_rules::control_character_problems(text));
+    let applied = check(&file, q, name, sha256_hex(bytes), &mut problems);
+    if !problems.is_empty() {
+        return Err(LoadError::invalid(name, text, problems));
+    }
+    Ok(applied)
+}
+
+fn push(problems: &mut Vec<Problem>, pointer: String, message: String, help: Option<String>) {
+    problems.push(Problem {
+        pointer,
+        message,
+        help,
+        at_key: false,
+        line_col: None,
+    });
+}
+
+/// Whether a phone number holds only what is dialled or printed: digits, spaces, `+`, `-`,
+/// brackets and letters (as in `1800MEDICARE`).
+fn phone_ok(n: &str) -> bool {
+    n.chars().any(|c| c.is_ascii_digit())
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " +-()".contains(c))
+}
+
+fn check(
+    file: &ClinicFile,
+    q: &Questionnaire,
+    name: &str,
+    sha256: String,
+    problems: &mut Vec<Problem>,
+) -> Questionnaire {
+    if file.questionnaire != q.id() {
+        push(
+            problems,
+            "/questionnaire".into(),
+            format!(
+                "this clinic file is for the questionnaire `{}`, not `{}`",
+                file.questionnaire,
+                q.id()
+            ),
+            Some(format!(
+                "use a clinic file written for `{}`, or the questionnaire it was written for",
+                q.id()
+            )),
+        );
+    }
+    if let Some(c) = &file.clinic {
+        if c.name.trim().is_empty() {
+            push(
+                problems,
+                "/clinic/name".into(),
+                "the clinic's name is empty".into(),
+                None,
+            );
+        }
+        if let Some(p) = &c.phone
+            && !phone_ok(p)
+        {
+            push(
+                problems,
+                "/clinic/phone".into(),
+                "the clinic's phone number is not a phone number".into(),
+                Some("use digits, spaces and + - ( ) only, e.g. 02 9000 0000".into()),
+            );
+        }
+    }
+
+    // Settings: every key declared, every value fitting its declaration.
+    let mut values = q.setting_defaults();
+    for (key, value) in &file.settings {
+        let at = format!("/settings/{}", locate::escape_segment(key));
+        match q.setting_index(key) {
+            Some(si) => match crate::settings::check_json(&q.settings()[si], value) {
+                Ok(v) => values[si] = v,
+                Err(e) => push(problems, at, e.message, e.help),
+            },
+            None => problems.push(Problem {
+                pointer: at,
+                message: format!("unknown setting `{key}`"),
+                help: Some(
+                    match did_you_mean(key, q.settings().iter().map(|s| s.id.as_str())) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None if q.settings().is_empty() => {
+                            format!("the questionnaire `{}` declares no settings", q.id())
+                        }
+                        None => format!(
+                            "settings: {}",
+                            q.settings()
+                                .iter()
+                                .map(|s| s.id.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
+                ),
+                at_key: true,
+                line_col: None,
+            }),
+        }
+    }
+
+    // Contacts: change by id, or add.
+    let mut contacts: Vec<Contact> = q.contacts().to_vec();
+    let mut seen: Vec<&str> = Vec::new();
+    if let Some(ClinicDetails {
+        name,
+        phone: Some(phone),
+    }) = &file.clinic
+    {
+        contacts.push(Contact {
+            id: "clinic".into(),
+            name: name.clone(),
+            number: phone.clone(),
+            when: Some(
+                "Your clinic: to book, to ask about this result, or if your health changes \
+                 before your appointment."
+                    .into(),
+            ),
+            tell: None,
+            show_for: CLINIC_LINE_LEVELS.to_vec(),
+        });
+    }
+    for (i, entry) in file.contacts.iter().enumerate() {
+        let base = format!("/contacts/{i}");
+        let e = match entry {
+            Lenient::Ok(e) => e,
+            Lenient::Err(err) => {
+                problems.push(lenient_problem(&base, err));
+                continue;
+            }
+        };
+        if seen.contains(&e.id.as_str()) {
+            push(
+                problems,
+                format!("{base}/id"),
+                format!("contact `{}` is given twice", e.id),
+                Some("keep one entry per contact".into()),
+            );
+            continue;
+        }
+        seen.push(&e.id);
+        if let Some(n) = &e.number
+            && !phone_ok(n)
+        {
+            push(
+                problems,
+                format!("{base}/number"),
+                "the number is not a phone number".into(),
+                Some("use digits, spaces and + - ( ) only".into()),
+            );
+        }
+        for (field, v) in [("name", &e.name), ("when", &e.when), ("tell", &e.tell)] {
+            if v.as_ref().is_some_and(|t| t.trim().is_empty()) {
+                push(
+                    problems,
+                    format!("{base}/{field}"),
+                    format!("`{field}` is empty"),
+                    Some("leave the field out to keep the questionnaire's wording".into()),
+                );
+            }
+        }
+        match contacts.iter_mut().find(|c| c.id == e.id) {
+            Some(c) => {
+                if let Some(x) = &e.name {
+                    c.name = x.clone();
+                }
+                if let Some(x) = &e.number {
+                    c.number = x.clone();
+                }
+                if let Some(x) = &e.when {
+                    c.when = Some(x.clone());
+                }
+                if let Some(x) = &e.tell {
+                    c.tell = Some(x.clone());
+                }
+                if let Some(x) = &e.show_for {
+                    c.show_for = x.clone();
+                }
+            }
+            None => {
+                let missing: Vec<&str> = [
+                    ("name", e.name.is_none()),
+                    ("number", e.number.is_none()),
+                    ("show_for", e.show_for.is_none()),
+                ]
+                .into_iter()
+                .filter(|x| x.1)
+                .map(|x| x.0)
+                .collect();
+                if !missing.is_empty() {
+                    let known: Vec<&str> = contacts.iter().map(|c| c.id.as_str()).collect();
+                    push(
+                        problems,
+                        format!("{base}/id"),
+                        format!(
+                            "`{}` is not one of the questionnaire's contacts, and a new one needs {}",
+                            e.id,
+                            missing.join(", ")
+                        ),
+                        Some(match did_you_mean(&e.id, known.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("contacts: {}", known.join(", ")),
+                        }),
+                    );
+                    continue;
+                }
+                contacts.push(Contact {
+                    id: e.id.clone(),
+                    name: e.name.clone().unwrap_or_default(),
+                    number: e.number.clone().unwrap_or_default(),
+                    when: e.when.clone(),
+                    tell: e.tell.clone(),
+                    show_for: e.show_for.clone().unwrap_or_default(),
+                });
+            }
+        }
+    }
+
+    let mut out = q.clone().with_settings(values);
+    out.set_clinic(
+        ClinicInfo {
+            name: file.clinic.as_ref().map(|c| c.name.clone()),
+            phone: file.clinic.as_ref().and_then(|c| c.phone.clone()),
+            sha256,
+            origin: name.to_string(),
+        },
+        contacts,
+    );
+    out
+}
+
+/// The JSON Schema of the clinic file.
+pub fn schema() -> schemars::Schema {
+    schemars::schema_for!(ClinicFile)
+}

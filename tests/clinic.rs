@@ -1,0 +1,327 @@
+//! Clinic files through the binary: the same answers give the standard outcome under one
+//! clinic file and the strict one under another; records pin the clinic file and the effective
+//! settings; a bad clinic file is a located error with exit 2 and nothing screened.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+const EXAMPLE: &str = "questionnaires/clinic-example.json";
+
+fn needlecheck() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_needlecheck"));
+    cmd.env("NO_COLOR", "1")
+        .env_remove("NEEDLECHECK_CLINIC")
+        .timeout(Duration::from_secs(30));
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("the binary runs");
+    Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
+    }
+}
+
+fn ok(r: &Run) -> &Run {
+    assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    r
+}
+
+/// The answers of one of the default questionnaire's embedded test cases.
+fn case_answers(name: &str) -> Value {
+    let text = std::fs::read_to_string("questionnaires/dry-needling.json").unwrap();
+    let q: Value = serde_json::from_str(&text).unwrap();
+    let case = q["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no embedded case {name:?}"));
+    json!({ "answers": case["answers"] })
+}
+
+fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, serde_json::to_string_pretty(v).unwrap()).unwrap();
+    p
+}
+
+fn clinic(implant: &str) -> Value {
+    json!({
+        "questionnaire": "dry-needling",
+        "clinic": { "name": format!("Clinic {implant}"), "phone": "02 9000 0000" },
+        "settings": { "implant_policy": implant },
+    })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn score_json(answers: &Path, clinic: Option<&Path>) -> Value {
+    let mut cmd = needlecheck();
+    cmd.args(["score", "--format", "json", "-a"]).arg(answers);
+    if let Some(c) = clinic {
+        cmd.arg("--clinic").arg(c);
+    }
+    serde_json::from_str(&ok(&run(&mut cmd)).stdout).expect("a JSON record")
+}
+
+#[test]
+fn the_same_answers_give_the_standard_and_the_strict_outcome_under_two_clinic_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = write(dir.path(), "a.json", &case_answers("pacemaker"));
+    let standard = write(dir.path(), "standard.json", &clinic("standard"));
+    let strict = write(dir.path(), "strict.json", &clinic("strict"));
+
+    let a = score_json(&answers, Some(&standard));
+    let b = score_json(&answers, Some(&strict));
+    let none = score_json(&answers, None);
+    assert_eq!(a["outcome"], "review", "{a}");
+    assert_eq!(none["outcome"], "review", "{none}");
+    assert_eq!(b["outcome"], "not_suitable", "{b}");
+    let rules = |r: &Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        rules(&b).contains(&"electrical_device_strict".into()),
+        "{b}"
+    );
+    assert!(
+        !rules(&a).contains(&"electrical_device_strict".into()),
+        "{a}"
+    );
+
+    // Each record pins its clinic file and the effective settings, defaults included.
+    for (rec, path, policy) in [(&a, &standard, "standard"), (&b, &strict, "strict")] {
+        let bytes = std::fs::read(path).unwrap();
+        assert_eq!(rec["clinic"]["sha256"], sha256_hex(&bytes), "{rec}");
+        assert_eq!(rec["settings"]["implant_policy"], policy, "{rec}");
+        assert_eq!(rec["settings"]["inr_limit"], 3, "{rec}");
+        assert_eq!(rec["settings"]["consent_age"], 18, "{rec}");
+    }
+    assert_eq!(none["clinic"], Value::Null, "{none}");
+    assert_eq!(none["settings"]["implant_policy"], "standard", "{none}");
+
+    // A stored record re-scores under another clinic file.
+    let record = write(dir.path(), "record.json", &a);
+    let again = score_json(&record, Some(&strict));
+    assert_eq!(again["outcome"], "not_suitable", "{again}");
+
+    // The environment names the clinic file when --clinic is not given.
+    let r = run(needlecheck()
+        .env("NEEDLECHECK_CLINIC", &strict)
+        .args(["score", "--format", "json", "-a"])
+        .arg(&answers));
+    let v: Value = serde_json::from_str(&ok(&r).stdout).unwrap();
+    assert_eq!(v["outcome"], "not_suitable", "{v}");
+}
+
+#[test]
+fn a_number_setting_moves_the_inr_limit_and_its_wording() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = write(
+        dir.path(),
+        "a.json",
+        &case_answers("warfarin, INR 2.4 known"),
+    );
+    let low = write(
+        dir.path(),
+        "low.json",
+        &json!({ "questionnaire": "dry-needling", "settings": { "inr_limit": 2.2 } }),
+    );
+    assert_eq!(score_json(&answers, None)["outcome"], "review");
+    let r = run(needlecheck()
+        .args(["score", "--clinic"])
+        .arg(&low)
+        .arg("-a")
+        .arg(&answers));
+    assert!(ok(&r).stdout.contains("(not_suitable)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("above 2.2, this clinic's limit"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("{inr_limit}"), "{}", r.stdout);
+}
+
+#[test]
+fn the_clinic_name_and_phone_are_in_the_advice_and_the_handover() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = write(dir.path(), "a.json", &case_answers("pacemaker"));
+    let r = run(needlecheck()
+        .args(["score", "--staff", "--clinic", EXAMPLE, "-a"])
+        .arg(&answers));
+    let out = &ok(&r).stdout;
+    assert!(out.contains("Clinic: Harbour Physio"), "{out}");
+    assert!(out.contains("02 9000 0000 Harbour Physio"), "{out}");
+    let handover = out
+        .split("HANDOVER FOR THE PRACTITIONER")
+        .nth(1)
+        .expect("a handover");
+    assert!(handover.contains("Clinic: Harbour Physio"), "{out}");
+    // The example sets the strict implant policy.
+    assert!(out.contains("(not_suitable)"), "{out}");
+    // Without a clinic file, no clinic line.
+    let plain = run(needlecheck().args(["score", "-a"]).arg(&answers));
+    assert!(!ok(&plain).stdout.contains("Clinic:"), "{}", plain.stdout);
+}
+
+#[test]
+fn a_bad_clinic_file_is_a_located_error_and_nothing_is_screened() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = write(dir.path(), "a.json", &case_answers("pacemaker"));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\n  \"questionnaire\": \"dry-needling\",\n  \"settings\": {\n    \"implant_polcy\": \"strict\",\n    \"inr_limit\": 9\n  }\n}\n",
+    )
+    .unwrap();
+    let other = write(
+        dir.path(),
+        "other.json",
+        &json!({ "questionnaire": "acupuncture" }),
+    );
+    let missing = dir.path().join("missing.json");
+    for (file, want) in [
+        (
+            &bad,
+            vec![
+                "bad.json:4:5",
+                "unknown setting `implant_polcy`",
+                "did you mean `implant_policy`?",
+                "bad.json:5:18",
+                "out of range",
+            ],
+        ),
+        (&other, vec!["other.json:2:", "not `dry-needling`"]),
+        (&missing, vec!["missing.json"]),
+    ] {
+        for args in [vec!["score", "-a"], vec!["score", "--format", "json", "-a"]] {
+            let r = run(needlecheck()
+                .arg("--clinic")
+                .arg(file)
+                .args(&args)
+                .arg(&answers));
+            assert_eq!(r.code, 2, "{file:?} {args:?}\n{}", r.stderr);
+            assert_eq!(r.stdout, "", "nothing screened under {file:?}");
+            for w in &want {
+                assert!(r.stderr.contains(w), "{w:?} missing from\n{}", r.stderr);
+            }
+        }
+        let r = run(needlecheck().arg("--clinic").arg(file).arg("settings"));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        let r = run(needlecheck().arg("--clinic").arg(file).arg("validate"));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+    }
+    // A bad file named by the environment is refused too.
+    let r = run(needlecheck()
+        .env("NEEDLECHECK_CLINIC", &bad)
+        .args(["score", "-a"])
+        .arg(&answers));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn contacts_are_replaced_by_id_or_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = write(dir.path(), "a.json", &case_answers("pacemaker"));
+    let c = write(
+        dir.path(),
+        "c.json",
+        &json!({
+            "questionnaire": "dry-needling",
+            "contacts": [
+                { "id": "nurse_line", "number": "1800 111 222" },
+                { "id": "local_gp", "name": "Harbour After-hours GP", "number": "02 9111 2222",
+                  "show_for": ["review"] }
+            ]
+        }),
+    );
+    let r = run(needlecheck()
+        .args(["score", "--clinic"])
+        .arg(&c)
+        .arg("-a")
+        .arg(&answers));
+    let out = &ok(&r).stdout;
+    assert!(
+        out.contains("1800 111 222 1800MEDICARE nurse line"),
+        "{out}"
+    );
+    assert!(!out.contains("1800 633 422 1800MEDICARE"), "{out}");
+    assert!(out.contains("02 9111 2222 Harbour After-hours GP"), "{out}");
+}
+
+#[test]
+fn settings_lists_defaults_and_effective_values() {
+    let r = run(needlecheck().args(["settings", "--format", "json", "--clinic", EXAMPLE]));
+    let v: Value = serde_json::from_str(&ok(&r).stdout).unwrap();
+    let list = v["settings"].as_array().unwrap();
+    let get = |id: &str| list.iter().find(|s| s["id"] == id).unwrap().clone();
+    for id in [
+        "implant_policy",
+        "metal_allergy_policy",
+        "artificial_valve_policy",
+        "inr_limit",
+        "consent_age",
+    ] {
+        let s = get(id);
+        assert!(s["label"].is_string() && s["help"].is_string(), "{s}");
+    }
+    assert_eq!(get("implant_policy")["default"], "standard");
+    assert_eq!(get("implant_policy")["effective"], "strict");
+    assert_eq!(get("inr_limit")["effective"], 2.5);
+    assert_eq!(v["clinic"]["name"], "Harbour Physio");
+
+    let r = run(needlecheck().arg("settings"));
+    let text = &ok(&r).stdout;
+    assert!(text.contains("No clinic file"), "{text}");
+    assert!(
+        text.contains("[inr_limit]") && text.contains("effective: 3"),
+        "{text}"
+    );
+
+    let r = run(needlecheck().args(["validate", "--clinic", EXAMPLE]));
+    ok(&r);
+}
+
+#[test]
+fn clinic_schema_is_current() {
+    let r = run(needlecheck().args(["schema", "clinic"]));
+    let committed = std::fs::read_to_string("questionnaires/clinic.schema.json").unwrap();
+    assert_eq!(
+        ok(&r).stdout,
+        committed,
+        "questionnaires/clinic.schema.json is out of date; \
+         run `cargo run -- schema clinic > questionnaires/clinic.schema.json`"
+    );
+    let schema: Value = serde_json::from_str(&committed).unwrap();
+    assert!(schema["properties"]["settings"].is_object(), "{schema}");
+    assert!(
+        schema["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("questionnaire"))
+    );
+}
