@@ -325,3 +325,46 @@ fn clinic_schema_is_current() {
             .contains(&json!("questionnaire"))
     );
 }
+
+#[test]
+fn a_saved_screening_pins_the_clinic_file_and_the_effective_settings() {
+    use needlecheck::records::{self, Mode, Screening, Status};
+    use std::time::{Duration, UNIX_EPOCH};
+    let base = needlecheck::loader::embedded().unwrap();
+    let bytes = std::fs::read(EXAMPLE).unwrap();
+    let q = needlecheck::clinic::load_str("clinic-example.json", &bytes, &base).unwrap();
+    let v = case_answers("pacemaker");
+    let a = q.parse_answers(v["answers"].as_object().unwrap()).unwrap();
+    let o = needlecheck::score(&q, &a);
+    assert_eq!(o.level, needlecheck::Level::NotSuitable);
+    let s = Screening {
+        q: &q,
+        answers: &a,
+        outcome: &o,
+        subject: Some("A-1"),
+        staff: true,
+        mode: Mode::Plain,
+        status: Status::Completed,
+        started: UNIX_EPOCH + Duration::from_secs(1_798_761_600),
+        ended: UNIX_EPOCH + Duration::from_secs(1_798_761_700),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let saved = records::save(dir.path(), &s).unwrap();
+    let record: Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved.record).unwrap()).unwrap();
+    assert_eq!(record["clinic"]["sha256"], sha256_hex(&bytes), "{record}");
+    assert_eq!(record["clinic"]["name"], "Harbour Physio", "{record}");
+    assert_eq!(
+        record["settings"],
+        json!({
+            "implant_policy": "strict",
+            "metal_allergy_policy": "review",
+            "artificial_valve_policy": "review",
+            "inr_limit": 2.5,
+            "consent_age": 16
+        }),
+        "{record}"
+    );
+    let handover = std::fs::read_to_string(&saved.handover).unwrap();
+    assert!(handover.contains("Clinic: Harbour Physio"), "{handover}");
+}

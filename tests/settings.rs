@@ -207,3 +207,120 @@ fn test_cases_may_set_settings_and_wrong_ones_are_located() {
         assert!(out.contains(want), "{want:?} missing from\n{out}");
     }
 }
+
+/// The built-in questionnaire under each of its settings' values (one setting at a time away
+/// from its default, number settings at both ends of their range) and under the strictest
+/// choice of all.
+fn setting_variants() -> Vec<(String, needlecheck::Questionnaire)> {
+    use needlecheck::condition::SettingValue;
+    use needlecheck::model::SettingType;
+    let q = needlecheck::loader::embedded().expect("the built-in questionnaire loads");
+    let defaults = q.setting_defaults();
+    let mut out = vec![("defaults".to_string(), q.clone())];
+    let mut strictest = defaults.clone();
+    for (si, s) in q.settings().iter().enumerate() {
+        let values: Vec<SettingValue> = match s.kind {
+            SettingType::Number => [s.min, s.max]
+                .into_iter()
+                .flatten()
+                .map(SettingValue::Number)
+                .collect(),
+            SettingType::YesNo => vec![SettingValue::Code(0), SettingValue::Code(1)],
+            SettingType::Choice => (0..s.options.len()).map(SettingValue::Code).collect(),
+        };
+        for v in values.into_iter().filter(|v| *v != defaults[si]) {
+            let mut all = defaults.clone();
+            all[si] = v;
+            out.push((format!("{} = {v:?}", s.id), q.clone().with_settings(all)));
+            // The stricter end: the highest-level choice, the lowest limit.
+            strictest[si] = match (s.kind, v) {
+                (SettingType::Number, SettingValue::Number(n)) if s.id == "consent_age" => {
+                    SettingValue::Number(n.max(match strictest[si] {
+                        SettingValue::Number(m) => m,
+                        _ => n,
+                    }))
+                }
+                (SettingType::Number, SettingValue::Number(n)) => {
+                    SettingValue::Number(n.min(match strictest[si] {
+                        SettingValue::Number(m) => m,
+                        _ => n,
+                    }))
+                }
+                _ => v,
+            };
+        }
+    }
+    out.push(("strictest".into(), q.clone().with_settings(strictest)));
+    assert!(out.len() >= 8, "{} variants", out.len());
+    out
+}
+
+#[test]
+fn the_safety_invariants_hold_under_every_setting_value() {
+    use needlecheck::Answer;
+    use needlecheck::model::QuestionType;
+    for (name, q) in setting_variants() {
+        let inr = q.question_index("inr");
+        let gating: std::collections::BTreeSet<usize> = (0..q.questions().len())
+            .flat_map(|i| q.show_if_questions(i))
+            .collect();
+        for t in q.tests() {
+            let a = q.parse_answers(&t.answers).expect("scenario answers parse");
+            let base = score(&q, &a);
+            // Deterministic.
+            assert_eq!(base, score(&q, &a), "{name}: {:?}", t.name);
+            for x in 0..q.questions().len() {
+                if !base.visible[x] || a.get(x).is_none() {
+                    continue;
+                }
+                let question = &q.questions()[x];
+                // An unanswered required question never gives `clear`.
+                if question.is_required() {
+                    let mut missing = a.clone();
+                    missing.set(x, None);
+                    assert!(
+                        score(&q, &missing).level >= Level::Incomplete,
+                        "{name}: {:?} without `{}`",
+                        t.name,
+                        question.id
+                    );
+                }
+                // "Not sure" to a follow-up never scores lower than a definite answer (the
+                // INR is the documented exception: not known is a request, not a deferral).
+                if gating.contains(&x) || !question.allows_unsure() || Some(x) == inr {
+                    continue;
+                }
+                let definite: Vec<Answer> = match question.kind {
+                    QuestionType::YesNo => vec![Answer::Yes, Answer::No],
+                    QuestionType::SingleChoice => {
+                        (0..question.options.len()).map(Answer::Choice).collect()
+                    }
+                    QuestionType::Number => [question.min, question.max, Some(12.0), Some(18.0)]
+                        .into_iter()
+                        .flatten()
+                        .filter(|n| {
+                            question.min.is_none_or(|lo| *n >= lo)
+                                && question.max.is_none_or(|hi| *n <= hi)
+                        })
+                        .map(Answer::Number)
+                        .collect(),
+                    _ => vec![],
+                };
+                let mut unsure = a.clone();
+                unsure.set(x, Some(Answer::Unsure));
+                let with_unsure = score(&q, &unsure).level;
+                for d in definite {
+                    let mut def = a.clone();
+                    def.set(x, Some(d.clone()));
+                    let with_definite = score(&q, &def).level;
+                    assert!(
+                        with_unsure >= with_definite,
+                        "{name}: {:?}: Not sure to `{}` gives {with_unsure}, {d:?} gives {with_definite}",
+                        t.name,
+                        question.id
+                    );
+                }
+            }
+        }
+    }
+}
