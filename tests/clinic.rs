@@ -368,3 +368,40 @@ fn a_saved_screening_pins_the_clinic_file_and_the_effective_settings() {
     let handover = std::fs::read_to_string(&saved.handover).unwrap();
     assert!(handover.contains("Clinic: Harbour Physio"), "{handover}");
 }
+
+#[test]
+fn the_welcome_screen_names_the_clinic() {
+    use needlecheck::frontend::RunOptions;
+    use needlecheck::tui::app::{App, Msg, update};
+    use needlecheck::tui::view;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let base = needlecheck::loader::embedded().unwrap();
+    let q =
+        needlecheck::clinic::load_str("c.json", &std::fs::read(EXAMPLE).unwrap(), &base).unwrap();
+    for (qn, staff, want) in [(&q, false, true), (&q, true, true), (&base, false, false)] {
+        let opts = RunOptions {
+            staff,
+            subject: None,
+            save_dir: None,
+            color: false,
+        };
+        let mut app = App::new(qn, &opts, (80, 24));
+        update(&mut app, Msg::Resize(80, 24));
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| view::view(&app, f)).unwrap();
+        let buf = t.backend().buffer();
+        let mut text = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                text.push_str(buf[(x, y)].symbol());
+            }
+            text.push('\n');
+        }
+        assert_eq!(
+            text.contains("Harbour Physio"),
+            want,
+            "staff {staff}:\n{text}"
+        );
+    }
+}

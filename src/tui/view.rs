@@ -239,6 +239,9 @@ fn welcome_lines(app: &App, w: u16, theme: Theme) -> Body {
     if app.staff {
         staff_welcome_lines(app, w, theme, &mut body);
     }
+    if let Some(clinic) = q.clinic().and_then(|c| c.name.as_deref()) {
+        body.extend(wrap(clinic, w, "", "", theme.bold()));
+    }
     body.blank();
     body.extend(wrap(q.introduction(), w, "", "", Style::new()));
     let (_, total) = app.session.progress();
