@@ -22,6 +22,7 @@ use crate::questionnaire::Questionnaire;
 use crate::report::{Record, Summary, TextOptions, render_text};
 use crate::selftest::run_tests;
 use crate::suggest::Suggester;
+use needlecheck_engine::record_json::RecordWriter;
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
@@ -419,14 +420,6 @@ fn score(
     Ok(EXIT_OK)
 }
 
-/// One output line of `score --jsonl`.
-#[derive(Serialize)]
-struct JsonlRecord<'q> {
-    line: usize,
-    #[serde(flatten)]
-    record: Record<'q>,
-}
-
 #[derive(Serialize)]
 struct JsonlError<'a> {
     line: usize,
@@ -450,6 +443,8 @@ fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Re
     let mut bad = 0usize;
     // One budget of "did you mean" work for the whole stream, however many lines it has.
     let suggest = Suggester::new();
+    // The record of each line, from pieces escaped once for the whole stream.
+    let records = RecordWriter::new(q)?;
     loop {
         match crate::lines::read_line(&mut input, &mut buf, MAX_JSONL_LINE)? {
             Line::End => break,
@@ -476,13 +471,7 @@ fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Re
         match crate::answers_file::parse_answers_doc(q, name, text, &suggest) {
             Ok(answers) => {
                 let outcome = crate::score(q, &answers);
-                serde_json::to_writer(
-                    &mut out,
-                    &JsonlRecord {
-                        line: line_no,
-                        record: Record::new(q, &answers, &outcome),
-                    },
-                )?;
+                records.write(&mut out, Some(line_no), &answers, &outcome)?;
                 out.write_all(b"\n")?;
             }
             Err(LoadError::Invalid { problems, .. }) => {

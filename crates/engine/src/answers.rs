@@ -133,24 +133,29 @@ fn check_number(q: &Question, n: f64) -> Result<(), String> {
     if q.integer && n.fract() != 0.0 {
         return Err("Please enter a whole number.".into());
     }
-    let unit = q
-        .unit
-        .as_deref()
-        .map(|u| format!(" {u}"))
-        .unwrap_or_default();
+    // Written only for a message: a valid answer costs no allocation.
+    let unit = || {
+        q.unit
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default()
+    };
     match (q.min, q.max) {
         (Some(lo), Some(hi)) if n < lo || n > hi => Err(format!(
-            "Please enter a number from {} to {}{unit}.",
+            "Please enter a number from {} to {}{}.",
             fmt_num(lo),
-            fmt_num(hi)
+            fmt_num(hi),
+            unit()
         )),
         (Some(lo), None) if n < lo => Err(format!(
-            "Please enter a number of at least {}{unit}.",
-            fmt_num(lo)
+            "Please enter a number of at least {}{}.",
+            fmt_num(lo),
+            unit()
         )),
         (None, Some(hi)) if n > hi => Err(format!(
-            "Please enter a number of at most {}{unit}.",
-            fmt_num(hi)
+            "Please enter a number of at most {}{}.",
+            fmt_num(hi),
+            unit()
         )),
         _ => Ok(()),
     }

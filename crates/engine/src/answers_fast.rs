@@ -165,11 +165,10 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
         let mut answers = Answers::new(questions.len());
         // Keys seen, also those answered `null`: a key given twice is refused either way.
         let mut seen = vec![false; questions.len()];
+        let mut next = 0;
         while let Some(key) = m.next_key::<Key>()? {
-            let qi = self
-                .q
-                .question_index(&key.0)
-                .ok_or_else(|| de::Error::custom("unknown id"))?;
+            let qi = find(self.q, &key.0, next).ok_or_else(|| de::Error::custom("unknown id"))?;
+            next = qi + 1;
             if std::mem::replace(&mut seen[qi], true) {
                 return Err(de::Error::custom("key twice"));
             }
@@ -181,6 +180,17 @@ impl<'de> Visitor<'de> for AnswersSeed<'_> {
         }
         Ok(answers)
     }
+}
+
+/// The index of question `id`. Answers usually come in questionnaire order, skipping the
+/// questions that were not asked: the few after `next` are tried before the index.
+fn find(q: &Questionnaire, id: &str, next: usize) -> Option<usize> {
+    let ahead = q.questions().iter().enumerate().skip(next).take(4);
+    ahead
+        .into_iter()
+        .find(|(_, question)| question.id == id)
+        .map(|(i, _)| i)
+        .or_else(|| q.question_index(id))
 }
 
 /// One answer to `question`, `None` for `null`. The same reading as [`answers::from_json`].
@@ -240,7 +250,8 @@ impl<'de> Visitor<'de> for AnswerSeed<'_> {
         if q.kind != QuestionType::MultiChoice {
             return Err(de::Error::custom("not a multiple choice"));
         }
-        let mut chosen = Vec::new();
+        // Most answers choose one to three options.
+        let mut chosen = Vec::with_capacity(4);
         while let Some(code) = s.next_element::<Key>()? {
             chosen.push(
                 q.option_index(&code.0)

@@ -24,6 +24,7 @@ pub mod locate;
 pub mod model;
 pub mod printable;
 pub mod questionnaire;
+pub mod record_json;
 pub mod records;
 pub mod report;
 pub mod rulebook;

@@ -3,7 +3,6 @@
 //! Only [`crate::loader`] builds one, after every check has passed, so the rest of the engine
 //! can rely on it: ids resolve, conditions fit their questions, `show_if` looks only backwards.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::answers::Answers;
@@ -79,7 +78,9 @@ pub struct Questionnaire {
     templates: Vec<(Slot, String)>,
     sha256: String,
     origin: String,
-    index: HashMap<String, usize>,
+    /// Question ids to indices. Every answer looks its id up here, so the hasher is a fast one
+    /// (seeded per process); the keys are the questionnaire's own ids.
+    index: foldhash::HashMap<String, usize>,
 }
 
 /// A text that can name settings.

@@ -502,7 +502,7 @@ impl Serialize for AnswerValue<'_> {
 }
 
 /// A borrowed answer with its question, serialized as in an answers file.
-struct AnswerRef<'a>(&'a Question, &'a Answer);
+pub(crate) struct AnswerRef<'a>(pub(crate) &'a Question, pub(crate) &'a Answer);
 
 impl Serialize for AnswerRef<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
