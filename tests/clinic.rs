@@ -285,6 +285,7 @@ fn settings_lists_defaults_and_effective_values() {
         "artificial_valve_policy",
         "inr_limit",
         "consent_age",
+        "first_trimester_policy",
     ] {
         let s = get(id);
         assert!(s["label"].is_string() && s["help"].is_string(), "{s}");
@@ -361,7 +362,8 @@ fn a_saved_screening_pins_the_clinic_file_and_the_effective_settings() {
             "metal_allergy_policy": "review",
             "artificial_valve_policy": "review",
             "inr_limit": 2.5,
-            "consent_age": 16
+            "consent_age": 16,
+            "first_trimester_policy": "not_suitable"
         }),
         "{record}"
     );
