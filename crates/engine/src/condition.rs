@@ -5,23 +5,32 @@
 //! meet a missing id or a type mismatch.
 //!
 //! A leaf on a shown question without a definite answer is *unknown*. Unknown remembers whether
-//! a "Not sure" answer is behind it ([`Truth::Unknown`]`{ unsure: true }`) or only a missing
-//! answer: a rule escalates on the former, while a missing required answer is reported as
-//! `incomplete` instead (otherwise a half-filled screening would "fire" every emergency rule).
+//! the question is *settled* ([`Truth::Unknown`]`{ unsure: true }`: answered "Not sure", or an
+//! optional question skipped, which no further answer will decide, in a finished screening or
+//! in a session once passed) or only still to be answered: a rule escalates on the former,
+//! while a missing required answer is reported as `incomplete` instead (otherwise a
+//! half-filled screening would "fire" every emergency rule). A skipped optional question counts
+//! as settled because otherwise it could hold back a rule that "Not sure" escalates: in
+//! `all(z, any(f, y))` with `z` skipped and `y` "Not sure", a "Not sure" to the gate of `f`
+//! that shows `f` answered "yes" would leave only the skipped `z` undecided, and the rule,
+//! which fired for a definite answer to the gate, would not fire for "Not sure".
 //!
 //! `not` is pushed down to the leaves when a condition is loaded (negation normal form), and a
 //! leaf on a question that was not shown is false whichever way it is turned: "`weeks` is not
 //! below 13" does not hold for someone who was never asked about weeks. With no negation above
-//! the leaves, a rule can only fire more when a leaf moves up the order
-//! false < unknown < unknown-because-of-"Not sure" < true, and "Not sure" to a question only
-//! ever moves leaves up (it shows what either answer would show, and its own leaves are
-//! unknown-because-of-"Not sure"): so "Not sure" never gives a lower outcome than a definite
-//! answer. Two kinds of leaf break this and are kept out: `unsure: false` after `not`s are
-//! pushed down (true for "no", false for "Not sure"; the loader refuses it unless the rule is
-//! marked `not_monotone`), and a missing answer, whose unknown does not escalate: with a question
-//! left unanswered, `all(any(f, y), z)` escalates for "Not sure" to `y` while `f` is hidden but
-//! not once a "Not sure" to a gate shows `f` answered "yes". The property tests check the
-//! promise over generated questionnaires with every shown question answered.
+//! the leaves and every unknown settled, which is the case once every shown required question
+//! has an answer, a rule that escalates (the default; not `unknown: "ignore"`) fires exactly
+//! when it is not false, and it can only fire more when a leaf moves up the order
+//! false < unknown < true; "Not sure" to a question only ever moves leaves up as far as firing
+//! goes (it shows what either answer would show, and its own leaves go from true or false to
+//! unknown): so in a finished screening "Not sure" never gives a lower outcome than a definite
+//! answer. Two things break this. A test that an answer is *not* "Not sure" (`unsure: false`
+//! after `not`s are pushed down: true for "no", false for "Not sure"), which the loader refuses
+//! unless the rule is marked `not_monotone`. And a required question still unanswered, whose
+//! unknown does not escalate: `all(z, any(f, y))` with `z` missing escalates for "Not sure" to
+//! `y` while `f` is hidden, but not once a "Not sure" to a gate shows `f` answered "yes"; the
+//! outcome is then `incomplete` and the screening must be finished. The property tests check
+//! the promise over generated questionnaires with the answers finished.
 
 use crate::answers::{Answer, Answers};
 
@@ -30,7 +39,8 @@ use crate::answers::{Answer, Answers};
 pub enum Truth {
     True,
     False,
-    /// Cannot be decided; `unsure` when a "Not sure" answer contributed.
+    /// Cannot be decided; `unsure` when a settled question contributed: a "Not sure" answer
+    /// or an optional question passed without an answer.
     Unknown {
         unsure: bool,
     },
@@ -147,6 +157,10 @@ pub struct Ctx<'a> {
     pub answers: &'a Answers,
     /// Visibility of each question; questions not yet decided count as hidden.
     pub visible: &'a [bool],
+    /// Questions passed without an answer that will not get one (shown optional questions
+    /// skipped): their leaves are unknown the way "Not sure" is. Questions beyond the end of
+    /// the slice count as still to be answered.
+    pub skipped: &'a [bool],
 }
 
 impl Expr {
@@ -329,19 +343,20 @@ fn leaf(q: usize, test: &Test, negated: bool, ctx: &Ctx) -> Truth {
     if !ctx.visible.get(q).copied().unwrap_or(false) {
         return Truth::False;
     }
-    match definite(test, ctx.answers.get(q)) {
+    let skipped = ctx.skipped.get(q).copied().unwrap_or(false);
+    match definite(test, ctx.answers.get(q), skipped) {
         Truth::True if negated => Truth::False,
         Truth::False if negated => Truth::True,
         t => t,
     }
 }
 
-/// The value of a test on a shown question's answer.
-fn definite(test: &Test, answer: Option<&Answer>) -> Truth {
+/// The value of a test on a shown question's answer (`skipped`: no answer will come).
+fn definite(test: &Test, answer: Option<&Answer>, skipped: bool) -> Truth {
     match (test, answer) {
         (Test::Answered(want), a) => Truth::from_bool(a.is_some() == *want),
         (Test::Unsure(want), a) => Truth::from_bool(matches!(a, Some(Answer::Unsure)) == *want),
-        (_, None) => Truth::Unknown { unsure: false },
+        (_, None) => Truth::Unknown { unsure: skipped },
         (_, Some(Answer::Unsure)) => Truth::Unknown { unsure: true },
         (Test::OneOf(opts), Some(a)) => match a.choice_index() {
             Some(i) => Truth::from_bool(opts.contains(&i)),
@@ -369,6 +384,7 @@ mod tests {
         e.eval(&Ctx {
             answers: &answers,
             visible: &visible,
+            skipped: &[],
         })
     }
 
@@ -456,6 +472,7 @@ mod tests {
         let ctx = Ctx {
             answers: &answers,
             visible: &visible,
+            skipped: &[],
         };
         // The stored "yes" of a hidden question is not looked at.
         assert_eq!(yes(0).eval(&ctx), Truth::False);
@@ -477,6 +494,7 @@ mod tests {
         let ctx = Ctx {
             answers: &answers,
             visible: &visible,
+            skipped: &[],
         };
         let mut out = vec![];
         Expr::Any(vec![yes(0), yes(1), yes(2)]).explain(&ctx, &mut out);

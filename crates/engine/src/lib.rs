@@ -8,10 +8,13 @@
 //!
 //! Safety properties the engine keeps for every questionnaire the loader accepts (and the
 //! property tests check): an unanswered required question never yields `clear`; answers to
-//! hidden questions never change the outcome; scoring is deterministic; and in a screening where
-//! every question shown has an answer, "Not sure" never lowers the outcome compared with a
-//! definite answer, counting every rule except those with `unknown: "ignore"` and those marked
-//! `not_monotone` (the loader refuses a test of an answer *not* being "Not sure" elsewhere).
+//! hidden questions never change the outcome; scoring is deterministic; and in a finished
+//! screening (every shown required question answered, optional ones possibly skipped) "Not
+//! sure" never lowers the outcome compared with a definite answer, counting every rule except
+//! those with `unknown: "ignore"` and those marked `not_monotone` (the loader refuses a test of
+//! an answer *not* being "Not sure" elsewhere). There a skipped optional question counts as
+//! "Not sure" in rules; a required one still unanswered makes the outcome `incomplete` and is
+//! outside the promise (see [`condition`]).
 
 pub mod answers;
 mod answers_fast;

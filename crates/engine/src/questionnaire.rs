@@ -394,9 +394,11 @@ impl Questionnaire {
             visible[i] = match &self.show_if[i] {
                 None => true,
                 Some(e) => {
+                    // Shown or not does not depend on why a leaf is unknown.
                     let ctx = Ctx {
                         answers,
                         visible: &visible,
+                        skipped: &[],
                     };
                     e.eval(&ctx) != Truth::False
                 }

@@ -2,8 +2,10 @@
 //!
 //! The outcome is the highest level among the rules that fired, and at least `incomplete` when
 //! a required visible question has no answer. A rule fires when its condition is true, or when
-//! it is unknown because of a "Not sure" answer and the rule escalates (the default). Answers to
-//! questions hidden by `show_if` are not looked at and are reported as ignored.
+//! it is unknown because of a "Not sure" answer or, in a finished screening, a shown optional
+//! question left unanswered (which no further answer will decide; see [`crate::condition`]),
+//! and the rule escalates (the default). Answers to questions hidden by `show_if` are not
+//! looked at and are reported as ignored.
 
 use crate::answers::Answers;
 use crate::condition::{Ctx, Truth};
@@ -47,13 +49,25 @@ impl Outcome {
     }
 }
 
-/// Scores `answers`.
+/// Scores `answers`. When every shown required question has an answer (a finished
+/// screening), a shown optional question without one was skipped; before that, every missing
+/// answer counts as still to come.
 pub fn score(q: &Questionnaire, answers: &Answers) -> Outcome {
+    score_passed(q, answers, &[])
+}
+
+/// Scores `answers` like [`score`], where the optional questions marked in `passed` were
+/// skipped even before the screening is finished (in a session: those it has gone past).
+pub(crate) fn score_passed(q: &Questionnaire, answers: &Answers, passed: &[bool]) -> Outcome {
     let visible = q.visibility(answers);
-    let findings = fired(q, answers, &visible, |_| true);
     let unanswered: Vec<usize> = (0..q.questions().len())
         .filter(|i| visible[*i] && q.questions()[*i].is_required() && answers.get(*i).is_none())
         .collect();
+    let finished = unanswered.is_empty();
+    let skipped: Vec<bool> = (q.questions().iter().enumerate())
+        .map(|(i, x)| !x.is_required() && (finished || passed.get(i).copied().unwrap_or(false)))
+        .collect();
+    let findings = fired(q, answers, &visible, &skipped, |_| true);
     let ignored: Vec<usize> = answers.answered().filter(|i| !visible[*i]).collect();
     let mut level = findings
         .iter()
@@ -73,8 +87,15 @@ pub fn score(q: &Questionnaire, answers: &Answers) -> Outcome {
 }
 
 /// The first `stop` rule that fires on these answers (checked after every answer in a session).
-pub fn stop_rule(q: &Questionnaire, answers: &Answers, visible: &[bool]) -> Option<usize> {
-    fired(q, answers, visible, |r| q.rules()[r].rule.stop)
+/// `skipped`: the questions already passed without an answer that will not get one (optional
+/// ones); any other question without an answer is still to be answered.
+pub fn stop_rule(
+    q: &Questionnaire,
+    answers: &Answers,
+    visible: &[bool],
+    skipped: &[bool],
+) -> Option<usize> {
+    fired(q, answers, visible, skipped, |r| q.rules()[r].rule.stop)
         .into_iter()
         .map(|f| f.rule)
         .min()
@@ -84,9 +105,14 @@ fn fired(
     q: &Questionnaire,
     answers: &Answers,
     visible: &[bool],
+    skipped: &[bool],
     consider: impl Fn(usize) -> bool,
 ) -> Vec<Finding> {
-    let ctx = Ctx { answers, visible };
+    let ctx = Ctx {
+        answers,
+        visible,
+        skipped,
+    };
     let mut findings = Vec::new();
     for (ri, r) in q.rules().iter().enumerate() {
         if !consider(ri) {
@@ -212,8 +238,8 @@ mod tests {
         let q = mini();
         let mut a = Answers::new(q.questions().len());
         let visible = q.visibility(&a);
-        assert_eq!(stop_rule(&q, &a, &visible), None);
+        assert_eq!(stop_rule(&q, &a, &visible, &[]), None);
         a.set(0, Some(Answer::Yes));
-        assert_eq!(stop_rule(&q, &a, &visible), Some(0));
+        assert_eq!(stop_rule(&q, &a, &visible, &[]), Some(0));
     }
 }

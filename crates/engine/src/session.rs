@@ -112,9 +112,11 @@ impl<'q> Session<'q> {
             None => self.visible.iter().filter(|v| **v).count(),
         };
         let from = self.current.map_or(self.visible.len(), |c| c + 1);
+        // Counting, a later gate without an answer is still to be answered, skipped or not.
         let ctx = crate::condition::Ctx {
             answers: &self.answers,
             visible: &self.visible,
+            skipped: &[],
         };
         let later = (from..self.visible.len())
             .filter(|i| self.visible[*i])
@@ -134,7 +136,8 @@ impl<'q> Session<'q> {
         answers::check(&self.q.questions()[c], &a)?;
         self.answers.set(c, Some(a));
         self.refresh();
-        if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible) {
+        if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible, &self.skipped())
+        {
             self.stopped = Some(rule);
             return Ok(Step::Stopped(rule));
         }
@@ -153,7 +156,8 @@ impl<'q> Session<'q> {
         self.dropped.clear();
         // Moving on keeps the answer, so it must still stop: an emergency answer kept after
         // going back from the alert interrupts again.
-        if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible) {
+        if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible, &self.skipped())
+        {
             self.stopped = Some(rule);
             return Ok(Step::Stopped(rule));
         }
@@ -196,11 +200,30 @@ impl<'q> Session<'q> {
     /// `incomplete` (even when only optional questions remained): an abandoned screening never
     /// reads as clear.
     pub fn outcome(&self) -> Outcome {
-        let mut outcome = score::score(self.q, &self.answers);
+        // An optional question gone past without an answer was skipped, finished or not: the
+        // outcome agrees with a stop rule that it set off.
+        let mut outcome = score::score_passed(self.q, &self.answers, &self.skipped());
         if !self.is_finished() && self.stopped.is_none() {
             outcome.level = outcome.level.max(crate::Level::Incomplete);
         }
         outcome
+    }
+
+    /// The optional questions reached so far (the current one and those visited before it):
+    /// one without an answer was skipped, and in a rule counts as unknown the way "Not sure"
+    /// does. A question not reached yet is still to be answered (until the screening is
+    /// finished; see [`score::score`]).
+    fn skipped(&self) -> Vec<bool> {
+        let mut reached = vec![false; self.q.questions().len()];
+        for i in self.history.iter().copied().chain(self.current) {
+            reached[i] = true;
+        }
+        self.q
+            .questions()
+            .iter()
+            .zip(reached)
+            .map(|(x, r)| r && !x.is_required())
+            .collect()
     }
 
     fn advance(&mut self, from: usize) -> Step {
