@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::diagnostics::{LoadError, display_name, read_bounded, read_limited};
+use crate::formats;
 use crate::frontend::RunOptions;
 use crate::lines::Line;
 use crate::loader;
@@ -19,17 +20,17 @@ use crate::model::QuestionnaireFile;
 use crate::output;
 use crate::printable::escape_line;
 use crate::questionnaire::Questionnaire;
-use crate::report::{Record, Summary, TextOptions, render_text};
 use crate::selftest::run_tests;
 use crate::suggest::Suggester;
 use needlecheck_engine::record_json::RecordWriter;
 
-/// Exit status: success.
-pub const EXIT_OK: u8 = 0;
-/// Exit status: I/O or internal error.
-pub const EXIT_IO: u8 = 1;
-/// Exit status: invalid input (questionnaire, answers) or usage.
-pub const EXIT_INVALID: u8 = 2;
+/// Exit status: success ([`crate::screening::exit::OK`], where every exit status is defined).
+pub const EXIT_OK: u8 = crate::screening::exit::OK;
+/// Exit status: I/O or internal error ([`crate::screening::exit::IO`]).
+pub const EXIT_IO: u8 = crate::screening::exit::IO;
+/// Exit status: invalid input (questionnaire, answers) or usage
+/// ([`crate::screening::exit::INVALID`]).
+pub const EXIT_INVALID: u8 = crate::screening::exit::INVALID;
 
 /// Largest answers file accepted.
 const MAX_ANSWERS_BYTES: u64 = 16 * 1024 * 1024;
@@ -104,9 +105,9 @@ pub enum Command {
         /// Answers file, or - for standard input.
         #[arg(long, short = 'a', value_name = "FILE|-")]
         answers: PathBuf,
-        /// Output format [default: text; with --jsonl always json].
-        #[arg(long, value_enum)]
-        format: Option<Format>,
+        /// Output format [default: text; with --jsonl json, the one format that streams].
+        #[arg(long, value_parser = output_format())]
+        format: Option<formats::Format>,
         /// Read one answers object per line and write one JSON record per line (streaming).
         /// A bad line gives an error record for that line; the rest continue.
         #[arg(long)]
@@ -163,6 +164,16 @@ pub enum DocFormat {
     Html,
 }
 
+/// The `--format` values of `score`: the engine's output formats, by name.
+fn output_format() -> impl clap::builder::TypedValueParser<Value = formats::Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(formats::Format::ALL.map(formats::Format::name))
+        .try_map(|name| {
+            formats::Format::from_name(&name).ok_or_else(|| format!("unknown format `{name}`"))
+        })
+}
+
+/// The formats of `questions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
@@ -182,6 +193,13 @@ pub fn run(cli: Cli) -> u8 {
         return EXIT_INVALID;
     }
     let interactive_run = cli.command.is_none();
+    if !interactive_run && cli.save_dir.is_some() {
+        output::note(
+            "error: --save-dir saves screenings, and subcommands never save one; leave it out \
+             (run a screening without a subcommand to save its record)",
+        );
+        return EXIT_INVALID;
+    }
     let result = match cli.command {
         Some(Command::Validate { ref files }) => validate(files, clinic_path(&cli).as_deref()),
         Some(Command::Score {
@@ -338,7 +356,7 @@ fn validate(files: &[PathBuf], clinic: Option<&Path>) -> io::Result<u8> {
 fn score(
     q: &Questionnaire,
     answers: &Path,
-    format: Option<Format>,
+    format: Option<formats::Format>,
     jsonl: bool,
     staff: bool,
 ) -> io::Result<u8> {
@@ -349,8 +367,12 @@ fn score(
         display_name(answers)
     };
     if jsonl {
-        if format == Some(Format::Text) {
-            output::note("error: --jsonl always writes JSON records; leave out --format text");
+        if let Some(f) = format.filter(|f| !f.streams()) {
+            output::note(&format!(
+                "error: --jsonl writes one JSON record per line; --format {} does not stream, \
+                 leave it out",
+                f.name()
+            ));
             return Ok(EXIT_INVALID);
         }
         return if stdin {
@@ -394,28 +416,16 @@ fn score(
         }
     };
     let outcome = crate::score(q, &answers);
-    match format.unwrap_or(Format::Text) {
-        Format::Text => {
-            let mut out = output::stdout();
-            let summary = Summary::new(q, &answers, &outcome, staff);
-            out.write_all(
-                render_text(
-                    &summary,
-                    &TextOptions {
-                        staff,
-                        subject: None,
-                    },
-                )
-                .as_bytes(),
-            )?;
-            out.flush()?;
-        }
-        Format::Json => {
-            let mut out = output::json_stdout();
-            serde_json::to_writer_pretty(&mut out, &Record::new(q, &answers, &outcome))?;
-            out.write_all(b"\n")?;
-            out.flush()?;
-        }
+    let format = format.unwrap_or(formats::Format::Text);
+    let report = formats::Report::scored(q, &answers, &outcome, staff);
+    if format.escapes_itself() {
+        let mut out = output::json_stdout();
+        format.write(&report, None, &mut out)?;
+        out.flush()?;
+    } else {
+        let mut out = output::stdout();
+        format.write(&report, None, &mut out)?;
+        out.flush()?;
     }
     Ok(EXIT_OK)
 }
@@ -730,16 +740,16 @@ fn interactive(q: &Questionnaire, cli: &Cli) -> io::Result<u8> {
         color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
     if let Some(dir) = &opts.save_dir
-        && !dir.is_dir()
+        && let Err(e) = crate::records::check_writable(dir)
     {
         output::note(&format!(
-            "error: --save-dir {}: not a directory (create it first)",
-            display_name(dir)
+            "error: --save-dir: {e} (give a folder you can write to; create it first)"
         ));
         return Ok(EXIT_INVALID);
     }
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     if cli.plain || dumb || !io::stdin().is_terminal() {
+        crate::plain::exit_on_signals()?;
         let mut input = io::stdin().lock();
         let mut prompts = output::stderr();
         let mut advice = output::stdout();

@@ -17,9 +17,10 @@ pub struct RunOptions {
     pub color: bool,
 }
 
-/// Exit status when the screening ended normally.
-pub const EXIT_OK: u8 = 0;
-/// Exit status when the screening was abandoned before the end (plain mode, end of input).
-pub const EXIT_ABANDONED: u8 = 3;
-/// Exit status when interrupted (Ctrl-C, SIGTERM, SIGHUP).
-pub const EXIT_INTERRUPTED: u8 = 130;
+/// Exit status when the screening ended normally ([`crate::screening::exit::OK`]).
+pub const EXIT_OK: u8 = crate::screening::exit::OK;
+/// Exit status when the screening was abandoned before the end
+/// ([`crate::screening::exit::ABANDONED`]).
+pub const EXIT_ABANDONED: u8 = crate::screening::exit::ABANDONED;
+/// Exit status when interrupted ([`crate::screening::exit::INTERRUPTED`]).
+pub const EXIT_INTERRUPTED: u8 = crate::screening::exit::INTERRUPTED;

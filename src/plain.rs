@@ -17,22 +17,26 @@
 //! and the exit status is [`EXIT_ABANDONED`].
 
 use std::io::{self, BufRead, Write};
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::answers;
-use crate::frontend::{EXIT_ABANDONED, EXIT_OK, RunOptions};
+use crate::frontend::RunOptions;
 use crate::lines::Line;
-use crate::model::{Level, QuestionType};
+use crate::model::QuestionType;
 use crate::printable::Printable;
 use crate::questionnaire::Questionnaire;
-use crate::records::{self, Mode, Screening, Status};
-use crate::report::{Summary, TextOptions, render_text};
+use crate::records;
+use crate::screening::{Interrupt, Mode, Notice, Screening, Start, Status, exit};
 use crate::session::{Session, Step};
 
 /// Runs the plain line mode: questions and prompts to `prompts`, answers from `input`, the
 /// advice to `advice`. Returns the process exit status.
 ///
 /// In staff mode several patients can be screened in a row; each gets a fresh [`Session`].
+/// A record that cannot be saved is said at once, with the choice to try again or to save in
+/// another folder; a record given up ends the run in an error, so that a script does not take
+/// a lost record for a kept one.
 pub fn run(
     q: &Questionnaire,
     opts: &RunOptions,
@@ -48,81 +52,99 @@ pub fn run(
     let advice: &mut dyn Write = &mut advice;
     if let Some(dir) = &opts.save_dir {
         // Better to say so now than after the person has answered everything.
-        records::check_dir(dir)?;
+        records::check_writable(dir)?;
     }
     let mut io = Lines {
         input,
         out: prompts,
     };
     let mut subject = opts.subject.clone();
-    // Screenings whose record could not be saved: the run then ends in an error, so that a
-    // script does not take a lost record for a kept one.
-    let mut unsaved = 0;
+    let mut save_dir = opts.save_dir.clone();
+    let mut lost = 0;
     let code = loop {
-        let started = SystemTime::now();
+        let start = Start {
+            subject: subject.clone(),
+            staff: opts.staff,
+            mode: Mode::Plain,
+            started: SystemTime::now(),
+        };
         let (session, status) = screen(q, opts.staff, &mut io)?;
-        let ended = SystemTime::now();
-        let outcome = session.outcome();
-        if status == Status::Abandoned {
+        let done = Screening::end(&session, start, status);
+        if let Some(notice) = status.notice() {
             io.say("")?;
-            io.say(
-                "The screening was not finished. The advice below is for the answers given so far.",
-            )?;
+            io.say(notice)?;
         }
-        let text = render_text(
-            &Summary::new(q, session.answers(), &outcome, opts.staff),
-            &TextOptions {
-                staff: opts.staff,
-                subject: subject.as_deref(),
-            },
-        );
-        advice.write_all(text.as_bytes())?;
-        advice.flush()?;
-        if let Some(dir) = &opts.save_dir {
-            let screening = Screening {
-                q,
-                answers: session.answers(),
-                outcome: &outcome,
-                subject: subject.as_deref(),
-                staff: opts.staff,
-                mode: Mode::Plain,
-                status,
-                started,
-                ended,
-            };
-            io.say("")?;
-            match records::save(dir, &screening) {
-                Ok(paths) => {
-                    io.say(&format!("Saved the record: {}", paths.record.display()))?;
-                    io.say(&format!("Saved the handover: {}", paths.handover.display()))?;
-                }
-                Err(e) => {
-                    unsaved += 1;
-                    io.say(&format!("NOT SAVED: {e}"))?;
-                }
-            }
+        if let Some(text) = done.advice() {
+            advice.write_all(text.as_bytes())?;
+            advice.flush()?;
         }
-        if status == Status::Abandoned {
-            break EXIT_ABANDONED;
+        if let Some(dir) = save_dir.as_mut()
+            && !keep(&done, dir, &mut io)?
+        {
+            lost += 1;
         }
-        if !opts.staff || !next_patient(&mut io)? {
-            break EXIT_OK;
+        if status == Status::Abandoned || !opts.staff || !next_patient(&mut io)? {
+            break done.exit_status();
         }
         io.say("")?;
         io.say("--- Next patient ---")?;
         let Some(id) = next_subject(&mut io)? else {
-            break EXIT_OK;
+            break exit::OK;
         };
         subject = id;
     };
-    if unsaved > 0 {
+    if lost > 0 {
         return Err(io::Error::other(format!(
-            "{unsaved} screening record{} could not be saved (see above)",
-            if unsaved == 1 { "" } else { "s" }
+            "{lost} screening record{} could not be saved (see above)",
+            if lost == 1 { "" } else { "s" }
         )));
     }
     Ok(code)
 }
+
+/// Saves the screening's record in `dir`, and says where. When that fails, says why and asks
+/// what to do: `r` tries again, a folder path saves there (and from then on), `skip` or the
+/// end of input gives the record up. Returns whether the record was kept.
+fn keep(done: &Screening, dir: &mut PathBuf, io: &mut Lines) -> io::Result<bool> {
+    io.say("")?;
+    loop {
+        let why = match records::save(dir, done) {
+            Ok(saved) => {
+                for file in &saved.files {
+                    io.say(&format!("Saved: {}", file.display()))?;
+                }
+                return Ok(true);
+            }
+            Err(e) => e,
+        };
+        io.say(&format!("NOT SAVED: {why}"))?;
+        loop {
+            io.say(SAVE_FAILED_CHOICES)?;
+            io.ask(">")?;
+            let Some(line) = io.line()? else {
+                io.say("")?;
+                return Ok(false);
+            };
+            match line.trim() {
+                "" => continue,
+                "skip" => return Ok(false),
+                "r" | "retry" => break,
+                other => match records::check_writable(Path::new(other)) {
+                    Ok(()) => {
+                        *dir = PathBuf::from(other);
+                        break;
+                    }
+                    Err(e) => io.say(&format!("NOT SAVED: {e}"))?,
+                },
+            }
+        }
+    }
+}
+
+/// What a failed save offers (the TUI's save-failed screen offers the same).
+const SAVE_FAILED_CHOICES: &str = "The record is kept until you choose: type r to try again, \
+the path of another folder to save it there, or skip to go on without it (the run then ends \
+in an error).";
 
 /// Longest line of plain-mode input read: far more than any answer.
 const MAX_LINE: usize = 64 * 1024;
@@ -220,10 +242,14 @@ fn screen<'q>(
         let Some(line) = io.line()? else {
             io.say("")?;
             io.say("End of input.")?;
-            return Ok((session, Status::Abandoned));
+            let status = Status::on_leaving(&session);
+            return Ok((session, status));
         };
         match command(&line) {
-            Some(Command::Quit) => return Ok((session, Status::Abandoned)),
+            Some(Command::Quit) => {
+                let status = Status::on_leaving(&session);
+                return Ok((session, status));
+            }
             Some(Command::Help) => {
                 io.say(match &question.help {
                     Some(h) => h,
@@ -264,10 +290,10 @@ fn screen<'q>(
         };
         if !skipping {
             // `dropped` describes the last answer; a skip leaves it as it was.
-            say_dropped(q, &session, staff, io)?;
+            say_notices(q, &session, staff, io)?;
         }
         if let Step::Stopped(rule) = step {
-            if emergency_stop(q, rule, io)? {
+            if emergency_stop(&Interrupt::new(&session, rule, staff), io)? {
                 return Ok((session, Status::StoppedEmergency));
             }
             session.back();
@@ -332,14 +358,9 @@ fn hint(q: &crate::model::Question) -> String {
                 .as_deref()
                 .map(|u| format!(", in {u}"))
                 .unwrap_or_default();
-            let range = match (q.min, q.max) {
-                (Some(lo), Some(hi)) => {
-                    format!(" from {} to {}", answers::fmt_num(lo), answers::fmt_num(hi))
-                }
-                (Some(lo), None) => format!(" of at least {}", answers::fmt_num(lo)),
-                (None, Some(hi)) => format!(" of at most {}", answers::fmt_num(hi)),
-                (None, None) => String::new(),
-            };
+            let range = crate::screening::number_range(q)
+                .map(|r| format!(" {r}"))
+                .unwrap_or_default();
             let unsure = if q.allows_unsure() {
                 ", or u if not sure"
             } else {
@@ -352,62 +373,47 @@ fn hint(q: &crate::model::Question) -> String {
     }
 }
 
-/// Says which earlier answers the last answer made irrelevant (skip logic dropped them).
-fn say_dropped(
+/// Says which earlier answers the last answer removed, and which questions it added.
+fn say_notices(
     q: &Questionnaire,
     session: &Session,
     staff: bool,
     io: &mut Lines,
 ) -> io::Result<()> {
-    let dropped = session.dropped();
-    if dropped.is_empty() {
-        return Ok(());
-    }
-    io.say(&format!(
-        "Because of this answer, {} no longer {} and {} removed:",
-        if dropped.len() == 1 {
-            "1 earlier answer".to_string()
-        } else {
-            format!("{} earlier answers", dropped.len())
-        },
-        if dropped.len() == 1 {
-            "applies"
-        } else {
-            "apply"
-        },
-        if dropped.len() == 1 { "was" } else { "were" },
-    ))?;
-    for i in dropped {
-        io.say(&format!("- {}", q.questions()[*i].wording(staff)))?;
+    let notices = [
+        Notice::dropped(q, session.dropped(), staff),
+        Notice::added(q, session.added(), staff),
+    ];
+    for notice in notices.into_iter().flatten() {
+        io.say(&notice.headline)?;
+        for item in &notice.items {
+            io.say(&format!("- {item}"))?;
+        }
     }
     Ok(())
 }
 
-/// The emergency alert of a `stop` rule. Returns true to finish with the advice, false when the
-/// person said the answer was a mistake.
-fn emergency_stop(q: &Questionnaire, rule: usize, io: &mut Lines) -> io::Result<bool> {
-    let r = &q.rules()[rule].rule;
-    let contacts: Vec<_> = q
-        .contacts()
-        .iter()
-        .filter(|c| c.show_for.contains(&r.level))
-        .collect();
+/// The interrupt of a `stop` rule, as plain lines (no symbols, so that a screen reader reads
+/// it out as it stands). Returns true to finish with the advice, false when the person said
+/// the answer was a mistake.
+fn emergency_stop(alert: &Interrupt, io: &mut Lines) -> io::Result<bool> {
     io.say("")?;
-    match (r.level, q.emergency_contact()) {
-        (Level::Emergency, Some(c)) => {
-            io.say(&format!("EMERGENCY: CALL {} NOW ({}).", c.number, c.name))?
-        }
-        (Level::Emergency, None) => io.say("EMERGENCY: CALL EMERGENCY SERVICES NOW.")?,
-        (level, _) => io.say(&format!(
-            "STOP: {}.",
-            q.advice().for_level(level).label.to_uppercase()
-        ))?,
+    io.say(&format!("{}: {}.", alert.title, alert.headline))?;
+    io.say(alert.message)?;
+    io.say(alert.summary)?;
+    for c in &alert.contacts {
+        io.say(c)?;
     }
-    io.say(&r.message)?;
-    for c in contacts {
-        io.say(&crate::report::contact_line(c))?;
-        if let Some(tell) = &c.tell {
-            io.say(&format!("Tell them: {tell}"))?;
+    if !alert.tell.is_empty() {
+        io.say("What to tell them:")?;
+        for t in &alert.tell {
+            io.say(&format!("- {t}"))?;
+        }
+    }
+    if !alert.steps.is_empty() {
+        io.say("What to do:")?;
+        for (i, step) in alert.steps.iter().enumerate() {
+            io.say(&format!("{}. {step}", i + 1))?;
         }
     }
     loop {
@@ -459,4 +465,28 @@ fn next_patient(io: &mut Lines) -> io::Result<bool> {
             _ => io.say("Please answer y (yes) or n (no).")?,
         }
     }
+}
+
+/// Makes SIGINT, SIGTERM and SIGHUP end plain mode as they end the TUI: a line on stderr that
+/// says the screening was interrupted, and exit status 130 (rather than death by the signal).
+/// Nothing is printed or saved for the unfinished patient.
+pub fn exit_on_signals() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        // SAFETY: the handler only calls write(2) and _exit(2), which are async-signal-safe,
+        // and touches no memory but constants.
+        unsafe { signal_hook::low_level::register(sig, on_signal)? };
+    }
+    Ok(())
+}
+
+fn on_signal() {
+    let say = |bytes: &[u8]| {
+        // SAFETY: writes a constant buffer to stderr; a failed write is ignored.
+        unsafe { libc::write(libc::STDERR_FILENO, bytes.as_ptr().cast(), bytes.len()) };
+    };
+    say(b"\n");
+    say(crate::screening::INTERRUPTED_NOTICE.as_bytes());
+    say(b"\n");
+    signal_hook::low_level::exit(i32::from(exit::INTERRUPTED));
 }

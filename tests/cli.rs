@@ -686,7 +686,7 @@ fn score_text_explains_every_finding() {
     expect_code(&r, 0);
     assert!(
         r.stdout
-            .starts_with("RESULT: Not suitable now (not_suitable)"),
+            .starts_with("RESULT: Not suitable now (not suitable)"),
         "{}",
         r.stdout
     );
@@ -753,7 +753,7 @@ fn score_text_shows_aftercare_only_for_its_levels() {
             .args(["score", "--answers", answers]))
     };
     for (answers, outcome) in [
-        ("findings.json", "not_suitable"),
+        ("findings.json", "not suitable"),
         ("unsure.json", "emergency"),
         ("missing-required.json", "incomplete"),
     ] {

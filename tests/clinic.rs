@@ -329,30 +329,34 @@ fn clinic_schema_is_current() {
 
 #[test]
 fn a_saved_screening_pins_the_clinic_file_and_the_effective_settings() {
-    use needlecheck::records::{self, Mode, Screening, Status};
+    use needlecheck::formats::Format;
+    use needlecheck::records;
+    use needlecheck::screening::{Mode, Screening, Start, Status};
     use std::time::{Duration, UNIX_EPOCH};
     let base = needlecheck::loader::embedded().unwrap();
     let bytes = std::fs::read(EXAMPLE).unwrap();
     let q = needlecheck::clinic::load_str("clinic-example.json", &bytes, &base).unwrap();
     let v = case_answers("pacemaker");
     let a = q.parse_answers(v["answers"].as_object().unwrap()).unwrap();
-    let o = needlecheck::score(&q, &a);
-    assert_eq!(o.level, needlecheck::Level::NotSuitable);
-    let s = Screening {
-        q: &q,
-        answers: &a,
-        outcome: &o,
-        subject: Some("A-1"),
+    let start = Start {
+        subject: Some("A-1".into()),
         staff: true,
         mode: Mode::Plain,
-        status: Status::Completed,
         started: UNIX_EPOCH + Duration::from_secs(1_798_761_600),
-        ended: UNIX_EPOCH + Duration::from_secs(1_798_761_700),
     };
+    let s = Screening::from_answers(
+        &q,
+        a,
+        start,
+        Status::Completed,
+        UNIX_EPOCH + Duration::from_secs(1_798_761_700),
+    );
+    assert_eq!(s.outcome.level, needlecheck::Level::NotSuitable);
     let dir = tempfile::tempdir().unwrap();
     let saved = records::save(dir.path(), &s).unwrap();
     let record: Value =
-        serde_json::from_str(&std::fs::read_to_string(&saved.record).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(saved.file(Format::Json).unwrap()).unwrap())
+            .unwrap();
     assert_eq!(record["clinic"]["sha256"], sha256_hex(&bytes), "{record}");
     assert_eq!(record["clinic"]["name"], "Harbour Physio", "{record}");
     assert_eq!(
@@ -367,7 +371,7 @@ fn a_saved_screening_pins_the_clinic_file_and_the_effective_settings() {
         }),
         "{record}"
     );
-    let handover = std::fs::read_to_string(&saved.handover).unwrap();
+    let handover = std::fs::read_to_string(saved.file(Format::Handover).unwrap()).unwrap();
     assert!(handover.contains("Clinic: Harbour Physio"), "{handover}");
 }
 

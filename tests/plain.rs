@@ -229,14 +229,19 @@ fn emergency_yes_alerts_then_gives_the_emergency_advice() {
     let r = run("y\n\n");
     assert_eq!(r.code, EXIT_OK);
     assert!(
+        r.prompts.contains("EMERGENCY: CALL 000 NOW.\n"),
+        "{}",
         r.prompts
-            .contains("EMERGENCY: CALL 000 NOW (Emergency services)")
     );
     assert!(r.prompts.contains("Chest pain now can be a heart attack."));
     // The same phone line and what to tell them as the printed advice and the TUI.
-    assert!(r.prompts.contains(
-        "000 Emergency services: if you are in danger now\nTell them: Where you are, and what is happening now.\n"
-    ));
+    assert!(
+        r.prompts.contains(
+            "000 Emergency services: if you are in danger now\nWhat to tell them:\n- Where you are, and what is happening now.\n- \"Do you have chest pain right now?\": Yes\n"
+        ),
+        "{}",
+        r.prompts
+    );
     assert!(
         r.prompts
             .contains("Type back if you answered by mistake, or press Enter to finish:")
@@ -263,7 +268,7 @@ fn back_from_the_emergency_alert_asks_again() {
     assert_eq!(r.code, EXIT_OK, "{}", r.prompts);
     assert_eq!(
         r.prompts
-            .matches("Do you have chest pain right now?")
+            .matches("\nDo you have chest pain right now?\n")
             .count(),
         2
     );
@@ -521,8 +526,14 @@ fn cli_staff_subject_and_save_dir() {
     assert_eq!(files.len(), 2);
     for f in &files {
         assert_eq!(fs::metadata(f).unwrap().permissions().mode() & 0o777, 0o600);
-        assert!(stderr.contains(&f.display().to_string()));
-        assert!(!f.to_string_lossy().contains("P-5"));
+        assert!(
+            stderr.contains(&format!("Saved: {}", f.display())),
+            "{stderr}"
+        );
+        // Front-desk files carry the sequence number and the patient ID.
+        let name = f.file_name().unwrap().to_string_lossy();
+        assert!(name.starts_with("needlecheck-"), "{name}");
+        assert!(name.contains("-1-P-5."), "{name}");
     }
 }
 

@@ -339,7 +339,8 @@ fn front_desk_on_a_terminal_leaves_nothing_of_a_patient_in_the_scrollback() {
     p.wait_for("Front desk · no patient ID");
     assert!(
         !p.contents().contains("P-1"),
-        "the previous patient is gone from the screen"
+        "the previous patient is gone from the screen:\n{}",
+        p.contents()
     );
     p.send("P-2");
     answer_all_no(&mut p);

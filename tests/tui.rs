@@ -12,9 +12,10 @@ use needlecheck::Answer;
 use needlecheck::frontend::RunOptions;
 use needlecheck::model::QuestionType;
 use needlecheck::questionnaire::Questionnaire;
+use needlecheck::screening::Screening;
 use needlecheck::tui::app::{App, Effect, Ending, Msg, Screen, update};
 use needlecheck::tui::keys::{self, Context};
-use needlecheck::tui::{event_loop, view};
+use needlecheck::tui::{Effects, event_loop, view};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, TestBackend};
 use ratatui::crossterm::event::{
@@ -130,11 +131,11 @@ fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
 }
 
-fn press(app: &mut App, code: KeyCode) -> Effect {
+fn press<'q>(app: &mut App<'q>, code: KeyCode) -> Effect<'q> {
     update(app, Msg::Key(key(code)))
 }
 
-fn ch(app: &mut App, c: char) -> Effect {
+fn ch<'q>(app: &mut App<'q>, c: char) -> Effect<'q> {
     press(app, KeyCode::Char(c))
 }
 
@@ -144,7 +145,7 @@ fn typed(app: &mut App, text: &str) {
     }
 }
 
-fn enter(app: &mut App) -> Effect {
+fn enter<'q>(app: &mut App<'q>) -> Effect<'q> {
     press(app, KeyCode::Enter)
 }
 
@@ -473,7 +474,11 @@ fn q_asks_before_quitting() {
     // Abandoned: status 3, and the advice printed says it is not finished.
     assert_eq!(a.exit_status(), 3);
     let last = a.take_final().expect("advice for the answers so far");
-    assert!(last.advice.starts_with("RESULT: Not finished (incomplete)"));
+    assert!(
+        last.advice()
+            .unwrap()
+            .starts_with("RESULT: Not finished (incomplete)")
+    );
 }
 
 #[test]
@@ -513,7 +518,11 @@ fn emergency_answer_goes_to_the_interrupt_at_once() {
     ch(&mut a, 'q');
     assert_eq!(a.exit_status(), 0);
     let last = a.take_final().expect("emergency advice");
-    assert!(last.advice.starts_with("RESULT: Call 000 now (emergency)"));
+    assert!(
+        last.advice()
+            .unwrap()
+            .starts_with("RESULT: Call 000 now (emergency)")
+    );
 }
 
 #[test]
@@ -530,7 +539,7 @@ fn result_screen_says_everything_the_printed_advice_says() {
         .collect::<Vec<_>>()
         .join(" ");
     ch(&mut a, 'q');
-    let advice = a.take_final().expect("advice").advice;
+    let advice = a.take_final().expect("advice").advice().unwrap();
     // Every line of the printed advice is on the screen (layout aside: bullets, numbers).
     for line in advice.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let words = line
@@ -598,13 +607,16 @@ fn review_change_drops_hidden_answers_and_says_so() {
         .notice()
         .map(str::to_string)
         .expect("a notice about the dropped answer");
-    assert!(notice.contains("removed 1 answer"), "{notice}");
+    assert!(
+        notice.contains("1 earlier answer no longer applies and was removed"),
+        "{notice}"
+    );
     assert!(
         notice.contains("How many weeks pregnant are you?"),
         "{notice}"
     );
     let text = screen_text(&draw(&mut a, 80, 24));
-    assert!(text.contains("removed 1 answer"));
+    assert!(text.contains("no longer applies and was"), "{text}");
     assert!(!text.contains("20 weeks"));
     // Leaving the list goes back to where the person was.
     press(&mut a, KeyCode::Esc);
@@ -645,11 +657,16 @@ fn a_new_follow_up_after_a_change_is_asked() {
     );
     let notice = a.notice().expect("a notice").to_string();
     assert!(
-        notice.contains("This change added 1 question: \"How many weeks pregnant are you?\""),
+        notice.contains(
+            "Because of this answer, 1 more question is asked: \"How many weeks pregnant are you?\""
+        ),
         "{notice}"
     );
     let text = screen_text(&draw(&mut a, 80, 24));
-    assert!(text.contains("i This change added 1 question"), "{text}");
+    assert!(
+        text.contains("i Because of this answer, 1 more question is asked"),
+        "{text}"
+    );
     // Answered, the person is back where they were: the result, with the new answer counted.
     typed(&mut a, "10");
     enter(&mut a);
@@ -714,8 +731,12 @@ fn next_patient_leaves_no_trace_of_the_previous_one() {
         other => panic!("expected the finished patient, got {other:?}"),
     };
     assert_eq!(done.subject.as_deref(), Some("MRN-1"));
-    assert!(done.advice.contains("Patient: MRN-1"));
-    assert!(done.advice.contains("HANDOVER FOR THE PRACTITIONER"));
+    assert!(done.advice().unwrap().contains("Patient: MRN-1"));
+    assert!(
+        done.advice()
+            .unwrap()
+            .contains("HANDOVER FOR THE PRACTITIONER")
+    );
     // Nothing of the first patient is left: not in the state, not on the screen.
     assert_eq!(a.screen(), Screen::Welcome);
     assert!(a.session().answers().is_empty());
@@ -745,7 +766,7 @@ fn subject_option_labels_the_first_patient() {
     all_no(&mut a);
     ch(&mut a, 'q');
     let last = a.take_final().expect("advice");
-    assert!(last.advice.starts_with("Patient: A-17\n"));
+    assert!(last.advice().unwrap().starts_with("Patient: A-17\n"));
 }
 
 #[test]
@@ -883,6 +904,27 @@ fn result_scrolls_within_its_length() {
 
 // ---------- the run loop ----------
 
+/// The run loop's effects, recorded: advice printed, and saves through the real saver.
+#[derive(Default)]
+struct Recorder {
+    printed: Vec<String>,
+}
+
+impl<'q> Effects<'q> for Recorder {
+    fn save(
+        &mut self,
+        s: &Screening<'q>,
+        dir: &Path,
+    ) -> Result<needlecheck::records::Saved, String> {
+        needlecheck::tui::save(s, dir)
+    }
+
+    fn finished(&mut self, s: &Screening<'q>) -> std::io::Result<bool> {
+        self.printed.extend(s.advice());
+        Ok(true)
+    }
+}
+
 #[test]
 fn run_loop_driven_by_a_script() {
     let q = mini();
@@ -902,12 +944,9 @@ fn run_loop_driven_by_a_script() {
     let mut events: VecDeque<Event> = VecDeque::new();
     events.push_back(Event::Resize(100, 30));
     events.extend(keys.into_iter().map(|k| Event::Key(key(k))));
-    let mut finished = 0;
-    event_loop(&mut t, &mut a, &mut events, &|| false, &mut |_| {
-        finished += 1;
-        Ok(false)
-    })
-    .expect("the loop ends on q");
+    let mut effects = Recorder::default();
+    event_loop(&mut t, &mut a, &mut events, &|| false, &mut effects).expect("the loop ends on q");
+    let finished = effects.printed.len();
     assert!(events.is_empty());
     assert_eq!(
         finished, 0,
@@ -922,7 +961,7 @@ fn run_loop_driven_by_a_script() {
         &needlecheck::report::Summary::new(&q, &last.answers, &outcome, false),
         &needlecheck::report::TextOptions::default(),
     );
-    assert_eq!(last.advice, expected);
+    assert_eq!(last.advice().unwrap(), expected);
     assert!(expected.starts_with("RESULT: You can book (clear)"));
 }
 
@@ -941,7 +980,7 @@ fn run_loop_stops_on_a_signal() {
             polls.set(polls.get() + 1);
             polls.get() > 1
         },
-        &mut |_| Ok(false),
+        &mut Recorder::default(),
     )
     .expect("the loop ends on the signal");
     assert_eq!(a.exit_status(), 130);
@@ -971,12 +1010,9 @@ fn run_loop_hands_over_each_staff_patient() {
     }
     events.push_back(Event::Key(key(KeyCode::Esc)));
     events.push_back(Event::Key(key(KeyCode::Char('y'))));
-    let mut handed = Vec::new();
-    event_loop(&mut t, &mut a, &mut events, &|| false, &mut |done| {
-        handed.push(done.advice);
-        Ok(true)
-    })
-    .expect("loop ends");
+    let mut effects = Recorder::default();
+    event_loop(&mut t, &mut a, &mut events, &|| false, &mut effects).expect("loop ends");
+    let handed = effects.printed;
     assert_eq!(handed.len(), 2);
     assert!(
         handed
@@ -1113,13 +1149,22 @@ struct Start<'a> {
     staff: bool,
     size: (u16, u16),
     scripts: &'a [&'a str],
+    /// Save into a folder that does not exist, so that every save fails.
+    failing_saves: bool,
 }
 
 impl Start<'_> {
     fn replay(&self, keys: &[KeyEvent]) -> App<'_> {
-        let mut a = App::new(self.q, &opts(self.staff), self.size);
+        let mut o = opts(self.staff);
+        if self.failing_saves {
+            o.save_dir = Some("/nonexistent/needlecheck-records".into());
+        }
+        let mut a = App::new(self.q, &o, self.size);
         for k in keys {
-            update(&mut a, Msg::Key(*k));
+            // The run loop's part: a save is carried out and its result fed back.
+            if let Effect::Save(done, dir) = update(&mut a, Msg::Key(*k)) {
+                update(&mut a, Msg::Saved(needlecheck::tui::save(&done, &dir)));
+            }
         }
         a
     }
@@ -1163,6 +1208,14 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
             staff: false,
             size: small,
             scripts: mini_scripts,
+            failing_saves: false,
+        },
+        Start {
+            q: &mini,
+            staff: false,
+            size: small,
+            scripts: &["Enter n 4 0 Enter n n Enter q f a Bksp Esc q"],
+            failing_saves: true,
         },
         Start {
             q: &mini,
@@ -1174,24 +1227,28 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
                 "Down Down",
                 "Enter n 4 0 Enter n n Enter",
             ],
+            failing_saves: false,
         },
         Start {
             q: &choices,
             staff: false,
             size: small,
             scripts: choice_scripts,
+            failing_saves: false,
         },
         Start {
             q: &optional_multi,
             staff: false,
             size: small,
             scripts: &["Enter Enter 1 Enter"],
+            failing_saves: false,
         },
         Start {
             q: &mini,
             staff: false,
             size: (30, 8),
             scripts: &[""],
+            failing_saves: false,
         },
     ];
     // Every prefix of every script, with what it leads to.
@@ -1283,8 +1340,14 @@ fn a_failed_draw_on_a_hung_up_terminal_is_reported_as_a_hang_up() {
     )
     .expect("terminal");
     let mut events: VecDeque<Event> = VecDeque::new();
-    let err = event_loop(&mut t, &mut a, &mut events, &|| false, &mut |_| Ok(false))
-        .expect_err("the draw fails");
+    let err = event_loop(
+        &mut t,
+        &mut a,
+        &mut events,
+        &|| false,
+        &mut Recorder::default(),
+    )
+    .expect_err("the draw fails");
     assert_eq!(err.raw_os_error(), Some(libc::EIO), "{err}");
 }
 
@@ -1615,6 +1678,7 @@ mod random_keys {
                     typed.clear();
                     continue;
                 }
+                Effect::Save(..) => prop_assert!(false, "a save without a save folder"),
                 Effect::None => {}
             }
             // In a box, a printable key is typing: it never moves or opens anything.

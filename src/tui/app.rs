@@ -5,28 +5,32 @@
 //! to carry out (save and print a finished patient's advice, or stop). The answers live in the
 //! engine's [`Session`]; the app only keeps what is being typed or ticked on screen.
 //!
-//! Exit policy (what the run loop prints and returns, see [`App::exit_status`]):
-//! - the result screen left with `q`: the advice is printed, status 0;
-//! - `q` confirmed before the end: the advice of the answers so far is printed (it says the
-//!   screening is incomplete, or gives the emergency advice if one was shown), status 3
-//!   (abandoned), or 0 when it was the emergency interrupt;
-//! - Ctrl-C, SIGINT, SIGTERM, SIGHUP: nothing is printed for the unfinished patient, status 130.
+//! How a screening ends is the engine's [`Status`] (see [`Status::on_leaving`]): the result
+//! screen left with `q`, or `q` from the review list after the last question, is completed
+//! (status 0); `q` confirmed before the end is abandoned (status 3, advice at least
+//! `incomplete`); the emergency interrupt left is stopped (status 0); Ctrl-C, SIGINT, SIGTERM
+//! and SIGHUP are interrupted: nothing printed or saved for the unfinished patient, status 130.
+//!
+//! With a save folder, a screening is saved before the app moves on ([`Effect::Save`], answered
+//! by [`Msg::Saved`]). A failed save stops on a screen that says so and keeps the
+//! [`Screening`] in memory: staff try again, choose another folder, or give the record up,
+//! which makes the exit status [`exit::IO`] (never 0 after a lost record).
 //!
 //! In front-desk mode each finished patient's advice is handed to the run loop as soon as staff
-//! move on with `n`, and the session is replaced: no answer of a previous patient stays in
-//! memory or on screen.
+//! move on with `n` (and the record is saved), and the session is replaced: no answer of a
+//! previous patient stays in memory or on screen.
 
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::answers::{self, Answer, Answers};
-use crate::frontend::{EXIT_ABANDONED, EXIT_INTERRUPTED, EXIT_OK, RunOptions};
+use crate::answers::{self, Answer};
+use crate::frontend::RunOptions;
 use crate::model::{Question, QuestionType};
 use crate::questionnaire::Questionnaire;
-use crate::records::Status;
-use crate::report::{self, Summary, TextOptions};
-use crate::score::Outcome;
+use crate::records::Saved;
+use crate::screening::{Mode, Notice, Screening, Start, Status, exit};
 use crate::session::{Session, Step};
 
 use super::edit::LineEdit;
@@ -41,6 +45,8 @@ pub const MIN_HEIGHT: u16 = 12;
 const SUBJECT_LIMIT: usize = 40;
 /// Longest number typed.
 const NUMBER_LIMIT: usize = 24;
+/// Longest folder path typed on the save-failed screen.
+const FOLDER_LIMIT: usize = 1024;
 
 /// Which screen is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +57,8 @@ pub enum Screen {
     Emergency(usize),
     Review,
     Result,
+    /// The record of the screening that just ended could not be saved.
+    SaveFailed,
 }
 
 /// Something that happened.
@@ -60,14 +68,18 @@ pub enum Msg {
     Resize(u16, u16),
     /// Ctrl-C outside the window, SIGTERM or SIGHUP.
     Interrupt,
+    /// How the save asked for by [`Effect::Save`] went: the files, or why it failed.
+    Saved(std::result::Result<Saved, String>),
 }
 
 /// What the run loop has to do after an update.
 #[derive(Debug)]
-pub enum Effect {
+pub enum Effect<'q> {
     None,
-    /// A patient is done (front-desk mode, `n`): save the record if asked and print the advice.
-    Finished(Box<Finished>),
+    /// Save this screening in this folder, then answer with [`Msg::Saved`].
+    Save(Box<Screening<'q>>, PathBuf),
+    /// A patient is done (front-desk mode, `n`, record saved): print the advice.
+    Finished(Box<Screening<'q>>),
     /// Stop: restore the terminal, then print [`App::take_final`] and return
     /// [`App::exit_status`].
     Exit,
@@ -82,17 +94,11 @@ pub enum Ending {
     Interrupted,
 }
 
-/// One patient's finished (or abandoned) screening, ready to save and print.
-#[derive(Debug, Clone)]
-pub struct Finished {
-    pub answers: Answers,
-    pub outcome: Outcome,
-    pub subject: Option<String>,
-    pub status: Status,
-    pub started: SystemTime,
-    pub ended: SystemTime,
-    /// `report::render_text` of it: what goes to stdout.
-    pub advice: String,
+/// What comes after a screening's record is saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Then {
+    NextPatient,
+    Exit,
 }
 
 /// The whole state of the TUI. The fields are the TUI's own (the view reads them); everything
@@ -147,6 +153,22 @@ pub struct App<'q> {
     followups: Vec<usize>,
     started: Option<SystemTime>,
     ending: Option<Ending>,
+    /// Where records are saved (`None`: nothing is saved).
+    save_dir: Option<PathBuf>,
+    /// A screening waiting for its record to be saved, and what comes next.
+    pending: Option<(Screening<'q>, Then)>,
+    /// Why the last save failed (the [`Screen::SaveFailed`] screen).
+    save_error: Option<String>,
+    /// Another folder being typed on the save-failed screen.
+    folder_input: Option<String>,
+    /// The files of the last record saved, to confirm on screen and on stderr at the end.
+    saved: Option<Saved>,
+    /// Records given up after a failed save.
+    lost: usize,
+    /// The screening to print when the app has ended.
+    last: Option<Screening<'q>>,
+    /// How the last screening ended (kept when [`App::take_final`] takes it).
+    last_status: Option<Status>,
 }
 
 impl<'q> App<'q> {
@@ -184,6 +206,14 @@ impl<'q> App<'q> {
             followups: Vec::new(),
             started: None,
             ending: None,
+            save_dir: opts.save_dir.clone(),
+            pending: None,
+            save_error: None,
+            folder_input: None,
+            saved: None,
+            lost: 0,
+            last: None,
+            last_status: None,
         }
     }
 
@@ -254,6 +284,26 @@ impl<'q> App<'q> {
         self.size
     }
 
+    /// Why the last save failed (shown on the save-failed screen).
+    pub fn save_error(&self) -> Option<&str> {
+        self.save_error.as_deref()
+    }
+
+    /// The other folder being typed on the save-failed screen, if it is.
+    pub fn folder_input(&self) -> Option<&str> {
+        self.folder_input.as_deref()
+    }
+
+    /// The files of the last record saved (confirmed on screen and at the end).
+    pub fn saved(&self) -> Option<&Saved> {
+        self.saved.as_ref()
+    }
+
+    /// How many records were given up after a failed save.
+    pub fn lost(&self) -> usize {
+        self.lost
+    }
+
     /// How far the result or the emergency interrupt is scrolled.
     pub fn scroll(&self) -> u16 {
         self.result_scroll
@@ -320,6 +370,8 @@ impl<'q> App<'q> {
             Screen::Emergency(_) => Context::Emergency,
             Screen::Review => Context::Review,
             Screen::Result => Context::Result,
+            Screen::SaveFailed if self.folder_input.is_some() => Context::SaveFolder,
+            Screen::SaveFailed => Context::SaveFailed,
             Screen::Question => match self.question().map(|(_, q)| q.kind) {
                 Some(QuestionType::YesNo) => Context::YesNo,
                 Some(QuestionType::SingleChoice) => Context::Choice,
@@ -344,62 +396,128 @@ impl<'q> App<'q> {
         self.ending
     }
 
-    /// The current patient's screening as it stands at the end (see the module docs for when
-    /// there is one). Takes it, so it is printed once.
-    pub fn take_final(&mut self) -> Option<Finished> {
-        let status = self.final_status()?;
-        let f = self.finished(status);
-        self.session = Session::new(self.q);
-        Some(f)
+    /// The screening to print now that the app has ended (none after an interrupt, or when
+    /// nothing was started). Takes it, so it is printed once.
+    pub fn take_final(&mut self) -> Option<Screening<'q>> {
+        self.last.take()
     }
 
-    fn final_status(&self) -> Option<Status> {
-        if self.ending != Some(Ending::Quit) {
-            return None;
-        }
-        match self.screen {
-            Screen::Result if self.session.stopped().is_some() => Some(Status::StoppedEmergency),
-            Screen::Result => Some(Status::Completed),
-            Screen::Emergency(_) => Some(Status::StoppedEmergency),
-            _ if self.started.is_some() || !self.session.answered_questions().is_empty() => {
-                Some(Status::Abandoned)
-            }
-            _ => None,
-        }
+    /// The screening waiting for its record to be saved.
+    pub fn pending(&self) -> Option<&Screening<'q>> {
+        self.pending.as_ref().map(|(s, _)| s)
     }
 
-    /// The process exit status for how the TUI ended.
+    /// How the current patient's screening ends if left now; `None` when nothing was started.
+    pub fn leaving_status(&self) -> Option<Status> {
+        let started = self.started.is_some() || !self.session.answered_questions().is_empty();
+        let shown = matches!(self.screen, Screen::Result | Screen::Emergency(_));
+        (started || shown).then(|| Status::on_leaving(&self.session))
+    }
+
+    /// The process exit status for how the TUI ended: 130 after an interrupt, [`exit::IO`]
+    /// after a record was given up, otherwise the status of the last screening (abandoned
+    /// when none was started and no patient was finished).
     pub fn exit_status(&self) -> u8 {
         match self.ending {
-            Some(Ending::Interrupted) => EXIT_INTERRUPTED,
-            _ => match self.final_status() {
-                Some(Status::Abandoned) => EXIT_ABANDONED,
-                Some(_) => EXIT_OK,
-                None if self.patients_done > 0 => EXIT_OK,
-                None => EXIT_ABANDONED,
+            Some(Ending::Interrupted) => exit::INTERRUPTED,
+            _ if self.lost > 0 => exit::IO,
+            _ => match self.last_status {
+                Some(s) => s.exit_status(),
+                None if self.patients_done > 0 => exit::OK,
+                None => exit::ABANDONED,
             },
         }
     }
 
-    fn finished(&self, status: Status) -> Finished {
-        let answers = self.session.answers().clone();
-        let outcome = self.session.outcome();
-        let advice = advice_text(
-            self.q,
-            &answers,
-            &outcome,
-            self.staff,
-            self.subject.as_deref(),
-        );
-        let now = SystemTime::now();
-        Finished {
-            answers,
-            outcome,
+    fn end_screening(&self, status: Status) -> Screening<'q> {
+        let start = Start {
             subject: self.subject.clone(),
-            status,
-            started: self.started.unwrap_or(now),
-            ended: now,
-            advice,
+            staff: self.staff,
+            mode: Mode::Tui,
+            started: self.started.unwrap_or_else(SystemTime::now),
+        };
+        Screening::end(&self.session, start, status)
+    }
+
+    /// Ends the app (`q`): the screening so far is saved first when asked, then printed.
+    fn leave(&mut self) -> Effect<'q> {
+        let Some(status) = self.leaving_status() else {
+            self.ending = Some(Ending::Quit);
+            return Effect::Exit;
+        };
+        let done = self.end_screening(status);
+        self.keep(done, Then::Exit)
+    }
+
+    /// Saves `done` if a folder was given, then goes on with `then`.
+    fn keep(&mut self, done: Screening<'q>, then: Then) -> Effect<'q> {
+        match self.save_dir.clone() {
+            Some(dir) => {
+                self.pending = Some((done.clone(), then));
+                Effect::Save(Box::new(done), dir)
+            }
+            None => self.go_on(done, then),
+        }
+    }
+
+    /// After a screening is saved (or given up): the next patient, or the end.
+    fn go_on(&mut self, done: Screening<'q>, then: Then) -> Effect<'q> {
+        self.save_error = None;
+        self.folder_input = None;
+        match then {
+            Then::NextPatient => {
+                self.reset_for_next_patient();
+                Effect::Finished(Box::new(done))
+            }
+            Then::Exit => {
+                self.session = Session::new(self.q);
+                self.last_status = Some(done.status);
+                self.last = Some(done);
+                self.ending = Some(Ending::Quit);
+                Effect::Exit
+            }
+        }
+    }
+
+    fn on_saved(&mut self, result: std::result::Result<Saved, String>) -> Effect<'q> {
+        let Some((done, then)) = self.pending.take() else {
+            return Effect::None;
+        };
+        match result {
+            Ok(saved) => {
+                self.saved = Some(saved);
+                self.go_on(done, then)
+            }
+            Err(why) => {
+                self.pending = Some((done, then));
+                self.save_error = Some(why);
+                self.screen = Screen::SaveFailed;
+                self.show_help = false;
+                self.confirm_quit = false;
+                Effect::None
+            }
+        }
+    }
+
+    /// Tries the pending save again, in `dir` from now on.
+    fn retry_save(&mut self, dir: PathBuf) -> Effect<'q> {
+        self.folder_input = None;
+        self.save_dir = Some(dir.clone());
+        match &self.pending {
+            Some((done, _)) => Effect::Save(Box::new(done.clone()), dir),
+            None => Effect::None,
+        }
+    }
+
+    /// Gives up the pending record: it is lost, and the exit status will say so.
+    fn give_up_save(&mut self) -> Effect<'q> {
+        match self.pending.take() {
+            Some((done, then)) => {
+                self.lost += 1;
+                self.saved = None;
+                self.go_on(done, then)
+            }
+            None => Effect::None,
         }
     }
 
@@ -548,7 +666,7 @@ impl<'q> App<'q> {
         }
     }
 
-    fn submit(&mut self, a: Answer) -> Effect {
+    fn submit(&mut self, a: Answer) -> Effect<'q> {
         let before = self.session.visible_questions();
         let answering = self.session.current();
         match self.session.answer(a) {
@@ -564,7 +682,7 @@ impl<'q> App<'q> {
         }
     }
 
-    fn skip(&mut self) -> Effect {
+    fn skip(&mut self) -> Effect<'q> {
         match self.session.skip() {
             Ok(step) => self.after(step, &[]),
             Err(m) => {
@@ -576,9 +694,14 @@ impl<'q> App<'q> {
 
     /// Where to go after an answer or a skip. `before`: the questions shown before the answer,
     /// to find the ones a change from the review list added.
-    fn after(&mut self, step: Step, before: &[usize]) -> Effect {
+    fn after(&mut self, step: Step, before: &[usize]) -> Effect<'q> {
         self.error = None;
-        self.notice = dropped_notice(self.q, self.session.dropped(), self.staff);
+        self.notice = notice_line(
+            self.q,
+            self.session.dropped(),
+            self.session.added(),
+            self.staff,
+        );
         let added: Vec<usize> = if self.editing {
             self.session
                 .visible_questions()
@@ -598,7 +721,7 @@ impl<'q> App<'q> {
             _ if self.editing && !added.is_empty() => {
                 // The change asks for more: say so and go to the new questions.
                 self.editing = false;
-                self.notice = added_notice(self.q, &added, self.staff, self.notice.take());
+                self.notice = notice_line(self.q, self.session.dropped(), &added, self.staff);
                 self.followups = added;
                 let notice = self.notice.take();
                 self.fast_forward(None, &self.followups.clone());
@@ -656,14 +779,15 @@ impl<'q> App<'q> {
         }
     }
 
-    fn next_patient(&mut self) -> Effect {
-        let status = if self.session.stopped().is_some() {
-            Status::StoppedEmergency
-        } else {
-            Status::Completed
-        };
-        let done = self.finished(status);
-        // Drop everything about this patient: a new session, and no state left on screen.
+    fn next_patient(&mut self) -> Effect<'q> {
+        let status = Status::on_leaving(&self.session);
+        let done = self.end_screening(status);
+        self.session = Session::new(self.q);
+        self.keep(done, Then::NextPatient)
+    }
+
+    /// Drops everything about the patient just finished: a new session, nothing on screen.
+    fn reset_for_next_patient(&mut self) {
         self.session = Session::new(self.q);
         self.screen = Screen::Welcome;
         self.show_help = false;
@@ -684,7 +808,6 @@ impl<'q> App<'q> {
         self.followups = Vec::new();
         self.started = None;
         self.patients_done += 1;
-        Effect::Finished(Box::new(done))
     }
 
     /// Moves the focus in a list; `None` (nothing chosen) moves to the first line. In a number
@@ -727,7 +850,7 @@ impl<'q> App<'q> {
         self.error = None;
     }
 
-    fn confirm_question(&mut self) -> Effect {
+    fn confirm_question(&mut self) -> Effect<'q> {
         let Some((_, q)) = self.question() else {
             return Effect::None;
         };
@@ -768,7 +891,7 @@ impl<'q> App<'q> {
         }
     }
 
-    fn answer_or_say(&mut self, a: Result<Answer, String>) -> Effect {
+    fn answer_or_say(&mut self, a: Result<Answer, String>) -> Effect<'q> {
         match a {
             Ok(a) => self.submit(a),
             Err(m) => {
@@ -915,7 +1038,7 @@ impl<'q> App<'q> {
         }
     }
 
-    fn apply(&mut self, action: Action) -> Effect {
+    fn apply(&mut self, action: Action) -> Effect<'q> {
         if action == Action::Interrupt {
             self.ending = Some(Ending::Interrupted);
             return Effect::Exit;
@@ -928,9 +1051,13 @@ impl<'q> App<'q> {
             Context::TooSmall => Effect::None,
             Context::ConfirmQuit => {
                 match action {
+                    Action::Yes if self.screen == Screen::SaveFailed => {
+                        self.confirm_quit = false;
+                        return self.give_up_save();
+                    }
                     Action::Yes => {
-                        self.ending = Some(Ending::Quit);
-                        return Effect::Exit;
+                        self.confirm_quit = false;
+                        return self.leave();
                     }
                     Action::No => self.confirm_quit = false,
                     _ => {}
@@ -1013,16 +1140,47 @@ impl<'q> App<'q> {
                     self.show_help = true;
                     Effect::None
                 }
-                (Action::Quit, _) => {
-                    self.ending = Some(Ending::Quit);
-                    Effect::Exit
-                }
+                (Action::Quit, _) => self.leave(),
                 (_, Some(d)) => {
                     self.scroll_result(d);
                     Effect::None
                 }
                 _ => Effect::None,
             },
+            Context::SaveFailed => match action {
+                Action::Confirm => match self.save_dir.clone() {
+                    Some(dir) => self.retry_save(dir),
+                    None => Effect::None,
+                },
+                Action::OtherFolder => {
+                    self.folder_input = Some(String::new());
+                    Effect::None
+                }
+                Action::Quit => {
+                    self.confirm_quit = true;
+                    Effect::None
+                }
+                _ => Effect::None,
+            },
+            Context::SaveFolder => {
+                let Some(input) = self.folder_input.as_mut() else {
+                    return Effect::None;
+                };
+                match action {
+                    Action::Type(c) if input.chars().count() < FOLDER_LIMIT => input.push(c),
+                    Action::Backspace => {
+                        input.pop();
+                    }
+                    Action::Close => self.folder_input = None,
+                    Action::Confirm if !input.trim().is_empty() => {
+                        let dir = PathBuf::from(input.trim());
+                        return self.retry_save(dir);
+                    }
+                    _ => {}
+                }
+                Effect::None
+            }
+
             Context::YesNo
             | Context::Choice
             | Context::Multi
@@ -1032,7 +1190,7 @@ impl<'q> App<'q> {
         }
     }
 
-    fn apply_to_question(&mut self, action: Action) -> Effect {
+    fn apply_to_question(&mut self, action: Action) -> Effect<'q> {
         match action {
             Action::Yes => return self.submit(Answer::Yes),
             Action::No => return self.submit(Answer::No),
@@ -1071,30 +1229,6 @@ impl<'q> App<'q> {
     }
 }
 
-/// "This change added 1 question: …", after what the change removed, if anything.
-fn added_notice(
-    q: &Questionnaire,
-    added: &[usize],
-    staff: bool,
-    removed: Option<String>,
-) -> Option<String> {
-    let which: Vec<String> = added
-        .iter()
-        .map(|i| format!("\"{}\"", q.questions()[*i].wording(staff)))
-        .collect();
-    let n = added.len();
-    let text = format!(
-        "This change added {n} question{}: {}. Please answer {}.",
-        if n == 1 { "" } else { "s" },
-        which.join("; "),
-        if n == 1 { "it" } else { "them" }
-    );
-    Some(match removed {
-        Some(r) => format!("{r} {text}"),
-        None => text,
-    })
-}
-
 /// The lines to choose from: the options of a list, then "Not sure" where offered (for a
 /// number question, "Not sure" is the one line under the box).
 /// `staff` picks the options' staff labels.
@@ -1115,40 +1249,26 @@ pub fn choices_of(q: &Question, staff: bool) -> Vec<String> {
     out
 }
 
-/// "This change removed 1 answer that no longer applies: …".
-fn dropped_notice(q: &Questionnaire, dropped: &[usize], staff: bool) -> Option<String> {
-    if dropped.is_empty() {
-        return None;
-    }
-    let which: Vec<String> = dropped
-        .iter()
-        .map(|i| format!("\"{}\"", q.questions()[*i].wording(staff)))
-        .collect();
-    let n = dropped.len();
-    Some(format!(
-        "This change removed {n} answer{} that no longer appl{}: {}",
-        if n == 1 { "" } else { "s" },
-        if n == 1 { "ies" } else { "y" },
-        which.join("; ")
-    ))
-}
-
-/// The advice text for stdout: exactly what `score --format text` prints for these answers.
-pub fn advice_text(
+/// The notices of a change in one line: answers it removed, questions it added.
+fn notice_line(
     q: &Questionnaire,
-    answers: &Answers,
-    outcome: &Outcome,
+    dropped: &[usize],
+    added: &[usize],
     staff: bool,
-    subject: Option<&str>,
-) -> String {
-    report::render_text(
-        &Summary::new(q, answers, outcome, staff),
-        &TextOptions { staff, subject },
-    )
+) -> Option<String> {
+    let notices: Vec<String> = [
+        Notice::dropped(q, dropped, staff),
+        Notice::added(q, added, staff),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|n| n.one_line())
+    .collect();
+    (!notices.is_empty()).then(|| notices.join(" "))
 }
 
 /// Applies a message to the state.
-pub fn update(app: &mut App, msg: Msg) -> Effect {
+pub fn update<'q>(app: &mut App<'q>, msg: Msg) -> Effect<'q> {
     match msg {
         Msg::Resize(w, h) => {
             app.size = (w, h);
@@ -1161,6 +1281,7 @@ pub fn update(app: &mut App, msg: Msg) -> Effect {
             app.ending = Some(Ending::Interrupted);
             Effect::Exit
         }
+        Msg::Saved(result) => app.on_saved(result),
         Msg::Key(ev) => match keys::lookup(app.context(), app.facts(), &ev) {
             Some(action) => app.apply(action),
             None => Effect::None,

@@ -41,11 +41,15 @@ pub enum Context {
     ConfirmQuit,
     /// The window is too small to show anything useful.
     TooSmall,
+    /// A record could not be saved: try again, another folder, or give it up.
+    SaveFailed,
+    /// Typing another folder to save the record in.
+    SaveFolder,
 }
 
 impl Context {
     /// Every context (for keys that work everywhere, such as Ctrl-C).
-    pub const ALL: [Context; 14] = [
+    pub const ALL: [Context; 16] = [
         Context::Welcome,
         Context::StaffWelcome,
         Context::YesNo,
@@ -60,6 +64,8 @@ impl Context {
         Context::Help,
         Context::ConfirmQuit,
         Context::TooSmall,
+        Context::SaveFailed,
+        Context::SaveFolder,
     ];
 }
 
@@ -102,6 +108,8 @@ pub enum Action {
     /// Stop at once (Ctrl-C).
     Interrupt,
     NextPatient,
+    /// Save the record in another folder (after a failed save).
+    OtherFolder,
     /// Leave the current overlay or list.
     Close,
 }
@@ -540,6 +548,49 @@ pub static BINDINGS: &[Binding] = &[
         "top or bottom",
         &[Welcome],
     )),
+    // A record that could not be saved.
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Confirm,
+        "try again",
+        &[SaveFailed],
+    ),
+    b(
+        &[Char('f')],
+        Action::OtherFolder,
+        "another folder",
+        &[SaveFailed],
+    ),
+    b(
+        &[Char('q'), Code(KeyCode::Esc)],
+        Action::Quit,
+        "give up the record",
+        &[SaveFailed],
+    ),
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Confirm,
+        "save there",
+        &[SaveFolder],
+    ),
+    b(
+        &[Key::Printable],
+        Action::Type(' '),
+        "folder",
+        &[SaveFolder],
+    ),
+    quiet(b(
+        &[Code(KeyCode::Backspace)],
+        Action::Backspace,
+        "erase",
+        &[SaveFolder],
+    )),
+    b(
+        &[Code(KeyCode::Esc)],
+        Action::Close,
+        "cancel",
+        &[SaveFolder],
+    ),
     // Scrolling long screens.
     quiet(b(
         &[Code(KeyCode::PageUp)],

@@ -22,6 +22,7 @@ pub mod view;
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Once, OnceLock};
 use std::time::Duration;
@@ -40,7 +41,9 @@ use crate::output;
 use crate::questionnaire::Questionnaire;
 use crate::records;
 
-use app::{App, Effect, Finished, Msg, update};
+use crate::screening::{INTERRUPTED_NOTICE, Screening};
+
+use app::{App, Effect, Msg, update};
 
 /// How long to wait for a key before looking whether a signal arrived. Input still blocks
 /// (no busy loop); this only bounds how late SIGTERM/SIGHUP are noticed.
@@ -150,15 +153,24 @@ impl EventSource for std::collections::VecDeque<Event> {
     }
 }
 
+/// What the run loop does with the effects that leave the app: saving a record and printing
+/// a finished patient's advice.
+pub trait Effects<'q> {
+    /// Saves `screening` in `dir`; the error in words when it failed.
+    fn save(&mut self, screening: &Screening<'q>, dir: &Path) -> Result<records::Saved, String>;
+    /// Prints a finished patient's advice; returns whether the screen must be redrawn.
+    fn finished(&mut self, screening: &Screening<'q>) -> io::Result<bool>;
+}
+
 /// Runs the app until it ends: draws when something changed, feeds events to
-/// [`app::update`], hands effects to `effect` (which returns whether the screen must be
-/// redrawn from scratch). `interrupted` is checked between events.
-pub fn event_loop<B: Backend>(
+/// [`app::update`], carries out effects with `effects` (a save is answered with
+/// [`Msg::Saved`]). `interrupted` is checked between events.
+pub fn event_loop<'q, B: Backend>(
     terminal: &mut Terminal<B>,
-    app: &mut App,
+    app: &mut App<'q>,
     events: &mut dyn EventSource,
     interrupted: &dyn Fn() -> bool,
-    effect: &mut dyn FnMut(Finished) -> io::Result<bool>,
+    effects: &mut dyn Effects<'q>,
 ) -> io::Result<()>
 where
     B::Error: 'static,
@@ -184,18 +196,20 @@ where
             _ => continue,
         };
         dirty = true;
-        match update(app, msg) {
-            Effect::None => {}
-            Effect::Exit => return Ok(()),
-            Effect::Finished(done) => {
-                if effect(*done)? {
-                    // Redraw everything. `Terminal::clear` would ask the terminal where the
-                    // cursor is and wait for the answer; a resize to the same size clears
-                    // without asking.
-                    let size = terminal.size().map_err(backend_error)?;
-                    terminal
-                        .resize(Rect::new(0, 0, size.width, size.height))
-                        .map_err(backend_error)?;
+        let mut effect = update(app, msg);
+        loop {
+            match effect {
+                Effect::None => break,
+                Effect::Exit => return Ok(()),
+                Effect::Save(screening, dir) => {
+                    let result = effects.save(&screening, &dir);
+                    effect = update(app, Msg::Saved(result));
+                }
+                Effect::Finished(done) => {
+                    if effects.finished(&done)? {
+                        redraw_all(terminal)?;
+                    }
+                    break;
                 }
             }
         }
@@ -212,6 +226,19 @@ fn backend_error<E: std::error::Error + 'static>(e: E) -> io::Error {
         Some(code) => io::Error::from_raw_os_error(code),
         None => io::Error::other(e.to_string()),
     }
+}
+
+/// Clears the screen so that the next draw paints everything.
+fn redraw_all<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()>
+where
+    B::Error: 'static,
+{
+    // `Terminal::clear` would ask the terminal where the cursor is and wait for the answer; a
+    // resize to the same size clears without asking.
+    let size = terminal.size().map_err(backend_error)?;
+    terminal
+        .resize(Rect::new(0, 0, size.width, size.height))
+        .map_err(backend_error)
 }
 
 /// The terminal the UI is drawn on: `/dev/tty`, or stderr when that is a terminal. `None`
@@ -247,8 +274,6 @@ static UI_FD: AtomicI32 = AtomicI32::new(-1);
 /// Cancels a sequence the interrupted drawing may have left half written (CAN), then resets
 /// the style, leaves the alternate screen and shows the cursor.
 const RESTORE_SEQUENCE: &[u8] = b"\x18\x1b[0m\x1b[?1049l\x1b[?25h";
-const INTERRUPTED_NOTE: &str =
-    "needlecheck: interrupted; the screening was not finished and no advice was given for it.";
 
 /// Remembers the terminal settings and opens a descriptor for [`restore_from_signal`]; called
 /// before raw mode is switched on.
@@ -284,7 +309,7 @@ fn restore_from_signal() -> ! {
         if fd >= 0 {
             libc::write(fd, RESTORE_SEQUENCE.as_ptr().cast(), RESTORE_SEQUENCE.len());
         }
-        let note = [INTERRUPTED_NOTE.as_bytes(), b"\n"];
+        let note = [INTERRUPTED_NOTICE.as_bytes(), b"\n"];
         for part in note {
             libc::write(libc::STDERR_FILENO, part.as_ptr().cast(), part.len());
         }
@@ -353,28 +378,9 @@ impl Drop for Guard {
     }
 }
 
-/// Saves a finished screening when a save folder was given. A failure is reported on stderr
-/// after the UI has closed; it does not stop the screening of the next patient.
-fn save(opts: &RunOptions, q: &Questionnaire, done: &Finished) -> Option<String> {
-    let dir = opts.save_dir.as_ref()?;
-    let screening = records::Screening {
-        q,
-        answers: &done.answers,
-        outcome: &done.outcome,
-        subject: done.subject.as_deref(),
-        staff: opts.staff,
-        mode: records::Mode::Tui,
-        status: done.status,
-        started: done.started,
-        ended: done.ended,
-    };
-    match records::save(dir, &screening) {
-        Ok(_) => None,
-        Err(e) => Some(format!(
-            "needlecheck: could not save the screening record in {}: {e}",
-            dir.display()
-        )),
-    }
+/// Saves a screening's record: the engine's [`records::save`], its error in words.
+pub fn save(screening: &Screening, dir: &Path) -> Result<records::Saved, String> {
+    records::save(dir, screening).map_err(|e| e.to_string())
 }
 
 /// Separates the advice of consecutive patients on stdout.
@@ -403,22 +409,17 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     let print_advice = !(opts.staff && stdout_is_tty);
     app.set_advice_kept(opts.save_dir.is_some(), print_advice);
 
-    let mut out = Output::default();
+    let mut out = Output {
+        printed: 0,
+        print_advice,
+    };
     let mut events = TerminalEvents::new()?;
     let looped = event_loop(
         &mut terminal,
         &mut app,
         &mut events,
         &|| signals.fired(),
-        &mut |done| {
-            // Only front-desk mode hands patients over here, and there stdout is not the
-            // terminal whenever anything is printed.
-            let text = out.prepare(opts, q, &done);
-            if print_advice {
-                write_stdout(&text)?;
-            }
-            Ok(false)
-        },
+        &mut out,
     );
     drop(terminal);
     drop(guard);
@@ -434,17 +435,21 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
 
     // The terminal is back to normal: the advice goes to stdout and stays in the scrollback
     // (in front-desk mode on a terminal, only to the saved files).
-    if let Some(done) = app.take_final() {
-        let text = out.prepare(opts, q, &done);
-        if print_advice {
-            write_stdout(&text)?;
-        }
+    if let Some(text) = app.take_final().and_then(|done| out.text(&done)) {
+        write_stdout(&text)?;
     }
     if app.ending() == Some(app::Ending::Interrupted) {
-        note(INTERRUPTED_NOTE);
+        note(INTERRUPTED_NOTICE);
     }
-    for p in out.problems {
-        note(&p);
+    if let Some(saved) = app.saved() {
+        note(&format!("needlecheck: {}", view::saved_line(saved)));
+    }
+    if app.lost() > 0 {
+        note(&format!(
+            "needlecheck: {} screening record{} NOT saved (given up after a failed save).",
+            app.lost(),
+            if app.lost() == 1 { " was" } else { "s were" }
+        ));
     }
     Ok(app.exit_status())
 }
@@ -465,26 +470,44 @@ fn hung_up(e: &io::Error) -> bool {
     n > 0 && fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
-/// What has gone to stdout so far, and saving problems to report at the end.
-#[derive(Default)]
+/// The run's effects on the real terminal: saving, and printing each patient's advice.
 struct Output {
+    /// Patients whose advice went to stdout so far.
     printed: usize,
-    problems: Vec<String>,
+    /// Whether advice goes to stdout at all (not in front-desk mode on a terminal, where the
+    /// next patient could read it).
+    print_advice: bool,
 }
 
 impl Output {
-    /// Saves the screening (if asked) and returns the text to print for it.
-    fn prepare(&mut self, opts: &RunOptions, q: &Questionnaire, done: &Finished) -> String {
-        if let Some(p) = save(opts, q, done) {
-            self.problems.push(p);
+    /// The text to print for a screening (after a separator from the previous patient's).
+    fn text(&mut self, done: &Screening) -> Option<String> {
+        if !self.print_advice {
+            return None;
         }
+        let advice = done.advice()?;
         let mut text = String::new();
         if self.printed > 0 {
             text.push_str(PATIENT_SEPARATOR);
         }
-        text.push_str(&done.advice);
+        text.push_str(&advice);
         self.printed += 1;
-        text
+        Some(text)
+    }
+}
+
+impl<'q> Effects<'q> for Output {
+    fn save(&mut self, screening: &Screening<'q>, dir: &Path) -> Result<records::Saved, String> {
+        save(screening, dir)
+    }
+
+    fn finished(&mut self, done: &Screening<'q>) -> io::Result<bool> {
+        // Only front-desk mode hands patients over here, and there stdout is not the terminal
+        // whenever anything is printed.
+        if let Some(text) = self.text(done) {
+            write_stdout(&text)?;
+        }
+        Ok(false)
     }
 }
 

@@ -20,6 +20,7 @@ use ratatui::widgets::{Block, BorderType, Clear, LineGauge, Padding, Paragraph};
 use crate::answers;
 use crate::model::{Level, QuestionType};
 use crate::report::{self, Piece, Summary};
+use crate::screening::{Interrupt, Status, number_range};
 
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Screen, choices_of};
 use super::keys::{self, Action, Context, Facts};
@@ -151,6 +152,7 @@ fn draw(app: &App, f: &mut Frame) {
         Screen::Emergency(rule) => emergency(app, f, main, theme, rule),
         Screen::Review => review(app, f, main, theme),
         Screen::Result => result(app, f, main, theme),
+        Screen::SaveFailed => save_failed(app, f, main, theme),
     }
     if app.show_help {
         help(app, f, main, theme);
@@ -298,6 +300,10 @@ fn staff_welcome_lines(app: &App, w: u16, theme: Theme, body: &mut Body) {
             "",
             Style::new(),
         ));
+        if let Some(saved) = app.saved() {
+            // The number, not the names: they hold the previous patient's ID.
+            body.extend(wrap(&saved_line(saved), w, "", "  ", Style::new()));
+        }
     }
     let label = "Patient ID (optional): ";
     let (rows, (crow, ccol)) = app
@@ -571,21 +577,14 @@ fn box_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part: 
     }
     match q.kind {
         QuestionType::Number => {
-            let mut range = Vec::new();
-            if let Some(lo) = q.min {
-                range.push(format!("from {}", answers::fmt_num(lo)));
-            }
-            if let Some(hi) = q.max {
-                range.push(format!("to {}", answers::fmt_num(hi)));
-            }
-            if !range.is_empty() {
+            if let Some(range) = number_range(q) {
                 let whole = if q.integer {
                     "A whole number"
                 } else {
                     "A number"
                 };
                 part.lines.extend(wrap(
-                    &format!("{whole} {}{unit}.", range.join(" ")),
+                    &format!("{whole} {range}{unit}."),
                     w,
                     "  ",
                     "  ",
@@ -686,68 +685,34 @@ fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, help: &str, theme:
     f.render_widget(Paragraph::new(lines), area);
 }
 
-/// Lines of the emergency interrupt at this width.
+/// Lines of the interrupt of a `stop` rule at this width: the engine's [`Interrupt`], laid out.
 fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'static>> {
-    let q = app.q;
-    let advice = q.advice().for_level(Level::Emergency);
+    let alert = Interrupt::new(&app.session, rule, app.staff);
     let mut out = Vec::new();
-    let headline = match app.emergency_number() {
-        Some(n) => format!("CALL {n} NOW"),
-        None => advice.label.clone(),
-    };
     out.extend(wrap(
-        &headline,
+        &alert.headline,
         w,
         "",
         "",
         theme.alert().add_modifier(Modifier::REVERSED),
     ));
     out.push(Line::default());
-    if let Some(r) = q.rules().get(rule) {
-        out.extend(wrap(&r.rule.message, w, "", "", theme.bold()));
+    out.extend(wrap(alert.message, w, "", "", theme.bold()));
+    out.extend(wrap(alert.summary, w, "", "", Style::new()));
+    for c in &alert.contacts {
+        out.extend(wrap(c, w, "☎ ", "  ", theme.bold()));
     }
-    out.extend(wrap(advice.summary_for(app.staff), w, "", "", Style::new()));
-    for c in q
-        .contacts()
-        .iter()
-        .filter(|c| c.show_for.contains(&Level::Emergency))
-    {
-        out.extend(wrap(&report::contact_line(c), w, "☎ ", "  ", theme.bold()));
-    }
-    // What to tell them: the reason, in the person's own answers.
-    let outcome = app.session.outcome();
-    let summary = Summary::new(q, app.session.answers(), &outcome, app.staff);
-    let told: Vec<String> = summary
-        .findings
-        .iter()
-        .filter(|f| f.stop)
-        .flat_map(|f| {
-            f.because
-                .iter()
-                .map(|r| format!("\"{}\": {}", r.question, r.answer))
-        })
-        .collect();
-    let tell: Vec<&str> = q
-        .contacts()
-        .iter()
-        .filter(|c| c.show_for.contains(&Level::Emergency))
-        .filter_map(|c| c.tell.as_deref())
-        .collect();
-    if !tell.is_empty() || !told.is_empty() {
+    if !alert.tell.is_empty() {
         out.push(Line::default());
         out.push(Line::styled("What to tell them:", theme.heading()));
     }
-    for t in tell {
+    for t in &alert.tell {
         out.extend(wrap(t, w, "- ", "  ", Style::new()));
     }
-    for t in told {
-        out.extend(wrap(&t, w, "- ", "  ", Style::new()));
-    }
-    let steps = advice.next_steps_for(app.staff);
-    if !steps.is_empty() {
+    if !alert.steps.is_empty() {
         out.push(Line::default());
         out.push(Line::styled("What to do:", theme.heading()));
-        for (i, step) in steps.iter().enumerate() {
+        for (i, step) in alert.steps.iter().enumerate() {
             let first = format!("{}. ", i + 1);
             let rest = " ".repeat(first.len());
             out.extend(wrap(step, w, &first, &rest, Style::new()));
@@ -766,11 +731,12 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
 
 fn emergency(app: &App, f: &mut Frame, area: Rect, theme: Theme, rule: usize) {
     let lines = emergency_lines(app, inner(area).width, theme, rule);
+    let title = Interrupt::new(&app.session, rule, app.staff).title;
     let block = staff_tagged(framed(), app, theme)
         .border_type(BorderType::Thick)
         .border_style(theme.alert())
         .title(Span::styled(
-            " EMERGENCY ",
+            format!(" {title} "),
             theme.alert().add_modifier(Modifier::REVERSED),
         ));
     scrolling_page(f, area, block, lines, app.result_scroll, theme.bold());
@@ -896,7 +862,7 @@ fn result_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
                 out.extend(wrap(&format!("Patient: {x}"), w, "", "", theme.bold()))
             }
             Piece::Outcome { label, level } => out.extend(wrap(
-                &format!("RESULT: {label} ({})", level_words(level)),
+                &report::outcome_line(&label, level),
                 w,
                 "",
                 "",
@@ -936,18 +902,6 @@ fn result_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
     out
 }
 
-fn level_words(level: Level) -> &'static str {
-    match level {
-        Level::Clear => "clear",
-        Level::Review => "review",
-        Level::Incomplete => "incomplete",
-        Level::NotSuitable => "not suitable",
-        Level::SeeDoctor => "see a doctor",
-        Level::Urgent => "urgent",
-        Level::Emergency => "emergency",
-    }
-}
-
 /// How far the result (or the emergency interrupt) can scroll in the current window.
 pub fn max_scroll(app: &App) -> usize {
     let area = result_area(app.size);
@@ -956,7 +910,7 @@ pub fn max_scroll(app: &App) -> usize {
         Screen::Result => result_lines(app, area.width, theme).len(),
         Screen::Emergency(rule) => emergency_lines(app, area.width, theme, rule).len(),
         Screen::Welcome => welcome_lines(app, area.width, theme).lines.len(),
-        Screen::Question | Screen::Review => 0,
+        Screen::Question | Screen::Review | Screen::SaveFailed => 0,
     };
     n.saturating_sub(usize::from(area.height))
 }
@@ -1055,15 +1009,27 @@ fn help(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
 
 fn confirm_quit(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
     let width = main.width.saturating_sub(4).min(50);
-    let why = match app.screen {
-        Screen::Emergency(_) => "The emergency advice is printed when you stop.",
-        Screen::Welcome if app.session.answered_questions().is_empty() => {
-            "Nothing has been answered yet."
-        }
-        _ => "The screening is not finished; the advice printed will say so.",
+    let (title, why) = match (app.screen, app.leaving_status()) {
+        (Screen::SaveFailed, _) => (
+            "Give up this record?",
+            "It has NOT been saved and will be lost; the run will end in an error.",
+        ),
+        (_, Some(Status::StoppedEmergency)) => (
+            "Stop the screening?",
+            "The advice of the stop is printed when you stop.",
+        ),
+        (_, Some(Status::Completed)) => (
+            "Stop the screening?",
+            "The screening is complete; its advice is printed when you stop.",
+        ),
+        (_, None) => ("Stop the screening?", "Nothing has been answered yet."),
+        _ => (
+            "Stop the screening?",
+            "The screening is not finished; the advice printed will say so.",
+        ),
     };
     let w = width.saturating_sub(4);
-    let mut lines = vec![Line::styled("Stop the screening?", theme.bold())];
+    let mut lines = vec![Line::styled(title, theme.bold())];
     lines.extend(wrap(why, w, "", "", Style::new()));
     lines.push(Line::default());
     lines.push(Line::from(
@@ -1179,4 +1145,74 @@ fn hint_bar(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         }
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The save-failed screen: what was not saved and why, and the choices (or the folder being
+/// typed). The record stays in memory until it is saved or given up.
+fn save_failed(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
+    let w = inner(area).width;
+    let mut lines = wrap("THE RECORD WAS NOT SAVED", w, "", "", theme.alert());
+    lines.push(Line::default());
+    let who = app
+        .pending()
+        .and_then(|s| s.subject.as_deref())
+        .map_or_else(|| "this screening".to_string(), |p| format!("patient {p}"));
+    lines.extend(wrap(
+        &format!("The record of {who} could not be saved:"),
+        w,
+        "",
+        "",
+        theme.bold(),
+    ));
+    if let Some(why) = app.save_error() {
+        lines.extend(wrap(why, w, "  ", "  ", Style::new()));
+    }
+    lines.push(Line::default());
+    lines.extend(wrap(
+        "It is kept in memory. Try again (Enter), save it in another folder (f), or give it up \
+         (q); a record given up makes the run end in an error.",
+        w,
+        "",
+        "",
+        Style::new(),
+    ));
+    let mut cursor = (0, 0);
+    if let Some(input) = app.folder_input() {
+        lines.push(Line::default());
+        let rows = wrap(input, w, "Folder: ", "        ", theme.bold());
+        let last = rows.last().map(|l| l.width()).unwrap_or(0);
+        lines.extend(rows);
+        cursor = (lines.len() - 1, u16::try_from(last).unwrap_or(u16::MAX));
+    }
+    let block = framed()
+        .border_type(BorderType::Thick)
+        .border_style(theme.alert())
+        .title(Span::styled(" NOT SAVED ", theme.alert()));
+    let inside = block.inner(area);
+    f.render_widget(block, area);
+    let scroll = follow(cursor.0, inside.height);
+    render_body(
+        f,
+        inside,
+        Body {
+            lines,
+            cursor: Some(cursor),
+        },
+        scroll,
+    );
+}
+
+/// The confirmation of the last save, without the patient ID that the file names hold:
+/// "Saved the previous record as number 7 in /srv/screenings."
+pub fn saved_line(saved: &crate::records::Saved) -> String {
+    let folder = saved
+        .files
+        .first()
+        .and_then(|f| f.parent())
+        .map(|d| format!(" in {}", d.display()))
+        .unwrap_or_default();
+    format!(
+        "Saved the previous record as number {}{folder}.",
+        saved.sequence
+    )
 }

@@ -2,9 +2,11 @@
 //!
 //! [`loader`] checks a questionnaire file into a [`Questionnaire`], [`score`] turns answers into
 //! an [`Outcome`], [`report`] says what it means, [`Session`] walks a person through the
-//! questions and [`records`] saves a finished screening. The TUI, the plain line mode and the
-//! command line are front ends over this crate, which depends on none of them: this crate does
-//! not link a terminal library, an argument parser or libc.
+//! questions, [`screening`] is what happens around it (how it ended, the interrupt of a `stop`
+//! rule, notices, exit statuses), [`formats`] writes it in each format and [`records`] saves
+//! it. The TUI, the plain line mode and the command line are front ends over this crate, which
+//! depends on none of them: this crate does not link a terminal library, an argument parser or
+//! libc.
 //!
 //! Safety properties the engine keeps for every questionnaire the loader accepts (and the
 //! property tests check): an unanswered required question never yields `clear`; answers to
@@ -22,6 +24,7 @@ pub mod answers_file;
 pub mod clinic;
 pub mod condition;
 pub mod diagnostics;
+pub mod formats;
 pub mod loader;
 pub mod locate;
 pub mod model;
@@ -32,6 +35,7 @@ pub mod records;
 pub mod report;
 pub mod rulebook;
 pub mod score;
+pub mod screening;
 pub mod selftest;
 pub mod session;
 pub mod settings;

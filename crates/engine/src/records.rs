@@ -1,201 +1,172 @@
-//! Saved screenings: the JSON record and the practitioner handover of one screening, written
-//! only when a save folder was given.
+//! Saving an ended screening: one file per saved [`Format`] (the JSON record and the
+//! practitioner handover), written only when a save folder was given.
 //!
-//! Both files are created with mode 0600 and never overwrite anything: a name that is taken is
-//! skipped for the next free one. File names carry no patient data, only the time the screening
-//! ended and a counter (`needlecheck-20261126T101500Z-1.json` and
-//! `needlecheck-20261126T101500Z-1.handover.txt`); the patient identifier, when given, is inside
-//! the files only.
+//! The one decision on saving, for every front end: the folder is checked at start by
+//! creating and removing a probe file ([`check_writable`]), so a folder that cannot take a
+//! record is refused before anyone answers; a save that fails later returns an error and the
+//! front end keeps the [`Screening`] in memory, says so before the next patient, and offers to
+//! try again or to save in another folder; a record given up makes the exit status
+//! [`crate::screening::exit::IO`], never success.
 //!
-//! The record is [`report::Record`] (what `score --format json` prints) plus who, when, how and
-//! how far: `subject`, `mode`, `status`, `started_at` and `ended_at` (RFC 3339, UTC). Its
-//! `answers` object re-scores to the same outcome.
+//! Files are written atomically and never overwrite anything: each is written to a temporary
+//! name in the same folder, synced to disk, then given its name with a hard link (which fails
+//! when the name exists) and the temporary name removed. On any failure every file this save
+//! made is removed, so a full disk leaves no empty or partial record. Names are
+//! `needlecheck-<ended, UTC>-<sequence>[-<patient ID>].json` and `….handover.txt`: the
+//! sequence is one more than the highest already in the folder, and the patient ID is kept to
+//! letters, digits, `-` and `_` (anything else becomes `_`, at most 40 characters).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::formats::{Format, Report};
+use crate::screening::Screening;
 
-use crate::answers::Answers;
-use crate::questionnaire::Questionnaire;
-use crate::report::{self, Record, Summary};
-use crate::score::Outcome;
-
-/// The front end a screening was done in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// The full-screen terminal interface.
-    Tui,
-    /// The plain line mode.
-    Plain,
-}
-
-impl Mode {
-    /// The name used in records.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Tui => "tui",
-            Mode::Plain => "plain",
-        }
-    }
-}
-
-/// How far a screening got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Every question was gone through.
-    Completed,
-    /// A `stop` rule interrupted it (emergency advice was given).
-    StoppedEmergency,
-    /// Left before the end (quit, end of input, closed window).
-    Abandoned,
-}
-
-impl Status {
-    /// The name used in records.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Completed => "completed",
-            Status::StoppedEmergency => "stopped_emergency",
-            Status::Abandoned => "abandoned",
-        }
-    }
-
-    /// The status in words, for the handover.
-    fn describe(self) -> &'static str {
-        match self {
-            Status::Completed => "completed",
-            Status::StoppedEmergency => "stopped early for emergency advice",
-            Status::Abandoned => "abandoned before the end",
-        }
-    }
-}
-
-/// One finished (or abandoned) screening, as the front ends hand it over for saving.
-#[derive(Debug, Clone)]
-pub struct Screening<'a> {
-    pub q: &'a Questionnaire,
-    pub answers: &'a Answers,
-    pub outcome: &'a Outcome,
-    /// Patient identifier, if the user gave one.
-    pub subject: Option<&'a str>,
-    /// Front-desk mode (recorded; the handover always uses staff wording).
-    pub staff: bool,
-    pub mode: Mode,
-    pub status: Status,
-    pub started: SystemTime,
-    pub ended: SystemTime,
-}
-
-/// Where a screening was saved.
+/// Where a screening was saved: one file per [`Format::SAVED`], in that order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedPaths {
-    pub record: PathBuf,
-    pub handover: PathBuf,
+pub struct Saved {
+    pub files: Vec<PathBuf>,
+    /// The sequence number in the names: a confirmation that shows no patient ID.
+    pub sequence: u64,
 }
 
-/// The JSON record: the fields of [`report::Record`], with `subject`, `mode`, `staff`,
-/// `status`, `started_at` and `ended_at` after `questionnaire`.
-pub fn record_json(s: &Screening) -> Value {
-    let record = Record::new(s.q, s.answers, s.outcome);
-    let base = match serde_json::to_value(&record) {
-        Ok(Value::Object(m)) => m,
-        // A struct of strings, numbers and maps always serializes to an object.
-        _ => Map::new(),
-    };
-    let mut out = Map::new();
-    for (k, v) in base {
-        let after_questionnaire = k == "questionnaire";
-        out.insert(k, v);
-        if after_questionnaire {
-            out.insert("subject".into(), s.subject.map_or(Value::Null, Value::from));
-            out.insert("mode".into(), s.mode.as_str().into());
-            out.insert("staff".into(), s.staff.into());
-            out.insert("status".into(), s.status.as_str().into());
-            out.insert("started_at".into(), rfc3339_utc(s.started).into());
-            out.insert("ended_at".into(), rfc3339_utc(s.ended).into());
-        }
+impl Saved {
+    /// The file of `format`, if it was saved.
+    pub fn file(&self, format: Format) -> Option<&Path> {
+        Format::SAVED
+            .iter()
+            .position(|f| *f == format)
+            .and_then(|i| self.files.get(i))
+            .map(PathBuf::as_path)
     }
-    Value::Object(out)
+
+    /// The file names, for a confirmation ("Saved as …").
+    pub fn names(&self) -> Vec<String> {
+        self.files
+            .iter()
+            .map(|p| {
+                p.file_name()
+                    .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into())
+            })
+            .collect()
+    }
 }
 
-/// The practitioner handover ([`report::render_handover`] with staff wording and the subject),
-/// followed by how the screening ended and when.
-pub fn handover_text(s: &Screening) -> String {
-    let summary = Summary::new(s.q, s.answers, s.outcome, true);
-    let mut out = report::render_handover(&summary, s.subject);
-    out.push_str(&format!(
-        "Screening: {} ({} mode), {} to {}\n",
-        s.status.describe(),
-        s.mode.as_str(),
-        rfc3339_utc(s.started),
-        rfc3339_utc(s.ended)
-    ));
-    out
+/// Writes bytes into a newly made file; replaced in tests to simulate a full disk.
+pub type Writer<'a> = &'a mut dyn FnMut(&mut File, &[u8]) -> io::Result<()>;
+
+fn with_context(e: io::Error, what: String) -> io::Error {
+    io::Error::new(e.kind(), format!("{what}: {e}"))
 }
 
-/// Checks that `dir` is an existing folder, with an error that names it.
-pub fn check_dir(dir: &Path) -> io::Result<()> {
+/// Checks that `dir` is a folder where a record can be saved now: creates and removes a probe
+/// file. The error names the folder and says why.
+pub fn check_writable(dir: &Path) -> io::Result<()> {
+    let cannot = |why: String| format!("cannot save screenings in {}: {why}", dir.display());
     match fs::metadata(dir) {
-        Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(io::Error::new(
-            io::ErrorKind::NotADirectory,
-            format!(
-                "cannot save screenings in {}: it is not a folder",
-                dir.display()
-            ),
-        )),
-        Err(e) => Err(io::Error::new(
-            e.kind(),
-            format!("cannot save screenings in {}: {e}", dir.display()),
-        )),
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::NotADirectory,
+                cannot("it is not a folder".into()),
+            ));
+        }
+        Err(e) => return Err(io::Error::new(e.kind(), cannot(e.to_string()))),
     }
+    let probe = temp_path(dir, "probe");
+    let made = create_new(&probe).map_err(|e| io::Error::new(e.kind(), cannot(e.to_string())))?;
+    drop(made);
+    fs::remove_file(&probe).map_err(|e| io::Error::new(e.kind(), cannot(e.to_string())))
 }
 
-/// How many names are tried before giving up.
-const MAX_TRIES: u32 = 10_000;
+/// Saves the screening in `dir`, one new 0600 file per [`Format::SAVED`] sharing a name stem.
+pub fn save(dir: &Path, s: &Screening) -> io::Result<Saved> {
+    save_with(dir, s, &mut |f, bytes| f.write_all(bytes))
+}
 
-/// Saves the record and the handover in `dir`, in new 0600 files that share a name stem.
-/// Never overwrites: a taken name moves on to the next counter.
-pub fn save(dir: &Path, s: &Screening) -> io::Result<SavedPaths> {
-    check_dir(dir)?;
-    let mut record = serde_json::to_string_pretty(&record_json(s)).map_err(io::Error::other)?;
-    record.push('\n');
-    // A text file is read in a terminal too: the one escaping step applies (the JSON record
-    // escapes control characters itself).
-    let handover = crate::printable::escape(&handover_text(s)).into_owned();
+/// [`save`] with the bytes written by `write` (tests use it to fail like a full disk).
+pub fn save_with(dir: &Path, s: &Screening, write: Writer) -> io::Result<Saved> {
+    check_writable(dir)?;
+    let report = Report::of(s);
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let result =
+        write_temps(dir, &report, write, &mut temps).and_then(|()| link_names(dir, s, &temps));
+    // The temporary names go whatever happened; the final names are links to the same files.
+    for t in &temps {
+        let _ = fs::remove_file(t);
+    }
+    if result.is_ok() {
+        // Make the new names durable too; a folder that cannot be synced is not an error.
+        let _ = File::open(dir).and_then(|d| d.sync_all());
+    }
+    result
+}
+
+/// Writes each saved format to its own temporary file, synced to disk.
+fn write_temps(
+    dir: &Path,
+    report: &Report,
+    write: Writer,
+    temps: &mut Vec<PathBuf>,
+) -> io::Result<()> {
+    for format in Format::SAVED {
+        let path = temp_path(dir, "tmp");
+        let mut file = create_new(&path)
+            .map_err(|e| with_context(e, format!("cannot create a file in {}", dir.display())))?;
+        temps.push(path);
+        write(&mut file, format.render(report).as_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| with_context(e, format!("cannot write in {}", dir.display())))?;
+    }
+    Ok(())
+}
+
+/// Gives the temporary files their names, trying the next sequence number while a name is
+/// taken; on failure removes the names it made.
+fn link_names(dir: &Path, s: &Screening, temps: &[PathBuf]) -> io::Result<Saved> {
     let stamp = file_stamp(s.ended);
-    for n in 1..=MAX_TRIES {
-        let stem = format!("needlecheck-{stamp}-{n}");
-        let record_path = dir.join(format!("{stem}.json"));
-        let handover_path = dir.join(format!("{stem}.handover.txt"));
-        let Some(record_file) = create_new(&record_path)? else {
-            continue;
-        };
-        let Some(handover_file) = create_new(&handover_path)? else {
-            // The pair must share a stem: give this one back and try the next.
-            drop(record_file);
-            let _ = fs::remove_file(&record_path);
-            continue;
-        };
-        let written = fill(record_file, &record_path, record.as_bytes())
-            .and_then(|()| fill(handover_file, &handover_path, handover.as_bytes()));
-        if let Err(e) = written {
-            // Only files this call created are removed.
-            let _ = fs::remove_file(&record_path);
-            let _ = fs::remove_file(&handover_path);
-            return Err(e);
+    let subject = s.subject.as_deref().map(safe_name).unwrap_or_default();
+    link_from(dir, &stamp, &subject, temps, next_sequence(dir)?)
+}
+
+/// [`link_names`] from sequence number `first` on.
+fn link_from(
+    dir: &Path,
+    stamp: &str,
+    subject: &str,
+    temps: &[PathBuf],
+    first: u64,
+) -> io::Result<Saved> {
+    for n in first..first + MAX_TRIES {
+        let stem = format!("needlecheck-{stamp}-{n}{subject}");
+        let mut made: Vec<PathBuf> = Vec::new();
+        let mut taken = false;
+        for (format, temp) in Format::SAVED.iter().zip(temps) {
+            let path = dir.join(format!("{stem}.{}", format.extension()));
+            match fs::hard_link(temp, &path) {
+                Ok(()) => made.push(path),
+                Err(e) => {
+                    for m in &made {
+                        let _ = fs::remove_file(m);
+                    }
+                    if e.kind() == io::ErrorKind::AlreadyExists {
+                        taken = true;
+                        break;
+                    }
+                    return Err(with_context(e, format!("cannot create {}", path.display())));
+                }
+            }
         }
-        return Ok(SavedPaths {
-            record: record_path,
-            handover: handover_path,
-        });
+        if !taken {
+            return Ok(Saved {
+                files: made,
+                sequence: n,
+            });
+        }
     }
     Err(io::Error::new(
         io::ErrorKind::AlreadyExists,
@@ -206,27 +177,71 @@ pub fn save(dir: &Path, s: &Screening) -> io::Result<SavedPaths> {
     ))
 }
 
-/// Creates a new file readable and writable by the owner only; `None` when the name is taken.
-fn create_new(path: &Path) -> io::Result<Option<File>> {
-    match OpenOptions::new()
+/// How many sequence numbers are tried before giving up.
+const MAX_TRIES: u64 = 10_000;
+
+/// One more than the highest sequence number of a saved screening in `dir`.
+fn next_sequence(dir: &Path) -> io::Result<u64> {
+    let entries = fs::read_dir(dir)
+        .map_err(|e| with_context(e, format!("cannot read the folder {}", dir.display())))?;
+    let highest = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| sequence_of(&e.file_name().to_string_lossy()))
+        .max()
+        .unwrap_or(0);
+    Ok(highest + 1)
+}
+
+/// The sequence number in a saved file's name (`needlecheck-20261126T101500Z-7…`).
+fn sequence_of(name: &str) -> Option<u64> {
+    let rest = name.strip_prefix("needlecheck-")?;
+    let after = rest.get(16..)?.strip_prefix('-')?;
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// A patient ID as part of a file name: `-` then letters, digits, `-` and `_` only (others
+/// become `_`), at most 40 characters; nothing for an ID with no safe character.
+fn safe_name(subject: &str) -> String {
+    let cleaned: String = subject
+        .trim()
+        .chars()
+        .take(40)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if cleaned.chars().all(|c| c == '_') {
+        String::new()
+    } else {
+        format!("-{cleaned}")
+    }
+}
+
+/// A temporary name in `dir` that no other save (in this or another process) uses.
+fn temp_path(dir: &Path, kind: &str) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    dir.join(format!(
+        ".needlecheck-{}-{nanos}-{n}.{kind}",
+        std::process::id()
+    ))
+}
+
+/// Creates a new file readable and writable by the owner only.
+fn create_new(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
-    {
-        Ok(f) => Ok(Some(f)),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
-        Err(e) => Err(io::Error::new(
-            e.kind(),
-            format!("cannot create {}: {e}", path.display()),
-        )),
-    }
-}
-
-fn fill(mut f: File, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
 }
 
 /// Seconds since the epoch split into a UTC date and time of day.
@@ -269,6 +284,48 @@ mod tests {
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn sequence_numbers_and_safe_names() {
+        assert_eq!(
+            sequence_of("needlecheck-20270101T000001Z-12-A-1.json"),
+            Some(12)
+        );
+        assert_eq!(
+            sequence_of("needlecheck-20270101T000001Z-3.handover.txt"),
+            Some(3)
+        );
+        assert_eq!(sequence_of("notes.txt"), None);
+        assert_eq!(safe_name(" A-1042 "), "-A-1042");
+        assert_eq!(safe_name("../x y"), "-___x_y");
+        assert_eq!(safe_name("\u{1b};!"), "");
+    }
+
+    #[test]
+    fn a_name_taken_meanwhile_moves_the_pair_to_the_next_number() {
+        let dir = std::env::temp_dir().join(format!("needlecheck-link-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let temps: Vec<PathBuf> = (0..2)
+            .map(|i| {
+                let t = dir.join(format!("t{i}"));
+                fs::write(&t, format!("new {i}")).unwrap();
+                t
+            })
+            .collect();
+        // Another process took the handover name of number 1 after the folder was listed.
+        let taken = dir.join("needlecheck-S-1.handover.txt");
+        fs::write(&taken, "theirs").unwrap();
+        let saved = link_from(&dir, "S", "", &temps, 1).unwrap();
+        assert_eq!(
+            saved.names(),
+            ["needlecheck-S-2.json", "needlecheck-S-2.handover.txt"]
+        );
+        assert_eq!(fs::read_to_string(&taken).unwrap(), "theirs");
+        // The record name of number 1 was given back, not left half a pair.
+        assert!(!dir.join("needlecheck-S-1.json").exists());
+        assert_eq!(fs::read_to_string(&saved.files[0]).unwrap(), "new 0");
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

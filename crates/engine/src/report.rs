@@ -141,11 +141,7 @@ impl<'q> Summary<'q> {
             },
             ignored: wording(&outcome.ignored),
             next_steps: advice.next_steps_for(staff),
-            contacts: q
-                .contacts()
-                .iter()
-                .filter(|c| c.show_for.contains(&outcome.level))
-                .collect(),
+            contacts: contacts_for(q, outcome.level),
             aftercare: q
                 .aftercare()
                 .iter()
@@ -327,6 +323,33 @@ pub fn pieces(s: &Summary, opts: &TextOptions) -> Vec<Piece> {
     out
 }
 
+/// The phone lines the questionnaire shows for `level`, in its order.
+pub fn contacts_for(q: &Questionnaire, level: Level) -> Vec<&Contact> {
+    q.contacts()
+        .iter()
+        .filter(|c| c.show_for.contains(&level))
+        .collect()
+}
+
+/// A level in words for people (`not suitable`, `see a doctor`), the one wording of every
+/// text output and screen; records and questionnaire files use [`Level::as_str`].
+pub fn level_words(level: Level) -> &'static str {
+    match level {
+        Level::Clear => "clear",
+        Level::Review => "review",
+        Level::Incomplete => "incomplete",
+        Level::NotSuitable => "not suitable",
+        Level::SeeDoctor => "see a doctor",
+        Level::Urgent => "urgent",
+        Level::Emergency => "emergency",
+    }
+}
+
+/// The outcome line of the advice: `RESULT: Not suitable now (not suitable)`.
+pub fn outcome_line(label: &str, level: Level) -> String {
+    format!("RESULT: {label} ({})", level_words(level))
+}
+
 /// A phone line in words: `000 Ambulance: when to call`.
 pub fn contact_line(c: &Contact) -> String {
     match &c.when {
@@ -342,7 +365,8 @@ pub fn render_text(s: &Summary, opts: &TextOptions) -> String {
         match piece {
             Piece::Subject(x) => out.push_str(&format!("Patient: {x}\n")),
             Piece::Outcome { label, level } => {
-                out.push_str(&format!("RESULT: {label} ({level})\n"))
+                out.push_str(&outcome_line(&label, level));
+                out.push('\n');
             }
             Piece::Para(t) => wrap_into(&mut out, &t, "", ""),
             Piece::Heading(h) => out.push_str(&format!("\n{h}:\n")),
@@ -372,7 +396,11 @@ pub fn render_handover(s: &Summary, subject: Option<&str>) -> String {
     if let Some(subject) = subject {
         out.push_str(&format!("Patient: {subject}\n"));
     }
-    out.push_str(&format!("Outcome: {} ({})\n", s.level, s.label));
+    out.push_str(&format!(
+        "Outcome: {} ({})\n",
+        level_words(s.level),
+        s.label
+    ));
     if s.findings.is_empty() {
         out.push_str("No findings.\n");
     }
@@ -380,7 +408,12 @@ pub fn render_handover(s: &Summary, subject: Option<&str>) -> String {
         let mark = if f.on_unknown { ", not ruled out" } else { "" };
         wrap_into(
             &mut out,
-            &format!("[{}{mark}] {}: {}", f.level, f.rule_id, f.message),
+            &format!(
+                "[{}{mark}] {}: {}",
+                level_words(f.level),
+                f.rule_id,
+                f.message
+            ),
             "- ",
             "  ",
         );

@@ -32,6 +32,8 @@ pub struct Session<'q> {
     stopped: Option<usize>,
     /// Answers dropped by the last change because their question became hidden.
     dropped: Vec<usize>,
+    /// Questions the last change showed that were hidden before and have no answer.
+    added: Vec<usize>,
 }
 
 impl<'q> Session<'q> {
@@ -48,6 +50,7 @@ impl<'q> Session<'q> {
             history: Vec::new(),
             stopped: None,
             dropped: Vec::new(),
+            added: Vec::new(),
         }
     }
 
@@ -86,6 +89,12 @@ impl<'q> Session<'q> {
     /// Answers dropped by the last change because their questions no longer apply.
     pub fn dropped(&self) -> &[usize] {
         &self.dropped
+    }
+
+    /// Questions that the last change of an answer added: hidden before it, shown now, not
+    /// answered. Empty after a first answer, whose follow-ups are simply the next questions.
+    pub fn added(&self) -> &[usize] {
+        &self.added
     }
 
     /// Questions currently shown, in order.
@@ -134,8 +143,14 @@ impl<'q> Session<'q> {
             return Err("The screening is already complete.".into());
         };
         answers::check(&self.q.questions()[c], &a)?;
+        let changed = self.answers.get(c).is_some();
         self.answers.set(c, Some(a));
         self.refresh();
+        if !changed {
+            // A first answer opening its follow-ups is the ordinary way through: nothing to
+            // announce. Only a change of an answer adds questions the person did not expect.
+            self.added.clear();
+        }
         if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible, &self.skipped())
         {
             self.stopped = Some(rule);
@@ -154,6 +169,7 @@ impl<'q> Session<'q> {
             return Err("This question needs an answer.".into());
         }
         self.dropped.clear();
+        self.added.clear();
         // Moving on keeps the answer, so it must still stop: an emergency answer kept after
         // going back from the alert interrupts again.
         if let Some(rule) = score::stop_rule(self.q, &self.answers, &self.visible, &self.skipped())
@@ -168,6 +184,7 @@ impl<'q> Session<'q> {
     /// emergency interrupt given by mistake. Returns false at the first question.
     pub fn back(&mut self) -> bool {
         self.dropped.clear();
+        self.added.clear();
         if self.stopped.take().is_some() {
             return true;
         }
@@ -186,6 +203,7 @@ impl<'q> Session<'q> {
             return false;
         }
         self.dropped.clear();
+        self.added.clear();
         if let Some(c) = self.current
             && c != q
         {
@@ -237,7 +255,7 @@ impl<'q> Session<'q> {
 
     /// Re-runs skip logic and drops answers to questions that became hidden.
     fn refresh(&mut self) {
-        self.visible = self.q.visibility(&self.answers);
+        let before = std::mem::replace(&mut self.visible, self.q.visibility(&self.answers));
         self.dropped = self
             .answers
             .answered()
@@ -246,6 +264,9 @@ impl<'q> Session<'q> {
         for i in self.dropped.clone() {
             self.answers.set(i, None);
         }
+        self.added = (0..self.visible.len())
+            .filter(|i| self.visible[*i] && !before[*i] && self.answers.get(*i).is_none())
+            .collect();
     }
 }
 
@@ -308,6 +329,8 @@ mod tests {
         s.answer(Answer::No).unwrap();
         s.answer(Answer::Number(30.0)).unwrap();
         s.answer(Answer::Yes).unwrap();
+        // A first answer that opens a follow-up adds nothing to announce.
+        assert_eq!(s.added(), &[] as &[usize]);
         s.answer(Answer::Number(20.0)).unwrap();
         assert!(s.back());
         assert_eq!(id(&s, s.current()), "weeks");
@@ -320,6 +343,11 @@ mod tests {
         s.answer(Answer::No).unwrap();
         let weeks = q.question_index("weeks").unwrap();
         assert_eq!(s.dropped(), &[weeks]);
+        assert_eq!(s.added(), &[] as &[usize]);
+        // Saying yes again shows "weeks" again, now without an answer: it is added.
+        assert!(s.back());
+        s.answer(Answer::Yes).unwrap();
+        assert_eq!(s.added(), &[weeks]);
         assert_eq!(s.answers().get(weeks), None);
     }
 

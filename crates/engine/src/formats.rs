@@ -1,0 +1,217 @@
+//! Every format a scoring or a screening is written in, in one place.
+//!
+//! `score --format`, `score --jsonl` and `--save-dir` all choose a [`Format`] and call
+//! [`Format::write`]: the advice text, the practitioner handover and the JSON record are views
+//! of one [`Report`]. A new format is a new variant here: its name, its file extension, its
+//! writer, and whether it can be streamed one record per line. Text formats come out with
+//! control characters escaped ([`printable`]), wherever they are written.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::answers::Answers;
+use crate::printable;
+use crate::questionnaire::Questionnaire;
+use crate::records::rfc3339_utc;
+use crate::report::{self, Record, Summary, TextOptions};
+use crate::score::Outcome;
+use crate::screening::Screening;
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The advice for the person (with the handover in front-desk mode).
+    Text,
+    /// The JSON record: outcome, findings with their reasons, the answers used, and for a
+    /// screening who, when, how and how far.
+    Json,
+    /// The practitioner handover, with how the screening ended.
+    Handover,
+}
+
+impl Format {
+    /// Every format, in the order they are listed.
+    pub const ALL: [Format; 3] = [Format::Text, Format::Json, Format::Handover];
+
+    /// What a saved screening is written as, one file each, sharing a name stem.
+    pub const SAVED: [Format; 2] = [Format::Json, Format::Handover];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Handover => "handover",
+        }
+    }
+
+    /// The format of a command-line name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The end of a saved file's name, after the stem.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "advice.txt",
+            Format::Json => "json",
+            Format::Handover => "handover.txt",
+        }
+    }
+
+    /// Whether the format escapes control characters itself (JSON does); the others are
+    /// text for a terminal or a text file and are written through [`printable::escape`].
+    pub fn escapes_itself(self) -> bool {
+        matches!(self, Format::Json)
+    }
+
+    /// Whether the format can be written one record per line (`score --jsonl`).
+    pub fn streams(self) -> bool {
+        matches!(self, Format::Json)
+    }
+
+    /// Writes `report` in this format; with `line`, as one line of a stream (only for formats
+    /// that [`Format::streams`]; others write their document form).
+    pub fn write(self, r: &Report, line: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
+        match (self, line) {
+            (Format::Text, _) => out.write_all(printable::escape(&r.text()).as_bytes()),
+            (Format::Handover, _) => out.write_all(printable::escape(&r.handover()).as_bytes()),
+            (Format::Json, Some(line)) => {
+                serde_json::to_writer(
+                    &mut *out,
+                    &Line {
+                        line,
+                        record: r.record(),
+                    },
+                )?;
+                out.write_all(b"\n")
+            }
+            (Format::Json, None) => {
+                match r.screening {
+                    Some(_) => serde_json::to_writer_pretty(&mut *out, &r.json())?,
+                    None => serde_json::to_writer_pretty(&mut *out, &r.record())?,
+                }
+                out.write_all(b"\n")
+            }
+        }
+    }
+
+    /// [`Format::write`] into a string.
+    pub fn render(self, r: &Report) -> String {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = self.write(r, None, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+}
+
+/// One line of a JSON stream.
+#[derive(Serialize)]
+struct Line<'q> {
+    line: usize,
+    #[serde(flatten)]
+    record: Record<'q>,
+}
+
+/// What is written: scored answers, and for a screening how it went.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a, 'q> {
+    q: &'q Questionnaire,
+    answers: &'a Answers,
+    outcome: &'a Outcome,
+    staff: bool,
+    screening: Option<&'a Screening<'q>>,
+}
+
+impl<'a, 'q> Report<'a, 'q> {
+    /// Answers scored outside a screening (`score`); `staff` adds the handover to the text.
+    pub fn scored(
+        q: &'q Questionnaire,
+        answers: &'a Answers,
+        outcome: &'a Outcome,
+        staff: bool,
+    ) -> Self {
+        Report {
+            q,
+            answers,
+            outcome,
+            staff,
+            screening: None,
+        }
+    }
+
+    /// An ended screening.
+    pub fn of(s: &'a Screening<'q>) -> Self {
+        Report {
+            q: s.q,
+            answers: &s.answers,
+            outcome: &s.outcome,
+            staff: s.staff,
+            screening: Some(s),
+        }
+    }
+
+    fn subject(&self) -> Option<&'a str> {
+        self.screening.and_then(|s| s.subject.as_deref())
+    }
+
+    fn text(&self) -> String {
+        report::render_text(
+            &Summary::new(self.q, self.answers, self.outcome, self.staff),
+            &TextOptions {
+                staff: self.staff,
+                subject: self.subject(),
+            },
+        )
+    }
+
+    /// The handover always uses staff wording; a screening adds how it ended and when.
+    fn handover(&self) -> String {
+        let summary = Summary::new(self.q, self.answers, self.outcome, true);
+        let mut out = report::render_handover(&summary, self.subject());
+        if let Some(s) = self.screening {
+            out.push_str(&format!(
+                "Screening: {} ({} mode), {} to {}\n",
+                s.status.describe(),
+                s.mode.as_str(),
+                rfc3339_utc(s.started),
+                rfc3339_utc(s.ended)
+            ));
+        }
+        out
+    }
+
+    fn record(&self) -> Record<'a> {
+        Record::new(self.q, self.answers, self.outcome)
+    }
+
+    /// The record of a screening, with `subject`, `mode`, `staff`, `status`, `started_at`
+    /// and `ended_at` after `questionnaire`.
+    fn json(&self) -> Value {
+        let base = match serde_json::to_value(self.record()) {
+            Ok(Value::Object(m)) => m,
+            // A struct of strings, numbers and maps always serializes to an object.
+            _ => Map::new(),
+        };
+        let Some(s) = self.screening else {
+            return Value::Object(base);
+        };
+        // Keys keep the record's order (serde_json is built with `preserve_order`).
+        let mut out = Map::new();
+        for (k, v) in base {
+            let after_questionnaire = k == "questionnaire";
+            out.insert(k, v);
+            if after_questionnaire {
+                out.insert("subject".into(), s.subject.as_deref().into());
+                out.insert("mode".into(), s.mode.as_str().into());
+                out.insert("staff".into(), s.staff.into());
+                out.insert("status".into(), s.status.as_str().into());
+                out.insert("started_at".into(), rfc3339_utc(s.started).into());
+                out.insert("ended_at".into(), rfc3339_utc(s.ended).into());
+            }
+        }
+        Value::Object(out)
+    }
+}

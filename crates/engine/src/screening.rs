@@ -1,0 +1,369 @@
+//! One screening from its start to its end, the same for every front end.
+//!
+//! The TUI and the plain line mode lay out what this module decides: how a screening ended
+//! ([`Status`]) and what that means for its outcome, its advice and the exit status; what the
+//! interrupt of a `stop` rule says ([`Interrupt`]); and what to tell the person when a change
+//! removes or adds questions ([`Notice`]). Saving is [`crate::records`]; the formats a
+//! finished screening is written in are [`crate::formats`].
+
+use std::time::SystemTime;
+
+use crate::answers::Answers;
+use crate::model::{Contact, Level, Question};
+use crate::questionnaire::Questionnaire;
+use crate::report::{self, Summary, TextOptions};
+use crate::score::Outcome;
+use crate::session::Session;
+
+/// Exit statuses of the `needlecheck` process (see the README).
+pub mod exit {
+    /// Success; for a screening: it ended normally (completed, or stopped with emergency
+    /// advice).
+    pub const OK: u8 = 0;
+    /// An I/O or internal error, and a screening record that could not be saved and was given
+    /// up: a lost record never ends in success.
+    pub const IO: u8 = 1;
+    /// Invalid input or usage.
+    pub const INVALID: u8 = 2;
+    /// A screening left before its end.
+    pub const ABANDONED: u8 = 3;
+    /// A screening interrupted by Ctrl-C, SIGINT, SIGTERM, SIGHUP or a closed terminal.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// What a front end says when a screening is interrupted (it may be written from a signal
+/// handler, so it is a constant).
+pub const INTERRUPTED_NOTICE: &str =
+    "needlecheck: interrupted; the screening was not finished and no advice was given for it.";
+
+/// The front end a screening was done in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The full-screen terminal interface.
+    Tui,
+    /// The plain line mode.
+    Plain,
+}
+
+impl Mode {
+    /// The name used in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Tui => "tui",
+            Mode::Plain => "plain",
+        }
+    }
+}
+
+/// How a screening ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every question was gone through.
+    Completed,
+    /// A `stop` rule interrupted it and its advice was given (at any level, not only
+    /// `emergency`; the name is kept for records).
+    StoppedEmergency,
+    /// Left before the end (quit, end of input).
+    Abandoned,
+    /// Ended by a signal or a closed terminal: no advice is given and nothing is saved.
+    Interrupted,
+}
+
+impl Status {
+    /// The name used in records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Completed => "completed",
+            Status::StoppedEmergency => "stopped_emergency",
+            Status::Abandoned => "abandoned",
+            Status::Interrupted => "interrupted",
+        }
+    }
+
+    /// The status in words, for the handover.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Status::Completed => "completed",
+            Status::StoppedEmergency => "stopped early by a stop rule",
+            Status::Abandoned => "abandoned before the end",
+            Status::Interrupted => "interrupted",
+        }
+    }
+
+    /// The process exit status of a screening that ended this way.
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Status::Completed | Status::StoppedEmergency => exit::OK,
+            Status::Abandoned => exit::ABANDONED,
+            Status::Interrupted => exit::INTERRUPTED,
+        }
+    }
+
+    /// What to tell the person about how it ended, before the advice (none when it ended as
+    /// it should).
+    pub fn notice(self) -> Option<&'static str> {
+        match self {
+            Status::Completed | Status::StoppedEmergency => None,
+            Status::Abandoned => Some(
+                "The screening was not finished. The advice below is for the answers given so far.",
+            ),
+            Status::Interrupted => Some(INTERRUPTED_NOTICE),
+        }
+    }
+
+    /// The status of a screening that the person leaves now (quit, end of input): stopped when
+    /// a `stop` rule's advice is showing, completed when every question has been gone
+    /// through (also when leaving from the review list after that), abandoned otherwise.
+    pub fn on_leaving(session: &Session) -> Status {
+        if session.stopped().is_some() {
+            Status::StoppedEmergency
+        } else if session.is_finished() {
+            Status::Completed
+        } else {
+            Status::Abandoned
+        }
+    }
+}
+
+/// Who, how and since when: what a front end knows about a screening besides the answers.
+#[derive(Debug, Clone)]
+pub struct Start {
+    /// Patient identifier, if one was given.
+    pub subject: Option<String>,
+    /// Front-desk mode.
+    pub staff: bool,
+    pub mode: Mode,
+    pub started: SystemTime,
+}
+
+/// One ended screening: everything the advice, the record and the handover are made from.
+/// It owns its answers, so it outlives the session (front-desk mode starts the next patient
+/// while a record waits to be saved).
+#[derive(Debug, Clone)]
+pub struct Screening<'q> {
+    pub q: &'q Questionnaire,
+    pub answers: Answers,
+    /// The outcome; at least `incomplete` for an abandoned or interrupted screening.
+    pub outcome: Outcome,
+    pub subject: Option<String>,
+    pub staff: bool,
+    pub mode: Mode,
+    pub status: Status,
+    pub started: SystemTime,
+    pub ended: SystemTime,
+}
+
+impl<'q> Screening<'q> {
+    /// Ends the screening of `session` now with `status`. The outcome is the session's (which
+    /// counts the optional questions it went past without an answer as skipped).
+    pub fn end(session: &Session<'q>, start: Start, status: Status) -> Self {
+        Self::with_outcome(
+            session.questionnaire(),
+            session.answers().clone(),
+            session.outcome(),
+            start,
+            status,
+            SystemTime::now(),
+        )
+    }
+
+    /// A screening of these answers that ended at `ended` with `status`. A screening that
+    /// did not end as it should is never `clear`: its outcome is at least `incomplete`.
+    pub fn from_answers(
+        q: &'q Questionnaire,
+        answers: Answers,
+        start: Start,
+        status: Status,
+        ended: SystemTime,
+    ) -> Self {
+        let outcome = crate::score(q, &answers);
+        Self::with_outcome(q, answers, outcome, start, status, ended)
+    }
+
+    fn with_outcome(
+        q: &'q Questionnaire,
+        answers: Answers,
+        mut outcome: Outcome,
+        start: Start,
+        status: Status,
+        ended: SystemTime,
+    ) -> Self {
+        if matches!(status, Status::Abandoned | Status::Interrupted) {
+            outcome.level = outcome.level.max(Level::Incomplete);
+        }
+        Screening {
+            q,
+            answers,
+            outcome,
+            subject: start.subject,
+            staff: start.staff,
+            mode: start.mode,
+            status,
+            started: start.started,
+            ended,
+        }
+    }
+
+    /// The advice summary, in staff wording in front-desk mode.
+    pub fn summary(&self) -> Summary<'q> {
+        Summary::new(self.q, &self.answers, &self.outcome, self.staff)
+    }
+
+    /// The advice as printed (exactly `score --format text` of the answers, with the
+    /// subject); `None` for an interrupted screening, which gives no advice.
+    pub fn advice(&self) -> Option<String> {
+        (self.status != Status::Interrupted).then(|| {
+            report::render_text(
+                &self.summary(),
+                &TextOptions {
+                    staff: self.staff,
+                    subject: self.subject.as_deref(),
+                },
+            )
+        })
+    }
+
+    /// The process exit status when the run ends with this screening.
+    pub fn exit_status(&self) -> u8 {
+        self.status.exit_status()
+    }
+}
+
+/// What the interrupt of a `stop` rule says, derived from the rule's level: a `stop` rule at
+/// `urgent` reads the same in every front end (its own headline, contacts and steps), and only
+/// an `emergency` one says to call the emergency number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interrupt<'q> {
+    /// The level of the rule.
+    pub level: Level,
+    /// A short title: `EMERGENCY` for the emergency level, `STOP` otherwise.
+    pub title: &'static str,
+    /// The headline: `CALL 000 NOW` (the emergency contact's number), or the level's label in
+    /// capitals (`SEE A DOCTOR TODAY`).
+    pub headline: String,
+    /// The rule's message.
+    pub message: &'q str,
+    /// The summary of the level's advice (staff wording in front-desk mode).
+    pub summary: &'q str,
+    /// Phone lines shown for the level, in words ([`report::contact_line`]).
+    pub contacts: Vec<String>,
+    /// What to tell the call-taker: each contact's `tell`, then the answers that fired the
+    /// rule (`"question": answer`).
+    pub tell: Vec<String>,
+    /// What to do: the level's next steps (staff wording in front-desk mode).
+    pub steps: &'q [String],
+}
+
+impl<'q> Interrupt<'q> {
+    /// The interrupt of rule `rule` where `session` stopped; `staff` picks the question
+    /// wording.
+    pub fn new(session: &Session<'q>, rule: usize, staff: bool) -> Self {
+        let q = session.questionnaire();
+        let r = &q.rules()[rule].rule;
+        let level = r.level;
+        let advice = q.advice().for_level(level);
+        let contacts = report::contacts_for(q, level);
+        let headline = match (level, q.emergency_contact()) {
+            (Level::Emergency, Some(c)) => format!("CALL {} NOW", c.number),
+            (Level::Emergency, None) => "CALL EMERGENCY SERVICES NOW".to_string(),
+            _ => advice.label.to_uppercase(),
+        };
+        let reasons = report::findings(q, session.answers(), &session.outcome(), staff)
+            .into_iter()
+            .filter(|f| f.rule_id == r.id)
+            .flat_map(|f| f.because)
+            .map(|b| format!("\"{}\": {}", b.question, b.answer));
+        Interrupt {
+            level,
+            title: if level == Level::Emergency {
+                "EMERGENCY"
+            } else {
+                "STOP"
+            },
+            headline,
+            message: &r.message,
+            summary: advice.summary_for(staff),
+            tell: contacts
+                .iter()
+                .filter_map(|c: &&Contact| c.tell.clone())
+                .chain(reasons)
+                .collect(),
+            contacts: contacts.iter().map(|c| report::contact_line(c)).collect(),
+            steps: advice.next_steps_for(staff),
+        }
+    }
+}
+
+/// Something a change did to the other questions, said right after it: answers removed
+/// because their questions no longer apply, or follow-up questions it added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// The sentence, ending in a colon.
+    pub headline: String,
+    /// The questions concerned, in the audience's wording.
+    pub items: Vec<String>,
+}
+
+impl Notice {
+    /// Answers that the last answer removed (skip logic hid their questions).
+    pub fn dropped(q: &Questionnaire, dropped: &[usize], staff: bool) -> Option<Notice> {
+        let n = dropped.len();
+        (n > 0).then(|| Notice {
+            headline: format!(
+                "Because of this answer, {} no longer appl{} and {} removed:",
+                plural(n, "earlier answer"),
+                if n == 1 { "ies" } else { "y" },
+                if n == 1 { "was" } else { "were" },
+            ),
+            items: wordings(q, dropped, staff),
+        })
+    }
+
+    /// Follow-up questions that the last answer added (skip logic now shows them and they
+    /// have no answer yet).
+    pub fn added(q: &Questionnaire, added: &[usize], staff: bool) -> Option<Notice> {
+        let n = added.len();
+        (n > 0).then(|| Notice {
+            headline: format!(
+                "Because of this answer, {} {} asked:",
+                plural(n, "more question"),
+                if n == 1 { "is" } else { "are" },
+            ),
+            items: wordings(q, added, staff),
+        })
+    }
+
+    /// The notice as one line: the headline, then the questions in quotes.
+    pub fn one_line(&self) -> String {
+        let items: Vec<String> = self.items.iter().map(|i| format!("\"{i}\"")).collect();
+        format!("{} {}", self.headline, items.join("; "))
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+fn wordings(q: &Questionnaire, list: &[usize], staff: bool) -> Vec<String> {
+    list.iter()
+        .map(|i| q.questions()[*i].wording(staff).to_string())
+        .collect()
+}
+
+/// The range a number question takes, in words: `from 0 to 120`, `of at least 18`,
+/// `of at most 5`; `None` without bounds.
+pub fn number_range(q: &Question) -> Option<String> {
+    let f = crate::answers::fmt_num;
+    match (q.min, q.max) {
+        (Some(lo), Some(hi)) => Some(format!("from {} to {}", f(lo), f(hi))),
+        (Some(lo), None) => Some(format!("of at least {}", f(lo))),
+        (None, Some(hi)) => Some(format!("of at most {}", f(hi))),
+        (None, None) => None,
+    }
+}
