@@ -156,7 +156,7 @@ fn a_number_setting_moves_the_inr_limit_and_its_wording() {
         .arg(&low)
         .arg("-a")
         .arg(&answers));
-    assert!(ok(&r).stdout.contains("(not_suitable)"), "{}", r.stdout);
+    assert!(ok(&r).stdout.contains("(not suitable)"), "{}", r.stdout);
     assert!(
         r.stdout.contains("above 2.2, this clinic's limit"),
         "{}",
@@ -181,7 +181,7 @@ fn the_clinic_name_and_phone_are_in_the_advice_and_the_handover() {
         .expect("a handover");
     assert!(handover.contains("Clinic: Harbour Physio"), "{out}");
     // The example sets the strict implant policy.
-    assert!(out.contains("(not_suitable)"), "{out}");
+    assert!(out.contains("(not suitable)"), "{out}");
     // Without a clinic file, no clinic line.
     let plain = run(needlecheck().args(["score", "-a"]).arg(&answers));
     assert!(!ok(&plain).stdout.contains("Clinic:"), "{}", plain.stdout);
