@@ -207,12 +207,20 @@ pub fn run(cli: Cli) -> u8 {
             format,
             jsonl,
             staff,
-        }) => with_questionnaire(&cli, |q| score(q, answers, format, jsonl, staff)),
-        Some(Command::Questions { format }) => with_questionnaire(&cli, |q| questions(q, format)),
+        }) => with_questionnaire(&cli, Tests::NotNeeded, |q| {
+            score(q, answers, format, jsonl, staff)
+        }),
+        Some(Command::Questions { format }) => {
+            with_questionnaire(&cli, Tests::NotNeeded, |q| questions(q, format))
+        }
         Some(Command::Schema { kind }) => schema(kind == SchemaKind::Clinic),
-        Some(Command::Rulebook { format }) => with_questionnaire(&cli, |q| rulebook(q, format)),
-        Some(Command::Settings { format }) => with_questionnaire(&cli, |q| settings(q, format)),
-        None => with_questionnaire(&cli, |q| interactive(q, &cli)),
+        Some(Command::Rulebook { format }) => {
+            with_questionnaire(&cli, Tests::Needed, |q| rulebook(q, format))
+        }
+        Some(Command::Settings { format }) => {
+            with_questionnaire(&cli, Tests::NotNeeded, |q| settings(q, format))
+        }
+        None => with_questionnaire(&cli, Tests::NotNeeded, |q| interactive(q, &cli)),
     };
     match result {
         Ok(code) => code,
@@ -229,10 +237,19 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-fn load(path: Option<&Path>) -> Result<Questionnaire, LoadError> {
-    match path {
-        Some(p) => loader::load_path(p),
-        None => loader::embedded(),
+/// Whether a command needs the questionnaire's test cases: only checking it and the rulebook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tests {
+    Needed,
+    NotNeeded,
+}
+
+fn load(path: Option<&Path>, tests: Tests) -> Result<Questionnaire, LoadError> {
+    match (path, tests) {
+        (Some(p), _) => loader::load_path(p),
+        (None, Tests::Needed) => loader::embedded(),
+        // Its tests are run by the test suite and by `validate`: a start does not read them.
+        (None, Tests::NotNeeded) => loader::embedded_without_tests(),
     }
 }
 
@@ -247,9 +264,10 @@ fn clinic_path(cli: &Cli) -> Option<PathBuf> {
 
 fn with_questionnaire(
     cli: &Cli,
+    tests: Tests,
     f: impl FnOnce(&Questionnaire) -> io::Result<u8>,
 ) -> io::Result<u8> {
-    let q = match load(cli.questionnaire.as_deref()) {
+    let q = match load(cli.questionnaire.as_deref(), tests) {
         Ok(q) => q,
         Err(e) => {
             let mut err = output::stderr();
@@ -291,7 +309,7 @@ fn validate(files: &[PathBuf], clinic: Option<&Path>) -> io::Result<u8> {
         let name = path.map_or(loader::EMBEDDED_NAME.to_string(), display_name);
         // With a clinic file, it is checked against each questionnaire too.
         // (A clinic file that cannot be read is bad input, like an invalid one.)
-        let loaded = load(path)
+        let loaded = load(path, Tests::Needed)
             .map_err(|e| (e.exit_code(), e))
             .and_then(|q| match clinic {
                 Some(c) => crate::clinic::load_path(c, &q).map_err(|e| (EXIT_INVALID, e)),

@@ -109,7 +109,7 @@ pub struct QuestionnaireFile {
     #[schemars(with = "Vec<Rule>")]
     pub rules: Vec<Lenient<Rule>>,
     /// Test cases that `needlecheck validate` runs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "tests_field")]
     #[schemars(with = "Vec<TestCase>")]
     pub tests: Vec<Lenient<TestCase>>,
 }
@@ -744,29 +744,58 @@ pub struct LenientError {
     pub id: Option<String>,
 }
 
+/// How a questionnaire file is being parsed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Parse {
+    /// Element by element, so that every bad element is reported ([`Lenient`]).
+    Lenient,
+    /// Straight into the types ([`parse_direct`]).
+    Direct,
+    /// Straight into the types, test cases skipped unread ([`parse_direct_without_tests`]).
+    DirectWithoutTests,
+}
+
 thread_local! {
-    /// Set while parsing on the fast path (see [`parse_direct`]).
-    static DIRECT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static PARSE: std::cell::Cell<Parse> = const { std::cell::Cell::new(Parse::Lenient) };
 }
 
 /// Parses with every [`Lenient`] element read straight into its type: fast, but the first bad
 /// element fails the whole parse. The loader tries this first and falls back to the slow,
 /// element-by-element parse (which reports every problem) only when it fails.
 pub fn parse_direct(text: &str) -> Result<QuestionnaireFile, serde_json::Error> {
+    parse_as(text, Parse::Direct)
+}
+
+/// As [`parse_direct`], with no test cases: they are skipped unread. For a questionnaire whose
+/// tests are run elsewhere (the embedded one, by the test suite and `validate`).
+pub fn parse_direct_without_tests(text: &str) -> Result<QuestionnaireFile, serde_json::Error> {
+    parse_as(text, Parse::DirectWithoutTests)
+}
+
+fn parse_as(text: &str, mode: Parse) -> Result<QuestionnaireFile, serde_json::Error> {
     struct Reset;
     impl Drop for Reset {
         fn drop(&mut self) {
-            DIRECT.set(false);
+            PARSE.set(Parse::Lenient);
         }
     }
-    DIRECT.set(true);
+    PARSE.set(mode);
     let _reset = Reset;
     serde_json::from_str(text)
 }
 
+/// The `tests` member: read, or skipped when the parse leaves the tests out.
+fn tests_field<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Lenient<TestCase>>, D::Error> {
+    if PARSE.get() == Parse::DirectWithoutTests {
+        serde::de::IgnoredAny::deserialize(d)?;
+        return Ok(Vec::new());
+    }
+    Vec::deserialize(d)
+}
+
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        if DIRECT.get() {
+        if PARSE.get() != Parse::Lenient {
             return T::deserialize(d).map(Lenient::Ok);
         }
         let value = serde_json::Value::deserialize(d)?;

@@ -4,6 +4,7 @@
 //! can rely on it: ids resolve, conditions fit their questions, `show_if` looks only backwards.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::answers::Answers;
 use crate::condition::{Ctx, Expr, SettingValue, Truth};
@@ -67,9 +68,11 @@ pub struct Questionnaire {
     question_section: Vec<usize>,
     show_if: Vec<Option<Expr>>,
     rules: Vec<CompiledRule>,
-    tests: Vec<TestCase>,
+    /// Shared between copies: a copy under other settings (as each test case with settings
+    /// runs) does not copy every test case.
+    tests: Arc<[TestCase]>,
     /// The answers of each test, read once by the loader.
-    test_answers: Vec<Answers>,
+    test_answers: Arc<[Answers]>,
     settings: Vec<Setting>,
     /// The effective value of each setting: its default unless a clinic file set it.
     setting_values: Vec<SettingValue>,
@@ -128,7 +131,7 @@ impl Questionnaire {
             .enumerate()
             .map(|(i, q)| (q.id.clone(), i))
             .collect();
-        let (tests, test_answers) = parts.tests.into_iter().unzip();
+        let (tests, test_answers): (Vec<_>, Vec<_>) = parts.tests.into_iter().unzip();
         Questionnaire {
             id: file.id,
             version: file.version,
@@ -145,8 +148,8 @@ impl Questionnaire {
             question_section: parts.question_section,
             show_if: parts.show_if,
             rules: parts.rules,
-            tests,
-            test_answers,
+            tests: tests.into(),
+            test_answers: test_answers.into(),
             settings: parts.settings,
             setting_values: Vec::new(),
             clinic: None,

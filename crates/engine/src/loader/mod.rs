@@ -46,12 +46,41 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// The default dry-needling questionnaire, built into the binary.
 pub const EMBEDDED: &str = include_str!("../../../../questionnaires/dry-needling.json");
 
+/// SHA-256 of [`EMBEDDED`], lowercase hex, computed when the engine was built.
+pub const EMBEDDED_SHA256: &str = include_str!(concat!(env!("OUT_DIR"), "/embedded.sha256"));
+
+/// The embedded questionnaire as screening and scoring read it: compact, without the test
+/// cases (made when the engine was built; see [`embedded_without_tests`]).
+const SCREENING: &str = include_str!(concat!(env!("OUT_DIR"), "/screening.json"));
+
 /// Name used for the embedded questionnaire in messages and records.
 pub const EMBEDDED_NAME: &str = "(embedded) dry-needling.json";
 
 /// Loads the embedded questionnaire. It is checked by the test suite, so failure is a bug.
 pub fn embedded() -> Result<Questionnaire, LoadError> {
     load_str(EMBEDDED_NAME, EMBEDDED.as_bytes())
+}
+
+/// The embedded questionnaire without its test cases, for screening and scoring: the tests
+/// are run by the test suite and by `validate`, which load it whole ([`embedded`]). Everything
+/// else is checked as in any file.
+pub fn embedded_without_tests() -> Result<Questionnaire, LoadError> {
+    let lean = crate::model::parse_direct_without_tests(SCREENING)
+        .ok()
+        .and_then(|file| {
+            let problems = crate::text_rules::control_character_problems(SCREENING);
+            check(
+                file,
+                EMBEDDED_NAME,
+                SCREENING,
+                EMBEDDED_SHA256.into(),
+                problems,
+            )
+            .ok()
+        });
+    // Never fails in a build that passed its tests; if it did, the whole file is loaded, and
+    // its problems are reported where they are in the file.
+    lean.map_or_else(embedded, Ok)
 }
 
 /// Reads and checks a questionnaire file.
@@ -147,4 +176,33 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Record, Summary, TextOptions, render_text};
+
+    #[test]
+    fn the_build_time_hash_is_the_hash_of_the_embedded_bytes() {
+        assert_eq!(EMBEDDED_SHA256, sha256_hex(EMBEDDED.as_bytes()));
+    }
+
+    #[test]
+    fn the_embedded_questionnaire_without_its_tests_scores_as_the_whole_one() {
+        let whole = embedded().expect("loads");
+        let lean = embedded_without_tests().expect("loads");
+        assert!(lean.tests().is_empty());
+        assert!(!whole.tests().is_empty());
+        for i in 0..whole.tests().len() {
+            let answers = whole.test_answers(i);
+            let (a, b) = (crate::score(&whole, answers), crate::score(&lean, answers));
+            assert_eq!(a, b, "test {i}");
+            let record = |q, o| serde_json::to_string(&Record::new(q, answers, o)).unwrap();
+            assert_eq!(record(&whole, &a), record(&lean, &b), "test {i}");
+            let opts = TextOptions::default();
+            let text = |q, o| render_text(&Summary::new(q, answers, o, true), &opts);
+            assert_eq!(text(&whole, &a), text(&lean, &b), "test {i}");
+        }
+    }
 }
