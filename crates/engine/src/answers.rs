@@ -122,7 +122,14 @@ pub fn check(q: &Question, a: &Answer) -> Result<(), String> {
             }
         }
         (QuestionType::Display, _) => Err("This is information only; it takes no answer.".into()),
-        _ => Err(format!("This question takes {}.", expected(q))),
+        (
+            QuestionType::YesNo
+            | QuestionType::SingleChoice
+            | QuestionType::MultiChoice
+            | QuestionType::Number
+            | QuestionType::Text,
+            _,
+        ) => Err(format!("This question takes {}.", expected(q))),
     }
 }
 
@@ -215,7 +222,15 @@ pub fn from_json(q: &Question, v: &Value) -> Result<Answer, (String, Option<Stri
         }
         (QuestionType::Number, Value::Number(n)) => Answer::Number(n.as_f64().ok_or_else(wrong)?),
         (QuestionType::Text, Value::String(s)) => Answer::Text(s.clone()),
-        _ => return Err(wrong()),
+        (
+            QuestionType::YesNo
+            | QuestionType::SingleChoice
+            | QuestionType::MultiChoice
+            | QuestionType::Number
+            | QuestionType::Text
+            | QuestionType::Display,
+            _,
+        ) => return Err(wrong()),
     };
     check(q, &a).map_err(|m| (format!("`{id}`: {m}"), None))?;
     Ok(a)

@@ -209,7 +209,11 @@ impl AnswerSeed<'_> {
     fn number<E: de::Error>(&self, n: f64) -> Result<Option<Answer>, E> {
         match self.question.kind {
             QuestionType::Number => Ok(Some(Answer::Number(n))),
-            _ => Err(E::custom("not a number question")),
+            QuestionType::YesNo
+            | QuestionType::SingleChoice
+            | QuestionType::MultiChoice
+            | QuestionType::Text
+            | QuestionType::Display => Err(E::custom("not a number question")),
         }
     }
 }
@@ -241,7 +245,10 @@ impl<'de> Visitor<'de> for AnswerSeed<'_> {
             QuestionType::SingleChoice => {
                 Answer::Choice(q.option_index(s).ok_or_else(|| E::custom("option"))?)
             }
-            _ => return Err(E::custom("not an answer to this question")),
+            QuestionType::YesNo
+            | QuestionType::MultiChoice
+            | QuestionType::Number
+            | QuestionType::Display => return Err(E::custom("not an answer to this question")),
         };
         Ok(Some(a))
     }

@@ -315,6 +315,11 @@ pub struct Section {
     pub questions: Vec<Lenient<Question>>,
 }
 
+// Every `match` over `QuestionType` names each variant, with no `_` arm and no `matches!`,
+// on purpose: a new type then fails to compile at every place that has to decide what to do
+// with it. A yes/no question about a type asked in several places (`has_options`, `is_typed`,
+// `unsure_by_default`) is a method below, so its answer lives in one place. (A plain comment:
+// the doc comment goes into the published JSON schema.)
 /// The kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -342,6 +347,38 @@ impl QuestionType {
             QuestionType::Number => "number",
             QuestionType::Text => "text",
             QuestionType::Display => "display",
+        }
+    }
+
+    /// Whether the answer is picked from the question's own `options`.
+    pub fn has_options(self) -> bool {
+        match self {
+            QuestionType::SingleChoice | QuestionType::MultiChoice => true,
+            QuestionType::YesNo
+            | QuestionType::Number
+            | QuestionType::Text
+            | QuestionType::Display => false,
+        }
+    }
+
+    /// Whether the answer is typed (a number or text) rather than picked.
+    pub fn is_typed(self) -> bool {
+        match self {
+            QuestionType::Number | QuestionType::Text => true,
+            QuestionType::YesNo
+            | QuestionType::SingleChoice
+            | QuestionType::MultiChoice
+            | QuestionType::Display => false,
+        }
+    }
+
+    /// Whether "Not sure" is offered when `allow_unsure` is not given; `None` when this type
+    /// never offers it (and `allow_unsure` does not apply).
+    pub fn unsure_by_default(self) -> Option<bool> {
+        match self {
+            QuestionType::YesNo => Some(true),
+            QuestionType::SingleChoice | QuestionType::Number => Some(false),
+            QuestionType::MultiChoice | QuestionType::Text | QuestionType::Display => None,
         }
     }
 }
@@ -405,11 +442,9 @@ impl Question {
 
     /// Whether "Not sure" is an accepted answer.
     pub fn allows_unsure(&self) -> bool {
-        match self.kind {
-            QuestionType::YesNo => self.allow_unsure.unwrap_or(true),
-            QuestionType::SingleChoice | QuestionType::Number => self.allow_unsure.unwrap_or(false),
-            _ => false,
-        }
+        self.kind
+            .unsure_by_default()
+            .is_some_and(|default| self.allow_unsure.unwrap_or(default))
     }
 
     /// Longest accepted free text, in characters.

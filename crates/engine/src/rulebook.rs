@@ -288,7 +288,11 @@ impl<'a> Words<'a> {
     fn label(question: &Question, i: usize) -> String {
         match question.kind {
             QuestionType::YesNo => ["Yes", "No"].get(i).unwrap_or(&"?").to_string(),
-            _ => question
+            QuestionType::SingleChoice
+            | QuestionType::MultiChoice
+            | QuestionType::Number
+            | QuestionType::Text
+            | QuestionType::Display => question
                 .options
                 .get(i)
                 .map_or_else(|| "?".to_string(), |o| format!("*{}*", md(&o.label))),

@@ -217,7 +217,7 @@ impl Resolver<'_> {
                         Literal::Number(n) => Test::Cmp(CmpOp::Eq, n),
                         _ => return mismatch(c, "compare a number question with a number"),
                     },
-                    _ => return mismatch(c, fits),
+                    MultiChoice | Number | Text | Display => return mismatch(c, fits),
                 }
             }
             "contains" => {
@@ -426,7 +426,11 @@ impl Resolver<'_> {
         }
         let found = match q.kind {
             QuestionType::YesNo => ["yes", "no"].iter().position(|x| x == s),
-            _ => q.option_index(s),
+            QuestionType::SingleChoice
+            | QuestionType::MultiChoice
+            | QuestionType::Number
+            | QuestionType::Text
+            | QuestionType::Display => q.option_index(s),
         };
         if found.is_none() {
             let help = match c.suggest.did_you_mean(s, codes()) {

@@ -65,10 +65,7 @@ pub(super) fn check_question(c: &mut Checker, q: &Question, p: &Ptr) {
             );
         }
     };
-    not_for(
-        "options",
-        !matches!(q.kind, SingleChoice | MultiChoice) && !q.options.is_empty(),
-    );
+    not_for("options", !q.kind.has_options() && !q.options.is_empty());
     not_for("unit", q.kind != Number && q.unit.is_some());
     not_for("min", q.kind != Number && q.min.is_some());
     not_for("max", q.kind != Number && q.max.is_some());
@@ -77,7 +74,7 @@ pub(super) fn check_question(c: &mut Checker, q: &Question, p: &Ptr) {
     not_for("required", q.kind == Display && q.required.is_some());
     not_for(
         "allow_unsure",
-        matches!(q.kind, MultiChoice | Text | Display) && q.allow_unsure.is_some(),
+        q.kind.unsure_by_default().is_none() && q.allow_unsure.is_some(),
     );
     if q.text.trim().is_empty() {
         c.push(format!("{p}/text"), format!("`{}` has no text", q.id), None);
@@ -89,7 +86,7 @@ pub(super) fn check_question(c: &mut Checker, q: &Question, p: &Ptr) {
             Some("use letters, digits and `_`".into()),
         );
     }
-    if matches!(q.kind, SingleChoice | MultiChoice) {
+    if q.kind.has_options() {
         let least = if q.kind == SingleChoice { 2 } else { 1 };
         if q.options.len() < least {
             c.push(
