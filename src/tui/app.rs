@@ -340,12 +340,9 @@ impl<'q> App<'q> {
     /// The facts that switch key bindings on and off for the screen underneath any overlay.
     pub fn facts(&self) -> Facts {
         let q = self.question_under_overlay();
-        let options = match q.map(|q| q.kind) {
-            Some(QuestionType::SingleChoice | QuestionType::MultiChoice) => {
-                q.map_or(0, |q| q.options.len())
-            }
-            _ => 0,
-        };
+        let options = q
+            .filter(|q| q.kind.has_options())
+            .map_or(0, |q| q.options.len());
         Facts {
             unsure: q.is_some_and(|q| q.allows_unsure()),
             optional: q.is_some_and(|q| !q.is_required()),
@@ -558,7 +555,15 @@ impl<'q> App<'q> {
                 self.input = LineEdit::new(&answers::fmt_num(n))
             }
             (QuestionType::Text, Some(Answer::Text(t))) => self.input = LineEdit::new(&t),
-            _ => {}
+            (
+                QuestionType::YesNo
+                | QuestionType::SingleChoice
+                | QuestionType::MultiChoice
+                | QuestionType::Number
+                | QuestionType::Text
+                | QuestionType::Display,
+                _,
+            ) => {}
         }
         if let Some(i) = self.drafts.iter().position(|(d, _)| *d == c) {
             self.input = self.drafts.swap_remove(i).1;
@@ -588,10 +593,17 @@ impl<'q> App<'q> {
             (QuestionType::Number, Some(_)) => {
                 self.session.answer_of(c) != answers::parse_input(q, typed).ok().as_ref()
             }
-            (_, Some(s)) => s != typed,
+            (
+                QuestionType::YesNo
+                | QuestionType::SingleChoice
+                | QuestionType::MultiChoice
+                | QuestionType::Text
+                | QuestionType::Display,
+                Some(s),
+            ) => s != typed,
             (_, None) => !typed.is_empty(),
         };
-        if matches!(q.kind, QuestionType::Number | QuestionType::Text) && differs {
+        if q.kind.is_typed() && differs {
             self.drafts.retain(|(d, _)| *d != c);
             self.drafts.push((c, self.input.clone()));
         }
@@ -857,13 +869,14 @@ impl<'q> App<'q> {
         match q.kind {
             QuestionType::Display => self.skip(),
             QuestionType::YesNo | QuestionType::SingleChoice => {
-                let a = match (q.kind, self.cursor) {
+                let yes_no = q.kind == QuestionType::YesNo;
+                let a = match self.cursor {
                     // Nothing chosen: the message that asks for an answer, as in plain mode.
-                    (_, None) => answers::parse_input(q, ""),
-                    (QuestionType::YesNo, Some(0)) => Ok(Answer::Yes),
-                    (QuestionType::YesNo, Some(1)) => Ok(Answer::No),
-                    (_, Some(i)) if i < q.options.len() => Ok(Answer::Choice(i)),
-                    _ => Ok(Answer::Unsure),
+                    None => answers::parse_input(q, ""),
+                    Some(0) if yes_no => Ok(Answer::Yes),
+                    Some(1) if yes_no => Ok(Answer::No),
+                    Some(i) if i < q.options.len() => Ok(Answer::Choice(i)),
+                    Some(_) => Ok(Answer::Unsure),
                 };
                 self.answer_or_say(a)
             }
@@ -931,8 +944,14 @@ impl<'q> App<'q> {
     fn type_char(&mut self, c: char) {
         let (limit, number) = match (self.screen, self.question()) {
             (Screen::Welcome, _) => (SUBJECT_LIMIT, false),
-            (_, Some((_, q))) if q.kind == QuestionType::Text => (q.text_limit(), false),
-            (_, Some((_, q))) => (NUMBER_LIMIT, q.kind == QuestionType::Number),
+            (_, Some((_, q))) => match q.kind {
+                QuestionType::Text => (q.text_limit(), false),
+                QuestionType::Number => (NUMBER_LIMIT, true),
+                QuestionType::YesNo
+                | QuestionType::SingleChoice
+                | QuestionType::MultiChoice
+                | QuestionType::Display => (NUMBER_LIMIT, false),
+            },
             _ => return,
         };
         if number && !answers::is_number_char(c) {
@@ -1224,8 +1243,7 @@ impl<'q> App<'q> {
 
     /// Whether the question on screen has a box to type in.
     fn input_shown(&self) -> bool {
-        self.question()
-            .is_some_and(|(_, q)| matches!(q.kind, QuestionType::Number | QuestionType::Text))
+        self.question().is_some_and(|(_, q)| q.kind.is_typed())
     }
 }
 

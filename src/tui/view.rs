@@ -523,14 +523,25 @@ fn list_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part:
             (QuestionType::YesNo, 1) => "n".to_string(),
             (QuestionType::YesNo, _) => "u".to_string(),
             (_, i) if i >= options => "u".to_string(),
-            (_, i) => format!("{:>digits$}", i + 1),
+            (
+                QuestionType::SingleChoice
+                | QuestionType::MultiChoice
+                | QuestionType::Number
+                | QuestionType::Text
+                | QuestionType::Display,
+                i,
+            ) => format!("{:>digits$}", i + 1),
         };
         let focused = app.cursor == Some(i);
         let marker = if focused { "›" } else { " " };
         let tick = match q.kind {
             QuestionType::MultiChoice if app.ticked.get(i).copied().unwrap_or(false) => "[x] ",
             QuestionType::MultiChoice => "[ ] ",
-            _ => "",
+            QuestionType::YesNo
+            | QuestionType::SingleChoice
+            | QuestionType::Number
+            | QuestionType::Text
+            | QuestionType::Display => "",
         };
         let first = format!("{marker} {tick}{key}. ");
         let rest = " ".repeat(first.chars().count());
@@ -553,7 +564,15 @@ fn box_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part: 
     let prefix = "› ";
     let unit = match (&q.unit, q.kind) {
         (Some(u), QuestionType::Number) => format!(" {u}"),
-        _ => String::new(),
+        (None, QuestionType::Number)
+        | (
+            _,
+            QuestionType::YesNo
+            | QuestionType::SingleChoice
+            | QuestionType::MultiChoice
+            | QuestionType::Text
+            | QuestionType::Display,
+        ) => String::new(),
     };
     let room = w
         .saturating_sub(width_of(prefix) + width_of(&unit) + 1)
@@ -939,10 +958,7 @@ fn help_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
         Some((_, q)) => {
             // The whole question with its options, which a small window may have cut.
             out.extend(wrap(q.wording(app.staff), w, "", "", theme.bold()));
-            if matches!(
-                q.kind,
-                QuestionType::SingleChoice | QuestionType::MultiChoice
-            ) {
+            if q.kind.has_options() {
                 let digits = q.options.len().to_string().len();
                 for (i, o) in q.options.iter().enumerate() {
                     let first = format!("{:>digits$}. ", i + 1);

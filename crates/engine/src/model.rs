@@ -315,11 +315,11 @@ pub struct Section {
     pub questions: Vec<Lenient<Question>>,
 }
 
-// Every `match` over `QuestionType` names each variant, with no `_` arm and no `matches!`,
-// on purpose: a new type then fails to compile at every place that has to decide what to do
-// with it. A yes/no question about a type asked in several places (`has_options`, `is_typed`,
-// `unsure_by_default`) is a method below, so its answer lives in one place. (A plain comment:
-// the doc comment goes into the published JSON schema.)
+// Matches over `QuestionType` are exhaustive on purpose: no `_` arm or `matches!` that would
+// quietly take in a type added later, so a new type fails to compile at every place that has
+// to decide what to do with it. A yes/no question about a type asked in several places
+// (`has_options`, `is_typed`, `unsure_by_default`) is a method below with one exhaustive
+// match. (A plain comment: the doc comment goes into the published JSON schema.)
 /// The kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
