@@ -22,7 +22,6 @@ use crate::printable::escape_line;
 use crate::questionnaire::Questionnaire;
 use crate::selftest::run_tests;
 use crate::suggest::Suggester;
-use needlecheck_engine::record_json::RecordWriter;
 
 /// Exit status: success ([`crate::screening::exit::OK`], where every exit status is defined).
 pub const EXIT_OK: u8 = crate::screening::exit::OK;
@@ -385,23 +384,25 @@ fn score(
         display_name(answers)
     };
     if jsonl {
-        if let Some(f) = format.filter(|f| !f.streams()) {
+        let format = format.unwrap_or(formats::Format::Json);
+        let Some(stream) = format.stream(q) else {
             output::note(&format!(
-                "error: --jsonl writes one JSON record per line; --format {} does not stream, \
+                "error: --jsonl writes one record per line; --format {} does not stream, \
                  leave it out",
-                f.name()
+                format.name()
             ));
             return Ok(EXIT_INVALID);
-        }
+        };
+        let stream = stream?;
         return if stdin {
-            score_jsonl(q, &name, io::stdin().lock())
+            score_jsonl(q, &name, &stream, io::stdin().lock())
         } else {
             match std::fs::File::open(answers) {
                 Ok(f) if f.metadata().is_ok_and(|m| m.is_dir()) => {
                     output::note(&format!("error: {}", LoadError::Directory { name }));
                     Ok(EXIT_INVALID)
                 }
-                Ok(f) => score_jsonl(q, &name, io::BufReader::with_capacity(1 << 16, f)),
+                Ok(f) => score_jsonl(q, &name, &stream, io::BufReader::with_capacity(1 << 16, f)),
                 Err(source) => {
                     output::note(&format!("error: {}", LoadError::Io { name, source }));
                     Ok(EXIT_IO)
@@ -438,11 +439,11 @@ fn score(
     let report = formats::Report::scored(q, &answers, &outcome, staff);
     if format.escapes_itself() {
         let mut out = output::json_stdout();
-        format.write(&report, None, &mut out)?;
+        format.write(&report, &mut out)?;
         out.flush()?;
     } else {
         let mut out = output::stdout();
-        format.write(&report, None, &mut out)?;
+        format.write(&report, &mut out)?;
         out.flush()?;
     }
     Ok(EXIT_OK)
@@ -464,15 +465,20 @@ struct JsonlProblem<'a> {
     help: Option<&'a str>,
 }
 
-fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Result<u8> {
+/// Scores one answers object per line of `input`, each written to `records` (a bad line gets
+/// an error record).
+fn score_jsonl(
+    q: &Questionnaire,
+    name: &str,
+    records: &formats::Stream,
+    mut input: impl BufRead,
+) -> io::Result<u8> {
     let mut out = BufWriter::with_capacity(1 << 16, output::json_stdout());
     let mut buf = Vec::new();
     let mut line_no = 0usize;
     let mut bad = 0usize;
     // One budget of "did you mean" work for the whole stream, however many lines it has.
     let suggest = Suggester::new();
-    // The record of each line, from pieces escaped once for the whole stream.
-    let records = RecordWriter::new(q)?;
     loop {
         match crate::lines::read_line(&mut input, &mut buf, MAX_JSONL_LINE)? {
             Line::End => break,
@@ -499,8 +505,7 @@ fn score_jsonl(q: &Questionnaire, name: &str, mut input: impl BufRead) -> io::Re
         match crate::answers_file::parse_answers_doc(q, name, text, &suggest) {
             Ok(answers) => {
                 let outcome = crate::score(q, &answers);
-                records.write(&mut out, Some(line_no), &answers, &outcome)?;
-                out.write_all(b"\n")?;
+                records.write(&mut out, line_no, &answers, &outcome)?;
             }
             Err(LoadError::Invalid { problems, .. }) => {
                 bad += 1;

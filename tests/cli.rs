@@ -1113,6 +1113,26 @@ fn score_jsonl_over_long_line_is_an_error_record() {
 }
 
 #[test]
+fn score_writes_the_handover_alone_as_saved_beside_a_record() {
+    let r = score(&fixture("findings.json"), &["--format", "handover"]);
+    expect_code(&r, 0);
+    assert!(
+        r.stdout.starts_with("HANDOVER FOR THE PRACTITIONER\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("RESULT:"), "{}", r.stdout);
+    // The same format does not stream.
+    let r = score(
+        &fixture("batch.jsonl"),
+        &["--jsonl", "--format", "handover"],
+    );
+    expect_code(&r, 2);
+    assert!(r.stdout.is_empty());
+    assert!(r.stderr.contains("does not stream"), "{}", r.stderr);
+}
+
+#[test]
 fn score_jsonl_with_text_format_is_a_usage_error() {
     let r = score(&fixture("batch.jsonl"), &["--jsonl", "--format", "text"]);
     expect_code(&r, 2);

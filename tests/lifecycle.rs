@@ -399,6 +399,40 @@ fn tui_failed_save<'q>(q: &'q Questionnaire, folder: &Path) -> App<'q> {
 }
 
 #[test]
+fn the_save_failed_screen_keeps_its_keys_and_heading_in_small_windows() {
+    let q = mini();
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone");
+    fs::create_dir(&gone).unwrap();
+    let mut app = tui_failed_save(&q, &gone);
+    for typing in [false, true] {
+        if typing {
+            key(&mut app, KeyCode::Char('f'));
+            for c in "/srv/a-long-folder-name/for-the-records".chars() {
+                key(&mut app, KeyCode::Char(c));
+            }
+        }
+        for (w, h) in [(40u16, 12u16), (80, 24)] {
+            update(&mut app, Msg::Resize(w, h));
+            let shown = screen(&mut app);
+            let bar = shown.lines().last().unwrap_or_default().to_string();
+            let at = format!("{w}x{h}, typing {typing}");
+            assert!(shown.contains("NOT SAVED"), "{at}:\n{shown}");
+            if !typing {
+                assert!(shown.contains("THE RECORD WAS NOT SAVED"), "{at}:\n{shown}");
+            }
+            assert!(bar.contains("Enter "), "{at}: {bar}");
+            let way_out = if typing { "Esc cancel" } else { " give up" };
+            assert!(bar.contains(way_out), "{at}: {bar}");
+            if typing {
+                // The end of what is typed, where the cursor is, stays in view.
+                assert!(shown.contains("the-records"), "{at}:\n{shown}");
+            }
+        }
+    }
+}
+
+#[test]
 fn a_failed_save_is_said_at_once_kept_and_can_go_to_another_folder_in_both() {
     let q = mini();
     let dir = tempfile::tempdir().unwrap();

@@ -442,7 +442,12 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
         note(INTERRUPTED_NOTICE);
     }
     if let Some(saved) = app.saved() {
-        note(&format!("needlecheck: {}", view::saved_line(saved)));
+        let what = if opts.staff {
+            "the last record"
+        } else {
+            "the record"
+        };
+        note(&format!("needlecheck: {}", view::saved_line(saved, what)));
     }
     if app.lost() > 0 {
         note(&format!(

@@ -302,7 +302,13 @@ fn staff_welcome_lines(app: &App, w: u16, theme: Theme, body: &mut Body) {
         ));
         if let Some(saved) = app.saved() {
             // The number, not the names: they hold the previous patient's ID.
-            body.extend(wrap(&saved_line(saved), w, "", "  ", Style::new()));
+            body.extend(wrap(
+                &saved_line(saved, "the previous record"),
+                w,
+                "",
+                "  ",
+                Style::new(),
+            ));
         }
     }
     let label = "Patient ID (optional): ";
@@ -1087,6 +1093,8 @@ fn hint_rank(ctx: Context, h: &keys::Hint) -> u8 {
         // Enter and the way out never go.
         _ if h.keys.split('/').any(|k| k == "Enter") => 0,
         Action::Quit => 0,
+        // Leaving the folder box is the way out of it.
+        Action::Close if ctx == Context::SaveFolder => 0,
         Action::Toggle | Action::Help | Action::NextPatient => 1,
         // The list shows each option's key beside it; these go together or not at all.
         Action::Yes | Action::No | Action::Unsure | Action::Pick(_) => 3,
@@ -1218,17 +1226,14 @@ fn save_failed(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     );
 }
 
-/// The confirmation of the last save, without the patient ID that the file names hold:
-/// "Saved the previous record as number 7 in /srv/screenings."
-pub fn saved_line(saved: &crate::records::Saved) -> String {
+/// The confirmation of a save, without the patient ID that the file names hold: `what` is
+/// "the previous record" in "Saved the previous record as number 7 in /srv/screenings."
+pub fn saved_line(saved: &crate::records::Saved, what: &str) -> String {
     let folder = saved
         .files
         .first()
         .and_then(|f| f.parent())
         .map(|d| format!(" in {}", d.display()))
         .unwrap_or_default();
-    format!(
-        "Saved the previous record as number {}{folder}.",
-        saved.sequence
-    )
+    format!("Saved {what} as number {}{folder}.", saved.sequence)
 }

@@ -1,19 +1,20 @@
 //! Every format a scoring or a screening is written in, in one place.
 //!
-//! `score --format`, `score --jsonl` and `--save-dir` all choose a [`Format`] and call
-//! [`Format::write`]: the advice text, the practitioner handover and the JSON record are views
-//! of one [`Report`]. A new format is a new variant here: its name, its file extension, its
-//! writer, and whether it can be streamed one record per line. Text formats come out with
-//! control characters escaped ([`printable`]), wherever they are written.
+//! `score --format`, `score --jsonl` and `--save-dir` all choose a [`Format`]: the advice text,
+//! the practitioner handover and the JSON record are views of one [`Report`], written by
+//! [`Format::write`]; a format that can be streamed writes one record per line through
+//! [`Format::stream`]. A new format is a new variant here: its name, its file extension, its
+//! writer, and whether (and how) it streams. Text formats come out with control characters
+//! escaped ([`printable`]), wherever they are written.
 
 use std::io::{self, Write};
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::answers::Answers;
 use crate::printable;
 use crate::questionnaire::Questionnaire;
+use crate::record_json::RecordWriter;
 use crate::records::rfc3339_utc;
 use crate::report::{self, Record, Summary, TextOptions};
 use crate::score::Outcome;
@@ -67,28 +68,12 @@ impl Format {
         matches!(self, Format::Json)
     }
 
-    /// Whether the format can be written one record per line (`score --jsonl`).
-    pub fn streams(self) -> bool {
-        matches!(self, Format::Json)
-    }
-
-    /// Writes `report` in this format; with `line`, as one line of a stream (only for formats
-    /// that [`Format::streams`]; others write their document form).
-    pub fn write(self, r: &Report, line: Option<usize>, out: &mut dyn Write) -> io::Result<()> {
-        match (self, line) {
-            (Format::Text, _) => out.write_all(printable::escape(&r.text()).as_bytes()),
-            (Format::Handover, _) => out.write_all(printable::escape(&r.handover()).as_bytes()),
-            (Format::Json, Some(line)) => {
-                serde_json::to_writer(
-                    &mut *out,
-                    &Line {
-                        line,
-                        record: r.record(),
-                    },
-                )?;
-                out.write_all(b"\n")
-            }
-            (Format::Json, None) => {
+    /// Writes `report` in this format, as a document.
+    pub fn write(self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        match self {
+            Format::Text => out.write_all(printable::escape(&r.text()).as_bytes()),
+            Format::Handover => out.write_all(printable::escape(&r.handover()).as_bytes()),
+            Format::Json => {
                 match r.screening {
                     Some(_) => serde_json::to_writer_pretty(&mut *out, &r.json())?,
                     None => serde_json::to_writer_pretty(&mut *out, &r.record())?,
@@ -102,17 +87,44 @@ impl Format {
     pub fn render(self, r: &Report) -> String {
         let mut out = Vec::new();
         // Writing into a Vec cannot fail.
-        let _ = self.write(r, None, &mut out);
+        let _ = self.write(r, &mut out);
         String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// A writer of scorings of `q` one per line (`score --jsonl`), for a format that can be
+    /// streamed (JSON); `None` for the others.
+    pub fn stream(self, q: &Questionnaire) -> Option<io::Result<Stream<'_>>> {
+        match self {
+            Format::Json => Some(
+                RecordWriter::new(q)
+                    .map(|records| Stream { records })
+                    .map_err(io::Error::other),
+            ),
+            Format::Text | Format::Handover => None,
+        }
     }
 }
 
-/// One line of a JSON stream.
-#[derive(Serialize)]
-struct Line<'q> {
-    line: usize,
-    #[serde(flatten)]
-    record: Record<'q>,
+/// Scorings written one per line (`score --jsonl`): each JSON record, with its `line` number
+/// first, exactly as [`Record`] serializes, from pieces of the questionnaire escaped once for
+/// the whole stream ([`RecordWriter`]).
+#[derive(Debug, Clone)]
+pub struct Stream<'q> {
+    records: RecordWriter<'q>,
+}
+
+impl Stream<'_> {
+    /// Writes the record of line `line` and its line break.
+    pub fn write(
+        &self,
+        out: &mut impl Write,
+        line: usize,
+        answers: &Answers,
+        outcome: &Outcome,
+    ) -> io::Result<()> {
+        self.records.write(out, Some(line), answers, outcome)?;
+        out.write_all(b"\n")
+    }
 }
 
 /// What is written: scored answers, and for a screening how it went.
