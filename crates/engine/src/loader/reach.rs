@@ -225,7 +225,14 @@ fn consistent(qs: &[Question], xs: &[Expr]) -> bool {
                         r.1 = r.1.min(*b);
                     }
                 }
-                if r.0 > r.1 {
+                // A whole-number answer needs a whole number between the bounds: `ge 0.5` with
+                // `le 0.5` leaves none.
+                let (lo, hi) = if question.integer {
+                    (r.0.ceil(), r.1.floor())
+                } else {
+                    *r
+                };
+                if lo > hi {
                     return false;
                 }
             }
