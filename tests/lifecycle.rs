@@ -510,6 +510,52 @@ fn a_record_given_up_never_ends_in_success_in_either_front_end() {
 }
 
 #[test]
+fn at_the_front_desk_a_failed_save_is_shown_before_the_next_patient_in_both() {
+    let q = mini();
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone");
+    fs::create_dir(&gone).unwrap();
+    let staff = RunOptions {
+        staff: true,
+        ..saving_to(&gone)
+    };
+    // TUI: `n` on the result stops on the failure, not on the next patient's welcome.
+    let mut keys = vec![K::Enter, K::Enter, K::C('n')];
+    keys.extend(typed("40"));
+    keys.extend([K::C('n'), K::C('n'), K::Enter]);
+    let mut app = tui(&q, &staff, &keys);
+    assert_eq!(app.screen(), Screen::Result);
+    fs::remove_dir(&gone).unwrap();
+    assert!(matches!(key(&mut app, KeyCode::Char('n')), Effect::None));
+    assert_eq!(app.screen(), Screen::SaveFailed);
+    assert!(!screen(&mut app).contains("Patients finished so far"));
+    // Given up: the next patient comes, and the run can no longer end in success.
+    key(&mut app, KeyCode::Char('q'));
+    assert!(matches!(
+        key(&mut app, KeyCode::Char('y')),
+        Effect::Finished(_)
+    ));
+    assert_eq!(app.screen(), Screen::Welcome);
+    assert!(screen(&mut app).contains("Patients finished so far: 1"));
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(key(&mut app, KeyCode::Char('y')), Effect::Exit));
+    assert_eq!(app.exit_status(), exit::IO);
+
+    // Plain mode: the failure and its choices come before "Next patient?".
+    fs::create_dir(&gone).unwrap();
+    let input = format!("{ALL_NO}skip\ny\n\n{ALL_NO}n\n");
+    let mut input = std::io::BufReader::new(RemovesFolder {
+        folder: gone.clone(),
+        rest: input.as_bytes(),
+    });
+    let p = plain_run(&q, &staff, &mut input);
+    let failed = p.prompts.find("NOT SAVED:").expect("the failure is said");
+    let next = p.prompts.find("Next patient?").expect("asked");
+    assert!(failed < next, "{}", p.prompts);
+    assert!(p.result.is_err(), "a lost record ends in an error");
+}
+
+#[test]
 fn retrying_after_the_folder_is_back_saves_in_the_tui() {
     let q = mini();
     let dir = tempfile::tempdir().unwrap();
