@@ -99,23 +99,7 @@ pub fn load_path(path: &Path, q: &Questionnaire) -> Result<Questionnaire, LoadEr
 /// Checks clinic-file bytes against `q` and returns `q` running under them; `name` is used in
 /// messages and kept as the clinic file's origin.
 pub fn load_str(name: &str, bytes: &[u8], q: &Questionnaire) -> Result<Questionnaire, LoadError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = locate::line_col(
-            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
-            e.valid_up_to(),
-        );
-        LoadError::NotUtf8 {
-            name: name.to_string(),
-            line,
-            column,
-        }
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(LoadError::Empty {
-            name: name.to_string(),
-        });
-    }
+    let text = crate::diagnostics::json_text(name, bytes)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = serde_path_to_error::deserialize::<_, ClinicFile>(&mut de);
     let file = match parsed.map(|f| (f, de.end())) {

@@ -302,6 +302,30 @@ pub fn display_name(path: &Path) -> String {
     printable::escape_line(&path.display().to_string()).into_owned()
 }
 
+/// The JSON text of a file's bytes: valid UTF-8 (or where it stops being so), without the
+/// byte-order mark some editors write, and not empty. Questionnaires and clinic files alike.
+pub fn json_text<'a>(name: &str, bytes: &'a [u8]) -> Result<&'a str, LoadError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = locate::line_col(
+            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
+            e.valid_up_to(),
+        );
+        LoadError::NotUtf8 {
+            name: name.to_string(),
+            line,
+            column,
+        }
+    })?;
+    // Some editors start UTF-8 files with a byte-order mark; it is not part of the JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(LoadError::Empty {
+            name: name.to_string(),
+        });
+    }
+    Ok(text)
+}
+
 /// Reads at most `limit` bytes of a file, with clear errors for directories and huge files.
 pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
     let name = display_name(path);

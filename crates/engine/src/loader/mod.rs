@@ -91,24 +91,7 @@ pub fn load_path(path: &Path) -> Result<Questionnaire, LoadError> {
 
 /// Checks questionnaire bytes; `name` is used in messages.
 pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let (line, column) = locate::line_col(
-            &String::from_utf8_lossy(&bytes[..e.valid_up_to()]),
-            e.valid_up_to(),
-        );
-        LoadError::NotUtf8 {
-            name: name.to_string(),
-            line,
-            column,
-        }
-    })?;
-    // Some editors start UTF-8 files with a byte-order mark; it is not part of the JSON.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
-        return Err(LoadError::Empty {
-            name: name.to_string(),
-        });
-    }
+    let text = crate::diagnostics::json_text(name, bytes)?;
     let first = text.trim_start().as_bytes()[0];
     if first != b'{' {
         let offset = text.len() - text.trim_start().len();
