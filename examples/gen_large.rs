@@ -8,7 +8,8 @@
 //! LINES (default 100 000) lines of `{"answers": {...}}`, each one person's answers to
 //! `q-100.json` (a questionnaire of realistic size; answers that follow `show_if`, some
 //! screenings left incomplete, some with an answer to a hidden question), and
-//! `DIR/answers-10k.json`, one person's answers to `q-10k.json`. Same bytes on every run.
+//! `DIR/answers-1k.json` and `DIR/answers-10k.json`, one person's answers to `q-1k.json` and
+//! `q-10k.json`. Same bytes on every run.
 
 // A developer tool printing its own fixed messages: no untrusted text reaches the terminal.
 #![allow(clippy::disallowed_macros)]
@@ -44,9 +45,10 @@ fn main() -> std::io::Result<()> {
         let g = questionnaire(n, n as u64);
         std::fs::write(dir.join(name), g.text())?;
         eprintln!("{name}: {n} questions, {} rules", g.rules);
-        if n == 10_000 {
+        if n >= 1_000 {
             let one = serde_json::json!({"answers": g.answers(&mut Rng::new(1))});
-            std::fs::write(dir.join("answers-10k.json"), one.to_string())?;
+            let name = format!("answers-{}k.json", n / 1_000);
+            std::fs::write(dir.join(name), one.to_string())?;
         }
         if n == 100 {
             let mut out = BufWriter::new(std::fs::File::create(dir.join("answers-100.jsonl"))?);

@@ -66,7 +66,11 @@ pub struct Questionnaire {
     sections: Vec<SectionInfo>,
     questions: Vec<Question>,
     question_section: Vec<usize>,
-    show_if: Vec<Option<Expr>>,
+    /// [`Question::is_required`] of each question, packed: scoring reads it for every
+    /// question, and a large questionnaire's questions do not fit in a processor cache.
+    required: Vec<bool>,
+    /// Boxed: most questions have none, and scoring walks the list for every question.
+    show_if: Vec<Option<Box<Expr>>>,
     rules: Vec<CompiledRule>,
     /// Shared between copies: a copy under other settings (as each test case with settings
     /// runs) does not copy every test case.
@@ -131,6 +135,7 @@ impl Questionnaire {
             .enumerate()
             .map(|(i, q)| (q.id.clone(), i))
             .collect();
+        let required = parts.questions.iter().map(Question::is_required).collect();
         let (tests, test_answers): (Vec<_>, Vec<_>) = parts.tests.into_iter().unzip();
         Questionnaire {
             id: file.id,
@@ -146,7 +151,8 @@ impl Questionnaire {
             sections: parts.sections,
             questions: parts.questions,
             question_section: parts.question_section,
-            show_if: parts.show_if,
+            required,
+            show_if: parts.show_if.into_iter().map(|e| e.map(Box::new)).collect(),
             rules: parts.rules,
             tests: tests.into(),
             test_answers: test_answers.into(),
@@ -341,9 +347,14 @@ impl Questionnaire {
         &self.questions
     }
 
+    /// Whether each question needs an answer ([`Question::is_required`]), by index.
+    pub(crate) fn required(&self) -> &[bool] {
+        &self.required
+    }
+
     /// The checked `show_if` of question `q`, if it has one.
     pub(crate) fn show_if(&self, q: usize) -> Option<&Expr> {
-        self.show_if[q].as_ref()
+        self.show_if[q].as_deref()
     }
 
     /// The questions whose answers decide whether question `q` is shown (none when it is

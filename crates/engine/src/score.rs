@@ -60,12 +60,13 @@ pub fn score(q: &Questionnaire, answers: &Answers) -> Outcome {
 /// skipped even before the screening is finished (in a session: those it has gone past).
 pub(crate) fn score_passed(q: &Questionnaire, answers: &Answers, passed: &[bool]) -> Outcome {
     let visible = q.visibility(answers);
-    let unanswered: Vec<usize> = (0..q.questions().len())
-        .filter(|i| visible[*i] && q.questions()[*i].is_required() && answers.get(*i).is_none())
+    let required = q.required();
+    let unanswered: Vec<usize> = (0..required.len())
+        .filter(|i| visible[*i] && required[*i] && answers.get(*i).is_none())
         .collect();
     let finished = unanswered.is_empty();
-    let skipped: Vec<bool> = (q.questions().iter().enumerate())
-        .map(|(i, x)| !x.is_required() && (finished || passed.get(i).copied().unwrap_or(false)))
+    let skipped: Vec<bool> = (required.iter().enumerate())
+        .map(|(i, r)| !r && (finished || passed.get(i).copied().unwrap_or(false)))
         .collect();
     let findings = fired(q, answers, &visible, &skipped, |_| true);
     let ignored: Vec<usize> = answers.answered().filter(|i| !visible[*i]).collect();
