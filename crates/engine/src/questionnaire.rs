@@ -43,7 +43,9 @@ impl SectionInfo {
 /// A rule with its checked condition.
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
-    pub rule: Rule,
+    /// The rule as written; shared between copies of the questionnaire (under other settings
+    /// only `when` differs, and the texts that name a setting).
+    pub rule: Arc<Rule>,
     pub when: Expr,
 }
 
@@ -64,7 +66,8 @@ pub struct Questionnaire {
     aftercare: Vec<AftercareBlock>,
     sources: Vec<Source>,
     sections: Vec<SectionInfo>,
-    questions: Vec<Question>,
+    /// Shared between copies under other settings unless a question's text names a setting.
+    questions: Arc<Vec<Question>>,
     question_section: Vec<usize>,
     /// [`Question::is_required`] of each question, packed: scoring reads it for every
     /// question, and a large questionnaire's questions do not fit in a processor cache.
@@ -149,7 +152,7 @@ impl Questionnaire {
             aftercare: file.aftercare,
             sources: file.sources,
             sections: parts.sections,
-            questions: parts.questions,
+            questions: Arc::new(parts.questions),
             question_section: parts.question_section,
             required,
             show_if: parts.show_if.into_iter().map(|e| e.map(Box::new)).collect(),
@@ -217,6 +220,16 @@ impl Questionnaire {
         out
     }
 
+    /// Question `i`, to change: copied first if another copy of the questionnaire shares it.
+    fn question_mut(&mut self, i: usize) -> &mut Question {
+        &mut Arc::make_mut(&mut self.questions)[i]
+    }
+
+    /// Rule `i` as written, to change: copied first if another copy shares it.
+    fn rule_mut(&mut self, i: usize) -> &mut Rule {
+        Arc::make_mut(&mut self.rules[i].rule)
+    }
+
     /// The same questionnaire with these setting values (one per [`Questionnaire::settings`],
     /// already checked against their declarations): every condition that reads a setting now
     /// reads these.
@@ -232,11 +245,11 @@ impl Questionnaire {
         for (slot, template) in &templates {
             let text = self.fill(template, &values);
             match *slot {
-                Slot::Text(i) => self.questions[i].text = text,
-                Slot::StaffText(i) => self.questions[i].staff_text = Some(text),
-                Slot::Help(i) => self.questions[i].help = Some(text),
-                Slot::Message(i) => self.rules[i].rule.message = text,
-                Slot::Note(i) => self.rules[i].rule.practitioner_note = Some(text),
+                Slot::Text(i) => self.question_mut(i).text = text,
+                Slot::StaffText(i) => self.question_mut(i).staff_text = Some(text),
+                Slot::Help(i) => self.question_mut(i).help = Some(text),
+                Slot::Message(i) => self.rule_mut(i).message = text,
+                Slot::Note(i) => self.rule_mut(i).practitioner_note = Some(text),
             }
         }
         self.templates = templates;

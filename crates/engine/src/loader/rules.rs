@@ -47,6 +47,7 @@ pub(super) fn compile_rules(c: &mut Checker, r: &Resolver, file: &mut Questionna
         check_rule_fields(c, &rule, &base.to_string(), &source_ids);
         if let Some(when) = r.compile(c, &rule.when, &base.key("when")) {
             check_monotone(c, &rule, &format!("{base}/when"));
+            let rule = rule.into();
             rules.compiled.push(CompiledRule { rule, when });
         }
     }
