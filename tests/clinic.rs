@@ -202,6 +202,11 @@ fn a_bad_clinic_file_is_a_located_error_and_nothing_is_screened() {
         "other.json",
         &json!({ "questionnaire": "acupuncture" }),
     );
+    let shape = write(
+        dir.path(),
+        "shape.json",
+        &json!({ "questionnaire": "dry-needling", "settings": 5 }),
+    );
     let missing = dir.path().join("missing.json");
     for (file, want) in [
         (
@@ -215,6 +220,8 @@ fn a_bad_clinic_file_is_a_located_error_and_nothing_is_screened() {
             ],
         ),
         (&other, vec!["other.json:2:", "not `dry-needling`"]),
+        // The hint names the command that prints the clinic file's format.
+        (&shape, vec!["shape.json:3:", "`needlecheck schema clinic`"]),
         (&missing, vec!["missing.json"]),
     ] {
         for args in [vec!["score", "-a"], vec!["score", "--format", "json", "-a"]] {

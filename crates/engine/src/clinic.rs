@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::diagnostics::{LoadError, Problem};
-use crate::loader::{duplicate_key_problems, lenient_problem, serde_problem, sha256_hex};
+use crate::loader::{duplicate_key_problems, lenient_problem, sha256_hex};
 use crate::locate;
 use crate::model::{Contact, Lenient, Level, unique_map};
 use crate::questionnaire::{ClinicInfo, Questionnaire};
@@ -100,40 +100,8 @@ pub fn load_path(path: &Path, q: &Questionnaire) -> Result<Questionnaire, LoadEr
 /// messages and kept as the clinic file's origin.
 pub fn load_str(name: &str, bytes: &[u8], q: &Questionnaire) -> Result<Questionnaire, LoadError> {
     let text = crate::diagnostics::json_text(name, bytes)?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = serde_path_to_error::deserialize::<_, ClinicFile>(&mut de);
-    let file = match parsed.map(|f| (f, de.end())) {
-        Ok((f, Ok(()))) => f,
-        Ok((_, Err(e))) => {
-            let problem = Problem {
-                pointer: String::new(),
-                message: "unexpected text after the end of the JSON object".into(),
-                help: Some("remove it, or check for a stray closing brace".into()),
-                at_key: false,
-                line_col: None,
-            }
-            .at_line_col(e.line(), e.column());
-            return Err(LoadError::invalid(name, text, vec![problem]));
-        }
-        Err(e) => {
-            let segments = locate::path_segments(e.path());
-            let inner = e.into_inner();
-            let message = inner.to_string();
-            let mut problem = serde_problem(&segments, &message, inner.is_data());
-            if let Some(h) = &mut problem.help {
-                *h = h.replace("needlecheck schema", "needlecheck schema --clinic");
-            }
-            if !inner.is_data() {
-                let problem = problem.at_line_col(inner.line(), inner.column());
-                return Err(LoadError::invalid(name, text, vec![problem]));
-            }
-            let mut problems = duplicate_key_problems(text);
-            if problems.is_empty() || !message.starts_with("duplicate field") {
-                problems.push(problem);
-            }
-            return Err(LoadError::invalid(name, text, problems));
-        }
-    };
+    let file: ClinicFile =
+        crate::loader::deserialize_located(name, text, "needlecheck schema clinic")?;
     let mut problems = duplicate_key_problems(text);
     problems.extend(crate::text_rules::control_character_problems(text));
     let applied = check(&file, q, name, sha256_hex(bytes), &mut problems);

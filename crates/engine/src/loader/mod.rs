@@ -113,11 +113,26 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
         let problems = crate::text_rules::control_character_problems(text);
         return check(file, name, text, sha256_hex(bytes), problems);
     }
+    let file: QuestionnaireFile = deserialize_located(name, text, "needlecheck schema")?;
+    let sha256 = sha256_hex(bytes);
+    let mut problems = duplicate_key_problems(text);
+    problems.extend(crate::text_rules::control_character_problems(text));
+    check(file, name, text, sha256, problems)
+}
+
+/// `text` as a `T`, or where and why not: serde_json's own line and column for text that is not
+/// well-formed JSON, JSON pointers (and every repeated key) for data of the wrong shape, and a
+/// stray tail after the object. `schema` is the command that prints the format, for the hints.
+pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
+    name: &str,
+    text: &str,
+    schema: &str,
+) -> Result<T, LoadError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = serde_path_to_error::deserialize::<_, QuestionnaireFile>(&mut de);
-    let file = match parsed {
+    let parsed = serde_path_to_error::deserialize::<_, T>(&mut de);
+    match parsed {
         Ok(f) => match de.end() {
-            Ok(()) => f,
+            Ok(()) => Ok(f),
             Err(e) => {
                 let problem = Problem {
                     pointer: String::new(),
@@ -127,14 +142,17 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
                     line_col: None,
                 }
                 .at_line_col(e.line(), e.column());
-                return Err(LoadError::invalid(name, text, vec![problem]));
+                Err(LoadError::invalid(name, text, vec![problem]))
             }
         },
         Err(e) => {
             let segments = locate::path_segments(e.path());
             let inner = e.into_inner();
             let message = inner.to_string();
-            let problem = serde_problem(&segments, &message, inner.is_data());
+            let mut problem = serde_problem(&segments, &message, inner.is_data());
+            if let Some(h) = &mut problem.help {
+                *h = h.replace("`needlecheck schema`", &format!("`{schema}`"));
+            }
             if !inner.is_data() {
                 // Not well-formed JSON: only serde_json's line and column are meaningful.
                 let problem = problem.at_line_col(inner.line(), inner.column());
@@ -145,13 +163,9 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
             if problems.is_empty() || !message.starts_with("duplicate field") {
                 problems.push(problem);
             }
-            return Err(LoadError::invalid(name, text, problems));
+            Err(LoadError::invalid(name, text, problems))
         }
-    };
-    let sha256 = sha256_hex(bytes);
-    let mut problems = duplicate_key_problems(text);
-    problems.extend(crate::text_rules::control_character_problems(text));
-    check(file, name, text, sha256, problems)
+    }
 }
 
 /// Lowercase hex SHA-256 of some bytes.
