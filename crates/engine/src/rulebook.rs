@@ -426,17 +426,7 @@ impl<'a> Words<'a> {
                     format!("is {names}")
                 }
             }
-            SettingTest::Cmp(op, v) => {
-                let n = fmt_num(*v);
-                match (op, negated) {
-                    (CmpOp::Lt, false) | (CmpOp::Ge, true) => format!("is below {n}"),
-                    (CmpOp::Le, false) | (CmpOp::Gt, true) => format!("is {n} or less"),
-                    (CmpOp::Gt, false) | (CmpOp::Le, true) => format!("is above {n}"),
-                    (CmpOp::Ge, false) | (CmpOp::Lt, true) => format!("is {n} or more"),
-                    (CmpOp::Eq, false) => format!("is {n}"),
-                    (CmpOp::Eq, true) => format!("is not {n}"),
-                }
-            }
+            SettingTest::Cmp(op, v) => compared(*op, negated, &fmt_num(*v)),
         };
         format!("{who} {predicate} (here: {value})")
     }
@@ -499,14 +489,7 @@ impl<'a> Words<'a> {
                     ),
                     None => format!("{}{unit}", fmt_num(*v)),
                 };
-                match (op, negated) {
-                    (CmpOp::Lt, false) | (CmpOp::Ge, true) => format!("is below {n}"),
-                    (CmpOp::Le, false) | (CmpOp::Gt, true) => format!("is {n} or less"),
-                    (CmpOp::Gt, false) | (CmpOp::Le, true) => format!("is above {n}"),
-                    (CmpOp::Ge, false) | (CmpOp::Lt, true) => format!("is {n} or more"),
-                    (CmpOp::Eq, false) => format!("is {n}"),
-                    (CmpOp::Eq, true) => format!("is not {n}"),
-                }
+                compared(*op, *negated, &n)
             }
         };
         let mut s = format!("the answer to {who} {predicate}");
@@ -1621,6 +1604,18 @@ pub fn replace_generated(readme: &str, body: &str) -> Option<String> {
 pub fn generated_part(readme: &str) -> Option<&str> {
     let (begin, end) = generated_span(readme)?;
     Some(&readme[begin..end])
+}
+
+/// A comparison in words, `n` already written out: "is below 3", or its negation.
+fn compared(op: CmpOp, negated: bool, n: &str) -> String {
+    match (op, negated) {
+        (CmpOp::Lt, false) | (CmpOp::Ge, true) => format!("is below {n}"),
+        (CmpOp::Le, false) | (CmpOp::Gt, true) => format!("is {n} or less"),
+        (CmpOp::Gt, false) | (CmpOp::Le, true) => format!("is above {n}"),
+        (CmpOp::Ge, false) | (CmpOp::Lt, true) => format!("is {n} or more"),
+        (CmpOp::Eq, false) => format!("is {n}"),
+        (CmpOp::Eq, true) => format!("is not {n}"),
+    }
 }
 
 #[cfg(test)]
