@@ -144,6 +144,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Print a completion script for a shell.
+    ///
+    /// For example `needlecheck completions bash > ~/.local/share/bash-completion/completions/needlecheck`
+    /// (see the README for each shell).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), for example
+    /// `needlecheck man > ~/.local/share/man/man1/needlecheck.1`.
+    Man,
 }
 
 /// The file formats `schema` describes.
@@ -199,6 +211,10 @@ pub fn run(cli: Cli) -> u8 {
         );
         return EXIT_INVALID;
     }
+    if let Some(message) = unused_flag(&cli) {
+        output::note(&format!("error: {message}"));
+        return EXIT_INVALID;
+    }
     let result = match cli.command {
         Some(Command::Validate { ref files }) => validate(files, clinic_path(&cli).as_deref()),
         Some(Command::Score {
@@ -213,6 +229,8 @@ pub fn run(cli: Cli) -> u8 {
             with_questionnaire(&cli, Tests::NotNeeded, |q| questions(q, format))
         }
         Some(Command::Schema { kind }) => schema(kind == SchemaKind::Clinic),
+        Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Man) => man(),
         Some(Command::Rulebook { format }) => {
             with_questionnaire(&cli, Tests::Needed, |q| rulebook(q, format))
         }
@@ -234,6 +252,96 @@ pub fn run(cli: Cli) -> u8 {
             EXIT_IO
         }
     }
+}
+
+impl Command {
+    /// The subcommand's name, as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Validate { .. } => "validate",
+            Command::Score { .. } => "score",
+            Command::Questions { .. } => "questions",
+            Command::Schema { .. } => "schema",
+            Command::Rulebook { .. } => "rulebook",
+            Command::Settings { .. } => "settings",
+            Command::Completions { .. } => "completions",
+            Command::Man => "man",
+        }
+    }
+
+    /// Whether the command reads a questionnaire given with `-q` (`validate` takes its files
+    /// as arguments).
+    fn reads_questionnaire(&self) -> bool {
+        matches!(
+            self,
+            Command::Score { .. }
+                | Command::Questions { .. }
+                | Command::Rulebook { .. }
+                | Command::Settings { .. }
+        )
+    }
+}
+
+/// A flag given that the command would do nothing with, said as an error: a flag silently
+/// ignored lets a person believe it took effect. (`--save-dir` has its own message.)
+fn unused_flag(cli: &Cli) -> Option<String> {
+    let command = cli.command.as_ref()?;
+    let name = command.name();
+    let unused = |flag: &str, hint: &str| {
+        Some(format!(
+            "{flag} does nothing with `needlecheck {name}`; leave it out{hint}"
+        ))
+    };
+    if cli.questionnaire.is_some() && !command.reads_questionnaire() {
+        let hint = if matches!(command, Command::Validate { .. }) {
+            " and give the files to check as arguments (`needlecheck validate FILE...`)"
+        } else {
+            ""
+        };
+        return unused("-q/--questionnaire", hint);
+    }
+    if cli.clinic.is_some() && !(command.reads_questionnaire() || name == "validate") {
+        return unused("--clinic", "");
+    }
+    let screening_only = [
+        (cli.staff, "--staff"),
+        (cli.plain, "--plain"),
+        (cli.subject.is_some(), "--subject"),
+    ];
+    if let Some((_, flag)) = screening_only.iter().find(|(given, _)| *given) {
+        let hint = if matches!(command, Command::Score { .. }) && *flag == "--staff" {
+            " (`needlecheck score --staff` adds the handover to the advice)"
+        } else {
+            " (it is an option of a screening, run without a subcommand)"
+        };
+        return unused(flag, hint);
+    }
+    None
+}
+
+/// `needlecheck completions SHELL`: the completion script, generated from the same
+/// definition as the parser, so it cannot drift from the real flags.
+fn completions(shell: clap_complete::Shell) -> io::Result<u8> {
+    use clap::CommandFactory;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "needlecheck", &mut script);
+    // Through the escaping writer like every text output (it is all the tool's own text).
+    let mut out = output::stdout();
+    out.write_all(&script)?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// `needlecheck man`: the manual page in roff, from the same definition as `--help`.
+fn man() -> io::Result<u8> {
+    use clap::CommandFactory;
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    // Through the escaping writer like every text output (it is all the tool's own text).
+    let mut out = output::stdout();
+    out.write_all(&page)?;
+    out.flush()?;
+    Ok(EXIT_OK)
 }
 
 /// Whether a command needs the questionnaire's test cases: only checking it and the rulebook.
