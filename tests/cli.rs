@@ -1143,8 +1143,12 @@ fn score_jsonl_with_text_format_is_a_usage_error() {
 /// Runs `"$BIN" ARGS | head -c 10` in a shell; returns stderr of the whole pipeline.
 #[cfg(unix)]
 fn into_head(args: &str) -> Run {
-    let script =
-        format!("{{ \"$BIN\" -q {MINI} {args}; echo \"exit=$?\" >&2; }} | head -c 10 >/dev/null");
+    into_head_without_q(&format!("-q {MINI} {args}"))
+}
+
+/// As [`into_head`], for commands that take no questionnaire.
+fn into_head_without_q(args: &str) -> Run {
+    let script = format!("{{ \"$BIN\" {args}; echo \"exit=$?\" >&2; }} | head -c 10 >/dev/null");
     let r = run(Command::new("sh")
         .args(["-c", &script])
         .env("BIN", bin_path())
@@ -1211,8 +1215,12 @@ impl RepeatLines for str {
 #[cfg(unix)]
 #[test]
 fn questions_and_schema_into_a_closed_pipe_are_quiet() {
-    for args in ["questions", "questions --format json", "schema", "--help"] {
+    for args in ["questions", "questions --format json", "--help"] {
         let r = into_head(args);
+        assert_eq!(r.stderr, "exit=0\n", "{args}");
+    }
+    for args in ["schema", "man", "completions bash"] {
+        let r = into_head_without_q(args);
         assert_eq!(r.stderr, "exit=0\n", "{args}");
     }
 }
