@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::diagnostics::{LoadError, display_name, read_bounded, read_limited};
+use crate::diagnostics::LoadError;
 use crate::formats;
 use crate::frontend::RunOptions;
 use crate::lines::Line;
@@ -51,12 +51,14 @@ needlecheck gives advice, not a diagnosis, and never clears anyone for treatment
 #[derive(Debug, Parser)]
 #[command(name = "needlecheck", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
-    /// Questionnaire file to use instead of the built-in dry-needling questionnaire.
+    /// Questionnaire file to use instead of the built-in dry-needling questionnaire (- for
+    /// standard input).
     #[arg(long, short = 'q', global = true, value_name = "FILE")]
     pub questionnaire: Option<PathBuf>,
 
     /// Clinic file: the clinic's settings, name, phone number and phone lines (default: the
-    /// file named by NEEDLECHECK_CLINIC, if set). See `needlecheck settings`.
+    /// file named by NEEDLECHECK_CLINIC, if set; - for standard input). See `needlecheck
+    /// settings`.
     #[arg(long, global = true, value_name = "FILE")]
     pub clinic: Option<PathBuf>,
 
@@ -90,7 +92,7 @@ pub enum Command {
     /// "N passed, M failed" for the test cases. Without FILE, checks the built-in
     /// questionnaire. Exit 0 when every file is valid and every test passes, else 2.
     Validate {
-        /// Questionnaire files.
+        /// Questionnaire files (- for standard input).
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -215,8 +217,15 @@ pub fn run(cli: Cli) -> u8 {
         output::note(&format!("error: {message}"));
         return EXIT_INVALID;
     }
+    if let Err(message) = crate::input::check_stdin_once(&stdin_uses(&cli)) {
+        output::note(&format!("error: {message}"));
+        return EXIT_INVALID;
+    }
     let result = match cli.command {
-        Some(Command::Validate { ref files }) => validate(files, clinic_path(&cli).as_deref()),
+        Some(Command::Validate { ref files }) => match open_clinic(&cli) {
+            Ok(clinic) => validate(files, clinic.as_ref()),
+            Err(code) => Ok(code),
+        },
         Some(Command::Score {
             ref answers,
             format,
@@ -319,6 +328,28 @@ fn unused_flag(cli: &Cli) -> Option<String> {
     None
 }
 
+/// What would read standard input (`-`) in this run, by how it was asked for.
+fn stdin_uses(cli: &Cli) -> Vec<&'static str> {
+    use crate::input::is_stdin;
+    let mut uses = Vec::new();
+    if cli.questionnaire.as_deref().is_some_and(is_stdin) {
+        uses.push("-q -");
+    }
+    if clinic_path(cli).as_deref().is_some_and(is_stdin) {
+        uses.push("--clinic -");
+    }
+    match &cli.command {
+        Some(Command::Validate { files }) => {
+            uses.extend(files.iter().filter(|f| is_stdin(f)).map(|_| "validate -"));
+        }
+        Some(Command::Score { answers, .. }) if is_stdin(answers) => uses.push("--answers -"),
+        // The screening reads its answers (plain mode) or keys (a terminal) there.
+        None => uses.push("the screening"),
+        _ => {}
+    }
+    uses
+}
+
 /// `needlecheck completions SHELL`: the completion script, generated from the same
 /// definition as the parser, so it cannot drift from the real flags.
 fn completions(shell: clap_complete::Shell) -> io::Result<u8> {
@@ -353,7 +384,7 @@ enum Tests {
 
 fn load(path: Option<&Path>, tests: Tests) -> Result<Questionnaire, LoadError> {
     match (path, tests) {
-        (Some(p), _) => loader::load_path(p),
+        (Some(p), _) => crate::input::questionnaire(p),
         (None, Tests::Needed) => loader::embedded(),
         // Its tests are run by the test suite and by `validate`: a start does not read them.
         (None, Tests::NotNeeded) => loader::embedded_without_tests(),
@@ -392,7 +423,7 @@ fn with_questionnaire(
     // screened under a half-read policy.
     match clinic_path(cli) {
         None => f(&q),
-        Some(path) => match crate::clinic::load_path(&path, &q) {
+        Some(path) => match crate::input::Clinic::open(&path).and_then(|c| c.apply(&q)) {
             Ok(q) => f(&q),
             Err(e) => {
                 let _ = e.write_to(&mut output::stderr(), stderr_color());
@@ -402,7 +433,19 @@ fn with_questionnaire(
     }
 }
 
-fn validate(files: &[PathBuf], clinic: Option<&Path>) -> io::Result<u8> {
+/// The clinic file, opened once for every questionnaire `validate` checks; a clinic file that
+/// cannot be read is bad input, like an invalid one (the error is reported here).
+fn open_clinic(cli: &Cli) -> Result<Option<crate::input::Clinic>, u8> {
+    let Some(path) = clinic_path(cli) else {
+        return Ok(None);
+    };
+    crate::input::Clinic::open(&path).map(Some).map_err(|e| {
+        let _ = e.write_to(&mut output::stderr(), stderr_color());
+        EXIT_INVALID
+    })
+}
+
+fn validate(files: &[PathBuf], clinic: Option<&crate::input::Clinic>) -> io::Result<u8> {
     let color = stderr_color();
     let mut out = output::stdout();
     let mut err = output::stderr();
@@ -413,13 +456,13 @@ fn validate(files: &[PathBuf], clinic: Option<&Path>) -> io::Result<u8> {
         files.iter().map(|p| Some(p.as_path())).collect()
     };
     for path in targets {
-        let name = path.map_or(loader::EMBEDDED_NAME.to_string(), display_name);
+        let name = path.map_or(loader::EMBEDDED_NAME.to_string(), crate::input::name_of);
         // With a clinic file, it is checked against each questionnaire too.
         // (A clinic file that cannot be read is bad input, like an invalid one.)
         let loaded = load(path, Tests::Needed)
             .map_err(|e| (e.exit_code(), e))
             .and_then(|q| match clinic {
-                Some(c) => crate::clinic::load_path(c, &q).map_err(|e| (EXIT_INVALID, e)),
+                Some(c) => c.apply(&q).map_err(|e| (EXIT_INVALID, e)),
                 None => Ok(q),
             });
         match loaded {
@@ -485,12 +528,8 @@ fn score(
     jsonl: bool,
     staff: bool,
 ) -> io::Result<u8> {
-    let stdin = answers.as_os_str() == "-";
-    let name = if stdin {
-        "(standard input)".to_string()
-    } else {
-        display_name(answers)
-    };
+    let stdin = crate::input::is_stdin(answers);
+    let name = crate::input::name_of(answers);
     if jsonl {
         let format = format.unwrap_or(formats::Format::Json);
         let Some(stream) = format.stream(q) else {
@@ -518,11 +557,7 @@ fn score(
             }
         };
     }
-    let bytes = if stdin {
-        read_bounded(io::stdin().lock(), &name, MAX_ANSWERS_BYTES)
-    } else {
-        read_limited(answers, MAX_ANSWERS_BYTES)
-    };
+    let bytes = crate::input::read(answers, MAX_ANSWERS_BYTES);
     let parsed = bytes.and_then(|b| match String::from_utf8(b) {
         Ok(text) => crate::answers_file::parse_answers_doc(q, &name, &text, &Suggester::new()),
         Err(e) => {

@@ -13,6 +13,7 @@ pub use needlecheck_engine::{
 
 pub mod cli;
 pub mod frontend;
+pub mod input;
 pub mod lines;
 pub mod output;
 pub mod plain;

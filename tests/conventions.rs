@@ -166,3 +166,124 @@ fn flags_that_do_something_are_still_taken() {
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// `-` is standard input
+
+const CLINIC: &str = "questionnaires/clinic-example.json";
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+#[test]
+fn validate_dash_checks_standard_input() {
+    let r = run(needlecheck()
+        .args(["validate", "-"])
+        .write_stdin(read(MINI)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("<stdin>: valid ("), "{}", r.stdout);
+
+    let broken = read(MINI).replacen("\"id\"", "\"idd\"", 1);
+    let r = run(needlecheck().args(["validate", "-"]).write_stdin(broken));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("error: <stdin>:"),
+        "named <stdin>:\n{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("<stdin>: INVALID"), "{}", r.stdout);
+}
+
+#[test]
+fn q_dash_reads_the_questionnaire_from_standard_input() {
+    let from_file = run(needlecheck().args(["-q", MINI, "questions", "--format", "json"]));
+    let r = run(needlecheck()
+        .args(["-q", "-", "questions", "--format", "json"])
+        .write_stdin(read(MINI)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout, from_file.stdout,
+        "the same questions as from the file"
+    );
+
+    let r = run(needlecheck()
+        .args(["-q", "-", "questions"])
+        .write_stdin("{"));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("error: <stdin>:1:"), "{}", r.stderr);
+}
+
+#[test]
+fn clinic_dash_reads_the_clinic_file_from_standard_input() {
+    let from_file = run(needlecheck().args(["--clinic", CLINIC, "settings", "--format", "json"]));
+    assert_eq!(from_file.code, 0, "{}", from_file.stderr);
+    let r = run(needlecheck()
+        .args(["--clinic", "-", "settings", "--format", "json"])
+        .write_stdin(read(CLINIC)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let effective = |text: &str| -> Vec<serde_json::Value> {
+        let doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        doc["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["effective"].clone())
+            .collect()
+    };
+    assert_eq!(effective(&r.stdout), effective(&from_file.stdout));
+    let defaults = run(needlecheck().args(["settings", "--format", "json"]));
+    assert_ne!(
+        effective(&r.stdout),
+        effective(&defaults.stdout),
+        "the file was applied"
+    );
+
+    // `validate` reads it once and checks every questionnaire against it.
+    let r = run(needlecheck()
+        .args(["--clinic", "-", "validate"])
+        .write_stdin(read(CLINIC)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let bad = read(CLINIC).replace("\"strict\"", "\"stricter\"");
+    let r = run(needlecheck()
+        .args(["--clinic", "-", "validate"])
+        .write_stdin(bad));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("error: <stdin>:"), "{}", r.stderr);
+}
+
+#[test]
+fn answers_dash_errors_name_stdin() {
+    let r = run(needlecheck()
+        .args(["-q", MINI, "score", "-a", "-"])
+        .write_stdin("{\"answers\": {\"nope\": \"yes\"}}"));
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("<stdin>"), "{}", r.stderr);
+}
+
+#[test]
+fn standard_input_is_read_at_most_once() {
+    for args in [
+        vec!["validate", "-", "-"],
+        vec!["--clinic", "-", "validate", "-"],
+        vec!["-q", "-", "score", "-a", "-"],
+        vec!["-q", "-", "--clinic", "-", "settings"],
+        vec!["-q", "-"],
+        vec!["--clinic", "-", "--plain"],
+    ] {
+        let r = run(needlecheck().args(&args).write_stdin(read(MINI)));
+        assert_eq!(r.code, 2, "{args:?}\n{}", r.stderr);
+        assert_eq!(r.stdout, "", "{args:?}");
+        assert!(
+            r.stderr
+                .starts_with("error: standard input can be read only once"),
+            "{args:?}:\n{}",
+            r.stderr
+        );
+    }
+    let r = run(needlecheck()
+        .env("NEEDLECHECK_CLINIC", "-")
+        .args(["-q", "-", "settings"])
+        .write_stdin(read(MINI)));
+    assert_eq!(r.code, 2, "the clinic named by the environment counts too");
+}
