@@ -28,7 +28,7 @@ use crate::printable::Printable;
 use crate::questionnaire::Questionnaire;
 use crate::records;
 use crate::screening::{Interrupt, Mode, Notice, Screening, Start, Status, exit};
-use crate::session::{Session, Step};
+use crate::session::{Session, Step, StepError};
 
 /// Runs the plain line mode: questions and prompts to `prompts`, answers from `input`, the
 /// advice to `advice`. Returns the process exit status.
@@ -277,12 +277,14 @@ fn screen<'q>(
         let step = match kept {
             Some(a) => session.answer(a),
             None if skipping => session.skip(),
-            None => answers::parse_input(question, &line).and_then(|a| session.answer(a)),
+            None => answers::parse_input(question, &line)
+                .map_err(StepError::from)
+                .and_then(|a| session.answer(a)),
         };
         let step = match step {
             Ok(step) => step,
-            Err(message) => {
-                io.say(&message)?;
+            Err(e) => {
+                io.say(&e.to_string())?;
                 io.say(&format!("{} {}", question.wording(staff), hint(question)))?;
                 show = false;
                 continue;

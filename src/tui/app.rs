@@ -25,13 +25,13 @@ use std::time::SystemTime;
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::answers::{self, Answer};
+use crate::answers::{self, Answer, AnswerError};
 use crate::frontend::RunOptions;
 use crate::model::{Question, QuestionType};
 use crate::questionnaire::Questionnaire;
 use crate::records::Saved;
 use crate::screening::{Mode, Notice, Screening, Start, Status, exit};
-use crate::session::{Session, Step};
+use crate::session::{Session, Step, StepError};
 
 use super::edit::LineEdit;
 use super::keys::{self, Action, Context, Facts};
@@ -671,7 +671,7 @@ impl<'q> App<'q> {
                 }
                 Err(m) => {
                     self.load_question();
-                    self.error = Some(m);
+                    self.error = Some(m.to_string());
                     return;
                 }
             }
@@ -688,7 +688,7 @@ impl<'q> App<'q> {
                 self.after(step, &before)
             }
             Err(m) => {
-                self.error = Some(m);
+                self.error = Some(m.to_string());
                 Effect::None
             }
         }
@@ -698,7 +698,7 @@ impl<'q> App<'q> {
         match self.session.skip() {
             Ok(step) => self.after(step, &[]),
             Err(m) => {
-                self.error = Some(m);
+                self.error = Some(m.to_string());
                 Effect::None
             }
         }
@@ -893,7 +893,7 @@ impl<'q> App<'q> {
             QuestionType::Number | QuestionType::Text => {
                 if self.input.text().trim().is_empty() {
                     if q.is_required() {
-                        self.error = Some("This question needs an answer.".into());
+                        self.error = Some(StepError::Required.to_string());
                         return Effect::None;
                     }
                     return self.skip();
@@ -904,11 +904,11 @@ impl<'q> App<'q> {
         }
     }
 
-    fn answer_or_say(&mut self, a: Result<Answer, String>) -> Effect<'q> {
+    fn answer_or_say(&mut self, a: Result<Answer, AnswerError>) -> Effect<'q> {
         match a {
             Ok(a) => self.submit(a),
             Err(m) => {
-                self.error = Some(m);
+                self.error = Some(m.to_string());
                 Effect::None
             }
         }
@@ -929,7 +929,9 @@ impl<'q> App<'q> {
             (None, Some(k)) => (digit.to_string(), k),
             (None, None) => {
                 self.digits.clear();
-                self.error = answers::parse_input(q, &digit.to_string()).err();
+                self.error = answers::parse_input(q, &digit.to_string())
+                    .err()
+                    .map(|e| e.to_string());
                 return;
             }
         };

@@ -81,47 +81,117 @@ impl Answers {
     }
 }
 
+/// Why an answer is refused, in words for the person answering: the same wording in every
+/// front end. It names the question's own limits (its range, its unit, an exclusive option's
+/// label), never the value given: answers are patient data, and messages end up in logs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnswerError {
+    /// "Not sure" given where the question does not offer it.
+    #[error("\"Not sure\" is not an answer to this question.")]
+    UnsureNotAllowed,
+    /// An option index past the question's options.
+    #[error("That option does not exist.")]
+    NoSuchOption,
+    /// The same option twice in a multiple choice.
+    #[error("An option is chosen twice.")]
+    ChosenTwice,
+    /// An empty multiple choice.
+    #[error("Choose at least one option.")]
+    NoneChosen,
+    /// An exclusive option ("none of these") together with others; `label` is the option's
+    /// wording in the questionnaire.
+    #[error("\"{label}\" cannot be combined with other options.")]
+    Exclusive {
+        /// The exclusive option's label.
+        label: String,
+    },
+    /// Text longer than the question allows.
+    #[error("Please keep this under {limit} characters.")]
+    TooLong {
+        /// The most characters the question takes.
+        limit: usize,
+    },
+    /// Any answer to information-only text.
+    #[error("This is information only; it takes no answer.")]
+    InformationOnly,
+    /// An answer of the wrong type; `expected` is [`expected`] of the question.
+    #[error("This question takes {expected}.")]
+    WrongType {
+        /// What the question takes, in words.
+        expected: String,
+    },
+    /// Not a finite number.
+    #[error("Please enter a number.")]
+    NotFinite,
+    /// A fraction where the question takes whole numbers.
+    #[error("Please enter a whole number.")]
+    NotWhole,
+    /// A number outside the question's limits (at least one of which is set).
+    #[error("Please enter a number {}{}.", range_words(*.min, *.max), unit_words(.unit))]
+    OutOfRange {
+        /// The question's lower limit.
+        min: Option<f64>,
+        /// The question's upper limit.
+        max: Option<f64>,
+        /// The question's unit, if any.
+        unit: Option<String>,
+    },
+    /// Typed text that is not a yes/no answer; `unsure` says whether "Not sure" is offered.
+    #[error("{}", if *.unsure { "Please answer y (yes), n (no) or u (not sure)." } else { "Please answer y (yes) or n (no)." })]
+    NotYesNo {
+        /// Whether the question offers "Not sure".
+        unsure: bool,
+    },
+    /// Typed text that names no option (by number or code).
+    #[error("Please choose a number from 1 to {options}{}.", if *.several { " (several separated by commas)" } else { "" })]
+    NotAnOption {
+        /// How many options the question has.
+        options: usize,
+        /// Whether several may be chosen.
+        several: bool,
+    },
+    /// Typed text that is not a number as [`parse_number`] reads it.
+    #[error(transparent)]
+    NotANumber(#[from] NotANumber),
+}
+
+/// Typing that [`parse_number`] does not read as a number; says [`NUMBER_HELP`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", NUMBER_HELP)]
+pub struct NotANumber;
+
+fn range_words(min: Option<f64>, max: Option<f64>) -> String {
+    match (min, max) {
+        (Some(lo), Some(hi)) => format!("from {} to {}", fmt_num(lo), fmt_num(hi)),
+        (Some(lo), None) => format!("of at least {}", fmt_num(lo)),
+        (None, Some(hi)) => format!("of at most {}", fmt_num(hi)),
+        (None, None) => "in range".into(),
+    }
+}
+
+fn unit_words(unit: &Option<String>) -> String {
+    unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+}
+
 /// Checks an answer against its question: type, option range, number limits, text length,
-/// "Not sure" allowed, exclusive options. The message is for the person answering.
-pub fn check(q: &Question, a: &Answer) -> Result<(), String> {
+/// "Not sure" allowed, exclusive options.
+pub fn check(q: &Question, a: &Answer) -> Result<(), AnswerError> {
     match (q.kind, a) {
         (_, Answer::Unsure) if q.allows_unsure() => Ok(()),
-        (_, Answer::Unsure) => Err("\"Not sure\" is not an answer to this question.".into()),
+        (_, Answer::Unsure) => Err(AnswerError::UnsureNotAllowed),
         (QuestionType::YesNo, Answer::Yes | Answer::No) => Ok(()),
         (QuestionType::SingleChoice, Answer::Choice(i)) if *i < q.options.len() => Ok(()),
-        (QuestionType::MultiChoice, Answer::Multi(chosen)) => {
-            if chosen.iter().any(|i| *i >= q.options.len()) {
-                return Err("That option does not exist.".into());
-            }
-            let mut sorted = chosen.clone();
-            sorted.sort_unstable();
-            sorted.dedup();
-            if sorted.len() != chosen.len() {
-                return Err("An option is chosen twice.".into());
-            }
-            if chosen.is_empty() {
-                return Err("Choose at least one option.".into());
-            }
-            if let Some(ex) = chosen.iter().find(|i| q.options[**i].exclusive)
-                && chosen.len() > 1
-            {
-                return Err(format!(
-                    "\"{}\" cannot be combined with other options.",
-                    q.options[*ex].label
-                ));
-            }
-            Ok(())
-        }
+        (QuestionType::MultiChoice, Answer::Multi(chosen)) => check_multi(q, chosen),
         (QuestionType::Number, Answer::Number(n)) => check_number(q, *n),
         (QuestionType::Text, Answer::Text(t)) => {
             let limit = q.text_limit();
             if t.chars().count() > limit {
-                Err(format!("Please keep this under {limit} characters."))
+                Err(AnswerError::TooLong { limit })
             } else {
                 Ok(())
             }
         }
-        (QuestionType::Display, _) => Err("This is information only; it takes no answer.".into()),
+        (QuestionType::Display, _) => Err(AnswerError::InformationOnly),
         (
             QuestionType::YesNo
             | QuestionType::SingleChoice
@@ -129,43 +199,53 @@ pub fn check(q: &Question, a: &Answer) -> Result<(), String> {
             | QuestionType::Number
             | QuestionType::Text,
             _,
-        ) => Err(format!("This question takes {}.", expected(q))),
+        ) => Err(AnswerError::WrongType {
+            expected: expected(q),
+        }),
     }
 }
 
-fn check_number(q: &Question, n: f64) -> Result<(), String> {
+fn check_multi(q: &Question, chosen: &[usize]) -> Result<(), AnswerError> {
+    if chosen.iter().any(|i| *i >= q.options.len()) {
+        return Err(AnswerError::NoSuchOption);
+    }
+    let mut sorted = chosen.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != chosen.len() {
+        return Err(AnswerError::ChosenTwice);
+    }
+    if chosen.is_empty() {
+        return Err(AnswerError::NoneChosen);
+    }
+    if let Some(ex) = chosen.iter().find(|i| q.options[**i].exclusive)
+        && chosen.len() > 1
+    {
+        return Err(AnswerError::Exclusive {
+            label: q.options[*ex].label.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn check_number(q: &Question, n: f64) -> Result<(), AnswerError> {
     if !n.is_finite() {
-        return Err("Please enter a number.".into());
+        return Err(AnswerError::NotFinite);
     }
     if q.integer && n.fract() != 0.0 {
-        return Err("Please enter a whole number.".into());
+        return Err(AnswerError::NotWhole);
     }
-    // Written only for a message: a valid answer costs no allocation.
-    let unit = || {
-        q.unit
-            .as_deref()
-            .map(|u| format!(" {u}"))
-            .unwrap_or_default()
-    };
-    match (q.min, q.max) {
-        (Some(lo), Some(hi)) if n < lo || n > hi => Err(format!(
-            "Please enter a number from {} to {}{}.",
-            fmt_num(lo),
-            fmt_num(hi),
-            unit()
-        )),
-        (Some(lo), None) if n < lo => Err(format!(
-            "Please enter a number of at least {}{}.",
-            fmt_num(lo),
-            unit()
-        )),
-        (None, Some(hi)) if n > hi => Err(format!(
-            "Please enter a number of at most {}{}.",
-            fmt_num(hi),
-            unit()
-        )),
-        _ => Ok(()),
+    let below = q.min.is_some_and(|lo| n < lo);
+    let above = q.max.is_some_and(|hi| n > hi);
+    if below || above {
+        // Built only for a message: a valid answer costs no allocation.
+        return Err(AnswerError::OutOfRange {
+            min: q.min,
+            max: q.max,
+            unit: q.unit.clone(),
+        });
     }
+    Ok(())
 }
 
 /// A number without a needless `.0`.
@@ -194,16 +274,61 @@ pub fn expected(q: &Question) -> String {
     }
 }
 
-/// Reads an answer from its JSON form (answers files, test cases). The error names the
+/// Why an answer in JSON form (an answers file, a test case) is refused. The message names the
 /// question, what it takes and the kind of value given, never the value itself: answers are
 /// patient data, and error logs are kept.
-pub fn from_json(q: &Question, v: &Value) -> Result<Answer, (String, Option<String>)> {
-    let id = crate::suggest::clip(&q.id);
-    let wrong = || {
-        (
-            format!("`{id}` takes {}, not {}", expected(q), describe(q, v)),
-            None,
-        )
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum JsonAnswerError {
+    /// A value of the wrong kind (`given` is its kind: "a number", "text", ...).
+    #[error("`{id}` takes {expected}, not {given}")]
+    WrongKind {
+        /// The question id, clipped for messages.
+        id: String,
+        /// What the question takes, in words ([`expected`]).
+        expected: String,
+        /// The kind of value given.
+        given: &'static str,
+    },
+    /// A text that is none of the question's option codes; `item` is its place (from 1) in a
+    /// list. Neither the code given nor the closest option is named: it would tell the answer.
+    #[error("`{id}`{}", match .item {
+        Some(n) => format!(": item {n} of the list is not one of its option codes"),
+        None => " takes one of its option codes, and this is not one".to_string(),
+    })]
+    NotAnOptionCode {
+        /// The question id, clipped for messages.
+        id: String,
+        /// The place of the code in a list (multiple choice), from 1.
+        item: Option<usize>,
+        /// The question's option codes, listed for the help line.
+        codes: String,
+    },
+    /// A value of the right kind that the question refuses ([`check`]).
+    #[error("`{id}`: {reason}")]
+    Refused {
+        /// The question id, clipped for messages.
+        id: String,
+        /// Why the question refuses it.
+        reason: AnswerError,
+    },
+}
+
+impl JsonAnswerError {
+    /// What to do about it, where there is more to say than the message: the option codes.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            JsonAnswerError::NotAnOptionCode { codes, .. } => Some(format!("options: {codes}")),
+            JsonAnswerError::WrongKind { .. } | JsonAnswerError::Refused { .. } => None,
+        }
+    }
+}
+
+/// Reads an answer from its JSON form (answers files, test cases).
+pub fn from_json(q: &Question, v: &Value) -> Result<Answer, JsonAnswerError> {
+    let wrong = || JsonAnswerError::WrongKind {
+        id: crate::suggest::clip(&q.id).to_string(),
+        expected: expected(q),
+        given: describe(q, v),
     };
     let a = match (q.kind, v) {
         (_, Value::String(s)) if s == "unsure" && q.kind != QuestionType::Text => Answer::Unsure,
@@ -232,31 +357,22 @@ pub fn from_json(q: &Question, v: &Value) -> Result<Answer, (String, Option<Stri
             _,
         ) => return Err(wrong()),
     };
-    check(q, &a).map_err(|m| (format!("`{id}`: {m}"), None))?;
+    check(q, &a).map_err(|reason| JsonAnswerError::Refused {
+        id: crate::suggest::clip(&q.id).to_string(),
+        reason,
+    })?;
     Ok(a)
 }
 
 /// The option with code `code`; the error gives the code's place in a list (`item`), not the
 /// code, and no "did you mean" (the closest code would tell the answer).
-fn option(
-    q: &Question,
-    code: &str,
-    item: Option<usize>,
-) -> Result<usize, (String, Option<String>)> {
-    q.option_index(code).ok_or_else(|| {
-        let id = crate::suggest::clip(&q.id);
-        let codes = q.options.iter().map(|o| o.code.as_str());
-        (
-            match item {
-                Some(n) => format!("`{id}`: item {n} of the list is not one of its option codes"),
-                None => format!("`{id}` takes one of its option codes, and this is not one"),
-            },
-            Some(format!(
-                "options: {}",
-                crate::suggest::list(codes, q.options.len())
-            )),
-        )
-    })
+fn option(q: &Question, code: &str, item: Option<usize>) -> Result<usize, JsonAnswerError> {
+    q.option_index(code)
+        .ok_or_else(|| JsonAnswerError::NotAnOptionCode {
+            id: crate::suggest::clip(&q.id).to_string(),
+            item,
+            codes: crate::suggest::list(q.options.iter().map(|o| o.code.as_str()), q.options.len()),
+        })
 }
 
 /// The kind of value given, for a message; never the value.
@@ -322,7 +438,7 @@ pub fn display_for(q: &Question, a: &Answer, staff: bool) -> String {
 /// Reads an answer typed as a line of text (plain mode, the TUI's number and text fields):
 /// `y`/`n`/`u`, an option number or code, numbers separated by commas or spaces for multiple
 /// choice, a number, or text.
-pub fn parse_input(q: &Question, input: &str) -> Result<Answer, String> {
+pub fn parse_input(q: &Question, input: &str) -> Result<Answer, AnswerError> {
     let s = input.trim();
     let lower = s.to_lowercase();
     if q.kind != QuestionType::Text
@@ -336,10 +452,8 @@ pub fn parse_input(q: &Question, input: &str) -> Result<Answer, String> {
             "y" | "yes" => Answer::Yes,
             "n" | "no" => Answer::No,
             _ => {
-                return Err(if q.allows_unsure() {
-                    "Please answer y (yes), n (no) or u (not sure).".into()
-                } else {
-                    "Please answer y (yes) or n (no).".into()
+                return Err(AnswerError::NotYesNo {
+                    unsure: q.allows_unsure(),
                 });
             }
         },
@@ -357,7 +471,7 @@ pub fn parse_input(q: &Question, input: &str) -> Result<Answer, String> {
         }
         QuestionType::Number => Answer::Number(parse_number(s)?),
         QuestionType::Text => Answer::Text(s.to_string()),
-        QuestionType::Display => return Err("This is information only.".into()),
+        QuestionType::Display => return Err(AnswerError::InformationOnly),
     };
     check(q, &a)?;
     Ok(a)
@@ -375,7 +489,7 @@ pub fn is_number_char(c: char) -> bool {
 /// point (or comma). Nothing else is a number here: no exponent (`1e2`), no `inf`, no `+`,
 /// no spaces inside, so what is recorded is the number that was typed. Both front ends read
 /// numbers through this, with the one message [`NUMBER_HELP`].
-pub fn parse_number(s: &str) -> Result<f64, String> {
+pub fn parse_number(s: &str) -> Result<f64, NotANumber> {
     let digits = s.strip_prefix('-').unwrap_or(s);
     let mut parts = digits.splitn(2, ['.', ',']);
     let whole = parts.next().unwrap_or("");
@@ -385,35 +499,25 @@ pub fn parse_number(s: &str) -> Result<f64, String> {
         && fraction.is_none_or(all_digits)
         && !(whole.is_empty() && fraction.is_none_or(str::is_empty));
     if !shaped {
-        return Err(NUMBER_HELP.into());
+        return Err(NotANumber);
     }
-    let n: f64 = s
-        .replace(',', ".")
-        .parse()
-        .map_err(|_| NUMBER_HELP.to_string())?;
+    let n: f64 = s.replace(',', ".").parse().map_err(|_| NotANumber)?;
     if n.is_finite() {
         Ok(n)
     } else {
-        Err(NUMBER_HELP.into())
+        Err(NotANumber)
     }
 }
 
-fn pick(q: &Question, s: &str) -> Result<usize, String> {
+fn pick(q: &Question, s: &str) -> Result<usize, AnswerError> {
     if let Ok(n) = s.parse::<usize>()
         && (1..=q.options.len()).contains(&n)
     {
         return Ok(n - 1);
     }
-    q.option_index(s).ok_or_else(|| {
-        format!(
-            "Please choose a number from 1 to {}{}.",
-            q.options.len(),
-            if q.kind == QuestionType::MultiChoice {
-                " (several separated by commas)"
-            } else {
-                ""
-            }
-        )
+    q.option_index(s).ok_or(AnswerError::NotAnOption {
+        options: q.options.len(),
+        several: q.kind == QuestionType::MultiChoice,
     })
 }
 

@@ -184,10 +184,10 @@ pub fn parse_answers(
         }
         match answers::from_json(&questions[qi], v) {
             Ok(a) => answers.set(qi, Some(a)),
-            Err((message, help)) => problems.add(|| AnswerProblem {
+            Err(e) => problems.add(|| AnswerProblem {
                 id: id.clone(),
-                message,
-                help,
+                message: e.to_string(),
+                help: e.help(),
                 unknown_id: false,
             }),
         }

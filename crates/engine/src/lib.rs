@@ -43,9 +43,9 @@ pub mod subject;
 pub mod suggest;
 pub mod text_rules;
 
-pub use answers::{Answer, Answers};
+pub use answers::{Answer, AnswerError, Answers};
 pub use diagnostics::LoadError;
 pub use model::Level;
 pub use questionnaire::Questionnaire;
 pub use score::{Outcome, score};
-pub use session::{Session, Step};
+pub use session::{Session, Step, StepError};

@@ -4,7 +4,7 @@
 //! After every change the session re-runs skip logic, drops answers to questions that became
 //! hidden (and says which), and checks the `stop` rules so an emergency interrupts at once.
 
-use crate::answers::{self, Answer, Answers};
+use crate::answers::{self, Answer, AnswerError, Answers};
 use crate::questionnaire::Questionnaire;
 use crate::score::{self, Outcome};
 
@@ -17,6 +17,21 @@ pub enum Step {
     Finished,
     /// A `stop` rule fired (rule index): interrupt with its advice.
     Stopped(usize),
+}
+
+/// Why a session refused to move on, in words for the person answering (the same in every
+/// front end); it never holds the answer given.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StepError {
+    /// There is no question left to answer or skip.
+    #[error("The screening is already complete.")]
+    Complete,
+    /// A required question cannot be skipped without an answer.
+    #[error("This question needs an answer.")]
+    Required,
+    /// The answer does not fit the question.
+    #[error(transparent)]
+    Answer(#[from] AnswerError),
 }
 
 /// A screening in progress.
@@ -138,9 +153,9 @@ impl<'q> Session<'q> {
     }
 
     /// Answers the current question and moves on (or stops for an emergency).
-    pub fn answer(&mut self, a: Answer) -> Result<Step, String> {
+    pub fn answer(&mut self, a: Answer) -> Result<Step, StepError> {
         let Some(c) = self.current else {
-            return Err("The screening is already complete.".into());
+            return Err(StepError::Complete);
         };
         answers::check(&self.q.questions()[c], &a)?;
         let changed = self.answers.get(c).is_some();
@@ -161,12 +176,12 @@ impl<'q> Session<'q> {
 
     /// Moves past the current question without answering: only for display-only text and
     /// optional questions.
-    pub fn skip(&mut self) -> Result<Step, String> {
+    pub fn skip(&mut self) -> Result<Step, StepError> {
         let Some(c) = self.current else {
-            return Err("The screening is already complete.".into());
+            return Err(StepError::Complete);
         };
         if self.q.questions()[c].is_required() && self.answers.get(c).is_none() {
-            return Err("This question needs an answer.".into());
+            return Err(StepError::Required);
         }
         self.dropped.clear();
         self.added.clear();
@@ -317,9 +332,16 @@ mod tests {
         let mut s = Session::new(&q);
         s.answer(Answer::No).unwrap();
         let err = s.answer(Answer::Number(130.0)).unwrap_err();
-        assert!(err.contains("from 0 to 120"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "Please enter a number from 0 to 120 years."
+        );
         assert_eq!(id(&s, s.current()), "age");
-        assert_eq!(s.skip(), Err("This question needs an answer.".into()));
+        assert_eq!(s.skip(), Err(StepError::Required));
+        assert_eq!(
+            StepError::Required.to_string(),
+            "This question needs an answer."
+        );
     }
 
     #[test]
