@@ -20,12 +20,8 @@ pub fn parse_answers_doc(
     suggest: &Suggester,
 ) -> Result<crate::answers::Answers, LoadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let problem = |pointer: &str, message: String, help: Option<String>| Problem {
-        pointer: pointer.to_string(),
-        message,
-        help,
-        at_key: false,
-        line_col: None,
+    let problem = |pointer: &str, message: String, help: Option<String>| {
+        Problem::new(pointer, message).with_optional_help(help)
     };
     if text.trim().is_empty() {
         return Err(LoadError::invalid_answers(
@@ -108,13 +104,7 @@ fn answers_problems(name: &str, text: &str, errs: AnswerProblems) -> LoadError {
     let problems = errs
         .problems
         .into_iter()
-        .map(|e| Problem {
-            pointer: format!("/answers/{}", crate::locate::escape_segment(&e.id)),
-            message: e.message,
-            help: e.help,
-            at_key: e.unknown_id,
-            line_col: None,
-        })
+        .map(|e| e.problem_under("/answers"))
         .collect();
     LoadError::invalid_answers(name, text, problems).with_more(errs.more)
 }
@@ -142,6 +132,19 @@ pub struct AnswerProblem {
 pub struct AnswerProblems {
     pub problems: Vec<AnswerProblem>,
     pub more: usize,
+}
+
+impl AnswerProblem {
+    /// As a problem of the answers object at JSON pointer `base`.
+    pub(crate) fn problem_under(self, base: &str) -> Problem {
+        let pointer = format!("{base}/{}", crate::locate::escape_segment(&self.id));
+        let problem = Problem::new(pointer, self.message).with_optional_help(self.help);
+        if self.unknown_id {
+            problem.at_key()
+        } else {
+            problem
+        }
+    }
 }
 
 impl AnswerProblems {

@@ -112,13 +112,7 @@ pub fn load_str(name: &str, bytes: &[u8], q: &Questionnaire) -> Result<Questionn
 }
 
 fn push(problems: &mut Vec<Problem>, pointer: String, message: String, help: Option<String>) {
-    problems.push(Problem {
-        pointer,
-        message,
-        help,
-        at_key: false,
-        line_col: None,
-    });
+    problems.push(Problem::new(pointer, message).with_optional_help(help));
 }
 
 /// Whether a phone number holds only what is dialled or printed: digits, spaces, `+`, `-`,
@@ -181,28 +175,26 @@ fn check(
                 Ok(v) => values[si] = v,
                 Err(e) => push(problems, at, e.message, e.help),
             },
-            None => problems.push(Problem {
-                pointer: at,
-                message: format!("unknown setting `{key}`"),
-                help: Some(
-                    match did_you_mean(key, q.settings().iter().map(|s| s.id.as_str())) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None if q.settings().is_empty() => {
-                            format!("the questionnaire `{}` declares no settings", q.id())
-                        }
-                        None => format!(
-                            "settings: {}",
-                            q.settings()
-                                .iter()
-                                .map(|s| s.id.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    },
-                ),
-                at_key: true,
-                line_col: None,
-            }),
+            None => problems.push(
+                Problem::new(at, format!("unknown setting `{key}`"))
+                    .with_help(
+                        match did_you_mean(key, q.settings().iter().map(|s| s.id.as_str())) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None if q.settings().is_empty() => {
+                                format!("the questionnaire `{}` declares no settings", q.id())
+                            }
+                            None => format!(
+                                "settings: {}",
+                                q.settings()
+                                    .iter()
+                                    .map(|s| s.id.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        },
+                    )
+                    .at_key(),
+            ),
         }
     }
 

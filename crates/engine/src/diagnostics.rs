@@ -16,23 +16,86 @@ use miette::{
 use crate::locate::{self, Locator};
 use crate::printable::{self, Printable};
 
-/// A problem found while loading, before it is located in the text.
+/// A problem found while loading, before it is located in the text: made with
+/// [`Problem::new`] and refined with the `with_`/`at_` steps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
     /// JSON pointer to the offending value (or key).
-    pub pointer: String,
-    pub message: String,
-    pub help: Option<String>,
+    pointer: String,
+    message: String,
+    help: Option<String>,
     /// Point at the key rather than the value (unknown fields).
-    pub at_key: bool,
+    at_key: bool,
     /// A position from the JSON parser, used when the text is not well-formed.
-    pub line_col: Option<(usize, usize)>,
+    line_col: Option<(usize, usize)>,
 }
 
 impl Problem {
-    pub(crate) fn at_line_col(mut self, line: usize, column: usize) -> Self {
+    /// A problem with the value at JSON pointer `pointer` (`""` for the whole document).
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            pointer: pointer.into(),
+            message: message.into(),
+            help: None,
+            at_key: false,
+            line_col: None,
+        }
+    }
+
+    /// With a line saying how to fix it.
+    pub fn with_help(self, help: impl Into<String>) -> Self {
+        self.with_optional_help(Some(help.into()))
+    }
+
+    /// With a line saying how to fix it, where there is one.
+    pub fn with_optional_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    /// Pointing at the key of the member rather than its value (an unknown or repeated key).
+    pub fn at_key(mut self) -> Self {
+        self.at_key = true;
+        self
+    }
+
+    /// At a place given by line and column, for text that is not well-formed JSON (where a
+    /// pointer cannot be followed).
+    pub fn at_line_col(mut self, line: usize, column: usize) -> Self {
         self.line_col = Some((line, column));
         self
+    }
+
+    /// The same problem inside the value at `base` (its pointer prefixed).
+    pub(crate) fn under(mut self, base: &str) -> Self {
+        self.pointer.insert_str(0, base);
+        self
+    }
+
+    /// The help line rewritten by `f`.
+    pub(crate) fn map_help(mut self, f: impl FnOnce(String) -> String) -> Self {
+        self.help = self.help.map(f);
+        self
+    }
+
+    /// JSON pointer to the offending value (or key).
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// How to fix it, if there is more to say.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// Whether it points at the key rather than the value.
+    pub fn is_at_key(&self) -> bool {
+        self.at_key
     }
 }
 
@@ -495,13 +558,9 @@ mod tests {
     #[test]
     fn a_coloured_rendering_holds_only_its_own_colours() {
         let text = "{\n  \"title\": \"x\u{1b}]0;pwned\u{7}\u{9b}2J\u{202e}\",\r\n  \"b\": 1\n}\n";
-        let problem = Problem {
-            pointer: "/b".into(),
-            message: "unknown field `b\u{1b}]52;c;eA==\u{7}`\nfake line".into(),
-            help: Some("did you mean `\u{202e}x`?".into()),
-            at_key: true,
-            line_col: None,
-        };
+        let problem = Problem::new("/b", "unknown field `b\u{1b}]52;c;eA==\u{7}`\nfake line")
+            .with_help("did you mean `\u{202e}x`?")
+            .at_key();
         let e = LoadError::invalid("f\u{1b}[31m\n.json", text, vec![problem]);
         for color in [false, true] {
             let out = e.render(color);

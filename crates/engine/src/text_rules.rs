@@ -85,22 +85,20 @@ fn check(s: &str, pointer: &str, key: bool, out: &mut Vec<Problem>) {
         return;
     };
     let what = if key { "key" } else { "text" };
-    out.push(Problem {
-        pointer: pointer.to_string(),
-        message: format!(
+    let problem = Problem::new(
+        pointer,
+        format!(
             "the {what} holds a control character (U+{:04X}, character {}), which a terminal \
              would act on instead of showing",
             u32::from(c),
             i + 1
         ),
-        help: Some(
-            "remove it: a questionnaire's text may hold line breaks (\\n) but no other control \
-             characters (no tabs, carriage returns or escape sequences)"
-                .into(),
-        ),
-        at_key: key,
-        line_col: None,
-    });
+    )
+    .with_help(
+        "remove it: a questionnaire's text may hold line breaks (\\n) but no other control \
+         characters (no tabs, carriage returns or escape sequences)",
+    );
+    out.push(if key { problem.at_key() } else { problem });
 }
 
 #[cfg(test)]
@@ -114,10 +112,10 @@ mod tests {
         let problems = control_character_problems(text);
         let at: Vec<(&str, bool)> = problems
             .iter()
-            .map(|p| (p.pointer.as_str(), p.at_key))
+            .map(|p| (p.pointer(), p.is_at_key()))
             .collect();
         assert_eq!(at, [("/a/1", false), ("/b\tc", true), ("/b\tc/d", false)]);
-        assert!(problems[0].message.contains("U+001B, character 2"));
+        assert!(problems[0].message().contains("U+001B, character 2"));
         assert!(control_character_problems("{\"a\": \"fine\\n\\u00e9\"}").is_empty());
     }
 }

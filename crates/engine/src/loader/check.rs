@@ -71,13 +71,7 @@ impl Checker {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        self.add(Problem {
-            pointer,
-            message: message.into(),
-            help,
-            at_key: false,
-            line_col: None,
-        });
+        self.add(Problem::new(pointer, message).with_optional_help(help));
     }
 
     /// Collects a problem, or only counts it past [`MAX_COLLECTED`].

@@ -97,14 +97,9 @@ pub fn load_str(name: &str, bytes: &[u8]) -> Result<Questionnaire, LoadError> {
         let offset = text.len() - text.trim_start().len();
         let line = text[..offset].matches('\n').count() + 1;
         let byte_column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
-        let problem = Problem {
-            pointer: String::new(),
-            message: "a questionnaire must be a JSON object (`{ ... }`)".into(),
-            help: Some("see `needlecheck schema` for the format".into()),
-            at_key: false,
-            line_col: None,
-        }
-        .at_line_col(line, byte_column);
+        let problem = Problem::new("", "a questionnaire must be a JSON object (`{ ... }`)")
+            .with_help("see `needlecheck schema` for the format")
+            .at_line_col(line, byte_column);
         return Err(LoadError::invalid(name, text, vec![problem]));
     }
     // Fast path for a well-formed file (which can have no key given twice: every object is
@@ -134,14 +129,9 @@ pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
         Ok(f) => match de.end() {
             Ok(()) => Ok(f),
             Err(e) => {
-                let problem = Problem {
-                    pointer: String::new(),
-                    message: "unexpected text after the end of the JSON object".into(),
-                    help: Some("remove it, or check for a stray closing brace".into()),
-                    at_key: false,
-                    line_col: None,
-                }
-                .at_line_col(e.line(), e.column());
+                let problem = Problem::new("", "unexpected text after the end of the JSON object")
+                    .with_help("remove it, or check for a stray closing brace")
+                    .at_line_col(e.line(), e.column());
                 Err(LoadError::invalid(name, text, vec![problem]))
             }
         },
@@ -149,10 +139,8 @@ pub(crate) fn deserialize_located<T: serde::de::DeserializeOwned>(
             let segments = locate::path_segments(e.path());
             let inner = e.into_inner();
             let message = inner.to_string();
-            let mut problem = serde_problem(&segments, &message, inner.is_data());
-            if let Some(h) = &mut problem.help {
-                *h = h.replace("`needlecheck schema`", &format!("`{schema}`"));
-            }
+            let problem = serde_problem(&segments, &message, inner.is_data())
+                .map_help(|h| h.replace("`needlecheck schema`", &format!("`{schema}`")));
             if !inner.is_data() {
                 // Not well-formed JSON: only serde_json's line and column are meaningful.
                 let problem = problem.at_line_col(inner.line(), inner.column());

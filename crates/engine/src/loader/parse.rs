@@ -44,13 +44,8 @@ pub(crate) fn serde_problem(segments: &[String], message: &str, data: bool) -> P
     } else if data {
         help = Some("see `needlecheck schema` for the expected type".into());
     }
-    Problem {
-        pointer,
-        message,
-        help,
-        at_key,
-        line_col: None,
-    }
+    let problem = Problem::new(pointer, message).with_optional_help(help);
+    if at_key { problem.at_key() } else { problem }
 }
 
 /// serde_json appends " at line L column C"; the diagnostic shows the place itself.
@@ -80,19 +75,16 @@ pub(crate) fn duplicate_key_problems(text: &str) -> Vec<Problem> {
                 .unwrap_or_default()
                 .replace("~1", "/")
                 .replace("~0", "~");
-            Problem {
+            Problem::new(
                 pointer,
-                message: format!("duplicate field `{key}` (given twice in the same object)"),
-                help: Some("keep one: only the last would count".into()),
-                at_key: true,
-                line_col: None,
-            }
+                format!("duplicate field `{key}` (given twice in the same object)"),
+            )
+            .with_help("keep one: only the last would count")
+            .at_key()
         })
         .collect()
 }
 
 pub(crate) fn lenient_problem(base: &str, e: &LenientError) -> Problem {
-    let mut p = serde_problem(&e.path, &e.message, true);
-    p.pointer = format!("{base}{}", p.pointer);
-    p
+    serde_problem(&e.path, &e.message, true).under(base)
 }

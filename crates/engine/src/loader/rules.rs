@@ -7,8 +7,6 @@ use super::compile::Resolver;
 use super::parse::lenient_problem;
 use crate::answers::Answers;
 use crate::answers_file::parse_answers;
-use crate::diagnostics::Problem;
-use crate::locate;
 use crate::model::{Condition, Lenient, QuestionnaireFile, Rule, TestCase};
 use crate::questionnaire::CompiledRule;
 use crate::suggest::clip;
@@ -215,13 +213,7 @@ fn test_answers(c: &mut Checker, r: &Resolver, t: &TestCase, base: &str) -> Opti
                 .into_iter()
                 .filter(|e| !(e.unknown_id && r.broken.contains(&e.id)));
             for e in errs {
-                c.add(Problem {
-                    pointer: format!("{base}/answers/{}", locate::escape_segment(&e.id)),
-                    message: e.message,
-                    help: e.help,
-                    at_key: e.unknown_id,
-                    line_col: None,
-                });
+                c.add(e.problem_under(&format!("{base}/answers")));
             }
             None
         }

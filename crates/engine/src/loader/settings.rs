@@ -193,13 +193,14 @@ pub(super) fn check_test_settings(
                     .suggest
                     .did_you_mean(key, r.setting_index.keys().copied())
                     .map(|s| format!("did you mean `{}`?", clip(s)));
-                c.add(crate::diagnostics::Problem {
-                    pointer: at,
-                    message: format!("unknown setting `{}`", clip(key)),
-                    help,
-                    at_key: true,
-                    line_col: None,
-                });
+                c.add(
+                    crate::diagnostics::Problem::new(
+                        at,
+                        format!("unknown setting `{}`", clip(key)),
+                    )
+                    .with_optional_help(help)
+                    .at_key(),
+                );
             }
         }
     }
