@@ -20,19 +20,10 @@ pub fn parse_answers_doc(
     suggest: &Suggester,
 ) -> Result<crate::answers::Answers, LoadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let problem = |pointer: &str, message: String, help: Option<String>| {
-        Problem::new(pointer, message).with_optional_help(help)
-    };
+    let refuse = |problems| LoadError::invalid_answers(name, text, problems);
     if text.trim().is_empty() {
-        return Err(LoadError::invalid_answers(
-            name,
-            text,
-            vec![problem(
-                "",
-                "the answers input is empty".into(),
-                Some(ANSWERS_HELP.into()),
-            )],
-        ));
+        let empty = Problem::new("", "the answers input is empty").with_help(ANSWERS_HELP);
+        return Err(refuse(vec![empty]));
     }
     // Fastest path: a document with nothing wrong, read straight into answers (it refuses
     // nesting deeper than the check below, so it accepts exactly what the careful path does).
@@ -41,21 +32,29 @@ pub fn parse_answers_doc(
     }
     // Parsing builds a JSON value for every bracket: refuse what no answers file needs first.
     if let Some(at) = crate::locate::too_deep(text, MAX_ANSWERS_DEPTH) {
-        let line = text.as_bytes()[..at]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
-        let message =
-            format!("nested too deeply (more than {MAX_ANSWERS_DEPTH} levels of brackets)");
-        let help = Some(ANSWERS_HELP.to_string());
-        return Err(LoadError::invalid_answers(
-            name,
-            text,
-            vec![problem("", message, help).at_line_col(line, column)],
-        ));
+        return Err(refuse(vec![too_deep(text, at)]));
     }
+    let obj = answers_object(text).map_err(refuse)?;
+    q.parse_answers_with(&obj, suggest)
+        .map_err(|errs| answers_problems(name, text, errs))
+}
+
+/// The problem of brackets nested too deeply, at byte `at`.
+fn too_deep(text: &str, at: usize) -> Problem {
+    let line = text.as_bytes()[..at]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    let message = format!("nested too deeply (more than {MAX_ANSWERS_DEPTH} levels of brackets)");
+    Problem::new("", message)
+        .with_help(ANSWERS_HELP)
+        .at_line_col(line, column)
+}
+
+/// The `answers` object of a document, or what keeps it from being read.
+fn answers_object(text: &str) -> Result<serde_json::Map<String, serde_json::Value>, Vec<Problem>> {
     // Fast path: an object whose `answers` is an object with no key given twice (other keys are
     // skipped unread). Anything else takes the slow path, which says exactly what is wrong.
     #[derive(serde::Deserialize)]
@@ -64,40 +63,26 @@ pub fn parse_answers_doc(
         answers: serde_json::Map<String, serde_json::Value>,
     }
     if let Ok(doc) = serde_json::from_str::<Doc>(text) {
-        return q
-            .parse_answers_with(&doc.answers, suggest)
-            .map_err(|errs| answers_problems(name, text, errs));
+        return Ok(doc.answers);
     }
-    let doc: serde_json::Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let msg = loader::strip_position(&e.to_string());
-            return Err(LoadError::invalid_answers(
-                name,
-                text,
-                vec![problem("", msg, None).at_line_col(e.line(), e.column())],
-            ));
-        }
-    };
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let msg = loader::strip_position(&e.to_string());
+        vec![Problem::new("", msg).at_line_col(e.line(), e.column())]
+    })?;
     // A repeated answer would silently count only once: "yes" then "no" must not read as "no".
     let duplicates = loader::duplicate_key_problems(text);
     if !duplicates.is_empty() {
-        return Err(LoadError::invalid_answers(name, text, duplicates));
+        return Err(duplicates);
     }
-    let Some(obj) = doc.get("answers").and_then(|a| a.as_object()) else {
-        let (pointer, msg) = match doc.get("answers") {
+    let (pointer, msg) = match doc {
+        serde_json::Value::Object(mut m) => match m.remove("answers") {
+            Some(serde_json::Value::Object(answers)) => return Ok(answers),
             Some(_) => ("/answers", "`answers` must be an object"),
-            None if doc.is_object() => ("", "there is no `answers` object"),
-            None => ("", "the answers input must be a JSON object"),
-        };
-        return Err(LoadError::invalid_answers(
-            name,
-            text,
-            vec![problem(pointer, msg.into(), Some(ANSWERS_HELP.into()))],
-        ));
+            None => ("", "there is no `answers` object"),
+        },
+        _ => ("", "the answers input must be a JSON object"),
     };
-    q.parse_answers_with(obj, suggest)
-        .map_err(|errs| answers_problems(name, text, errs))
+    Err(vec![Problem::new(pointer, msg).with_help(ANSWERS_HELP)])
 }
 
 fn answers_problems(name: &str, text: &str, errs: AnswerProblems) -> LoadError {

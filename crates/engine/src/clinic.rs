@@ -130,6 +130,24 @@ fn check(
     sha256: String,
     problems: &mut Vec<Problem>,
 ) -> Questionnaire {
+    check_header(file, q, problems);
+    let values = settings(file, q, problems);
+    let contacts = contacts(file, q, problems);
+    let mut out = q.clone().with_settings(values);
+    out.set_clinic(
+        ClinicInfo {
+            name: file.clinic.as_ref().map(|c| c.name.clone()),
+            phone: file.clinic.as_ref().and_then(|c| c.phone.clone()),
+            sha256,
+            origin: name.to_string(),
+        },
+        contacts,
+    );
+    out
+}
+
+/// The questionnaire it is written for, and the clinic's own name and number.
+fn check_header(file: &ClinicFile, q: &Questionnaire, problems: &mut Vec<Problem>) {
     if file.questionnaire != q.id() {
         push(
             problems,
@@ -165,8 +183,14 @@ fn check(
             );
         }
     }
+}
 
-    // Settings: every key declared, every value fitting its declaration.
+/// The settings' values: every key declared, every value fitting its declaration.
+fn settings(
+    file: &ClinicFile,
+    q: &Questionnaire,
+    problems: &mut Vec<Problem>,
+) -> Vec<crate::condition::SettingValue> {
     let mut values = q.setting_defaults();
     for (key, value) in &file.settings {
         let at = format!("/settings/{}", locate::escape_segment(key));
@@ -177,28 +201,34 @@ fn check(
             },
             None => problems.push(
                 Problem::new(at, format!("unknown setting `{key}`"))
-                    .with_help(
-                        match did_you_mean(key, q.settings().iter().map(|s| s.id.as_str())) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None if q.settings().is_empty() => {
-                                format!("the questionnaire `{}` declares no settings", q.id())
-                            }
-                            None => format!(
-                                "settings: {}",
-                                q.settings()
-                                    .iter()
-                                    .map(|s| s.id.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        },
-                    )
+                    .with_help(unknown_setting_help(key, q))
                     .at_key(),
             ),
         }
     }
+    values
+}
 
-    // Contacts: change by id, or add.
+fn unknown_setting_help(key: &str, q: &Questionnaire) -> String {
+    match did_you_mean(key, q.settings().iter().map(|s| s.id.as_str())) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if q.settings().is_empty() => {
+            format!("the questionnaire `{}` declares no settings", q.id())
+        }
+        None => format!(
+            "settings: {}",
+            q.settings()
+                .iter()
+                .map(|s| s.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// The phone lines: the questionnaire's, the clinic's own, and the file's entries, each of
+/// which changes a line by id or adds one.
+fn contacts(file: &ClinicFile, q: &Questionnaire, problems: &mut Vec<Problem>) -> Vec<Contact> {
     let mut contacts: Vec<Contact> = q.contacts().to_vec();
     let mut seen: Vec<&str> = Vec::new();
     if let Some(ClinicDetails {
@@ -238,94 +268,94 @@ fn check(
             continue;
         }
         seen.push(&e.id);
-        if let Some(n) = &e.number
-            && !phone_ok(n)
-        {
-            push(
-                problems,
-                format!("{base}/number"),
-                "the number is not a phone number".into(),
-                Some("use digits, spaces and + - ( ) only".into()),
-            );
-        }
-        for (field, v) in [("name", &e.name), ("when", &e.when), ("tell", &e.tell)] {
-            if v.as_ref().is_some_and(|t| t.trim().is_empty()) {
-                push(
-                    problems,
-                    format!("{base}/{field}"),
-                    format!("`{field}` is empty"),
-                    Some("leave the field out to keep the questionnaire's wording".into()),
-                );
-            }
-        }
+        check_entry(e, &base, problems);
         match contacts.iter_mut().find(|c| c.id == e.id) {
-            Some(c) => {
-                if let Some(x) = &e.name {
-                    c.name = x.clone();
-                }
-                if let Some(x) = &e.number {
-                    c.number = x.clone();
-                }
-                if let Some(x) = &e.when {
-                    c.when = Some(x.clone());
-                }
-                if let Some(x) = &e.tell {
-                    c.tell = Some(x.clone());
-                }
-                if let Some(x) = &e.show_for {
-                    c.show_for = x.clone();
-                }
-            }
-            None => {
-                let missing: Vec<&str> = [
-                    ("name", e.name.is_none()),
-                    ("number", e.number.is_none()),
-                    ("show_for", e.show_for.is_none()),
-                ]
-                .into_iter()
-                .filter(|x| x.1)
-                .map(|x| x.0)
-                .collect();
-                if !missing.is_empty() {
-                    let known: Vec<&str> = contacts.iter().map(|c| c.id.as_str()).collect();
-                    push(
-                        problems,
-                        format!("{base}/id"),
-                        format!(
-                            "`{}` is not one of the questionnaire's contacts, and a new one needs {}",
-                            e.id,
-                            missing.join(", ")
-                        ),
-                        Some(match did_you_mean(&e.id, known.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!("contacts: {}", known.join(", ")),
-                        }),
-                    );
-                    continue;
-                }
-                contacts.push(Contact {
-                    id: e.id.clone(),
-                    name: e.name.clone().unwrap_or_default(),
-                    number: e.number.clone().unwrap_or_default(),
-                    when: e.when.clone(),
-                    tell: e.tell.clone(),
-                    show_for: e.show_for.clone().unwrap_or_default(),
-                });
-            }
+            Some(c) => change(c, e),
+            None => match new_contact(e, &contacts) {
+                Ok(c) => contacts.push(c),
+                Err(p) => problems.push(p.under(&base)),
+            },
         }
     }
+    contacts
+}
 
-    let mut out = q.clone().with_settings(values);
-    out.set_clinic(
-        ClinicInfo {
-            name: file.clinic.as_ref().map(|c| c.name.clone()),
-            phone: file.clinic.as_ref().and_then(|c| c.phone.clone()),
-            sha256,
-            origin: name.to_string(),
-        },
-        contacts,
-    );
-    out
+/// A contact entry's number and wording.
+fn check_entry(e: &ContactEntry, base: &str, problems: &mut Vec<Problem>) {
+    if let Some(n) = &e.number
+        && !phone_ok(n)
+    {
+        push(
+            problems,
+            format!("{base}/number"),
+            "the number is not a phone number".into(),
+            Some("use digits, spaces and + - ( ) only".into()),
+        );
+    }
+    for (field, v) in [("name", &e.name), ("when", &e.when), ("tell", &e.tell)] {
+        if v.as_ref().is_some_and(|t| t.trim().is_empty()) {
+            push(
+                problems,
+                format!("{base}/{field}"),
+                format!("`{field}` is empty"),
+                Some("leave the field out to keep the questionnaire's wording".into()),
+            );
+        }
+    }
+}
+
+/// Changes a questionnaire's contact by the fields an entry gives.
+fn change(c: &mut Contact, e: &ContactEntry) {
+    if let Some(x) = &e.name {
+        c.name = x.clone();
+    }
+    if let Some(x) = &e.number {
+        c.number = x.clone();
+    }
+    if let Some(x) = &e.when {
+        c.when = Some(x.clone());
+    }
+    if let Some(x) = &e.tell {
+        c.tell = Some(x.clone());
+    }
+    if let Some(x) = &e.show_for {
+        c.show_for = x.clone();
+    }
+}
+
+/// A new contact from an entry with an id of its own, which must then give a name, a number
+/// and the levels it shows for. The problem's pointer is relative to the entry.
+fn new_contact(e: &ContactEntry, known: &[Contact]) -> Result<Contact, Problem> {
+    let missing: Vec<&str> = [
+        ("name", e.name.is_none()),
+        ("number", e.number.is_none()),
+        ("show_for", e.show_for.is_none()),
+    ]
+    .into_iter()
+    .filter(|x| x.1)
+    .map(|x| x.0)
+    .collect();
+    if !missing.is_empty() {
+        let known: Vec<&str> = known.iter().map(|c| c.id.as_str()).collect();
+        let message = format!(
+            "`{}` is not one of the questionnaire's contacts, and a new one needs {}",
+            e.id,
+            missing.join(", ")
+        );
+        let help = match did_you_mean(&e.id, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("contacts: {}", known.join(", ")),
+        };
+        return Err(Problem::new("/id", message).with_help(help));
+    }
+    Ok(Contact {
+        id: e.id.clone(),
+        name: e.name.clone().unwrap_or_default(),
+        number: e.number.clone().unwrap_or_default(),
+        when: e.when.clone(),
+        tell: e.tell.clone(),
+        show_for: e.show_for.clone().unwrap_or_default(),
+    })
 }
 
 /// The JSON Schema of the clinic file.
