@@ -5,12 +5,14 @@
 //! status (see README): 0 success, 1 I/O or internal error, 2 invalid input or usage,
 //! 3 screening abandoned before the end, 130 interrupted.
 
+use std::borrow::Cow;
 use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::coverage::Coverage;
 use crate::diagnostics::LoadError;
 use crate::formats;
 use crate::frontend::RunOptions;
@@ -89,12 +91,19 @@ pub enum Command {
     /// Check questionnaire files and run their embedded test cases.
     ///
     /// Reports every problem with file:line:column and JSON pointer, then prints
-    /// "N passed, M failed" for the test cases. Without FILE, checks the built-in
-    /// questionnaire. Exit 0 when every file is valid and every test passes, else 2.
+    /// "N passed, M failed" for the test cases. A rule that no test case fires is an error
+    /// unless the rule says why (`"coverage_exempt": "reason"`). Without FILE, checks the
+    /// built-in questionnaire. Exit 0 when every file is valid, every test passes and every
+    /// rule not exempt is fired, else 2.
     Validate {
         /// Questionnaire files (- for standard input).
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// Also print what the test cases leave unexercised: rules never fired or never seen
+        /// not firing, levels never reached, questions never answered, options never chosen,
+        /// show_if conditions never seen true or false.
+        #[arg(long)]
+        coverage: bool,
     },
     /// Score an answers file and print the advice.
     ///
@@ -222,8 +231,11 @@ pub fn run(cli: Cli) -> u8 {
         return EXIT_INVALID;
     }
     let result = match cli.command {
-        Some(Command::Validate { ref files }) => match open_clinic(&cli) {
-            Ok(clinic) => validate(files, clinic.as_ref()),
+        Some(Command::Validate {
+            ref files,
+            coverage,
+        }) => match open_clinic(&cli) {
+            Ok(clinic) => validate(files, clinic.as_ref(), coverage),
             Err(code) => Ok(code),
         },
         Some(Command::Score {
@@ -339,7 +351,7 @@ fn stdin_uses(cli: &Cli) -> Vec<&'static str> {
         uses.push("--clinic -");
     }
     match &cli.command {
-        Some(Command::Validate { files }) => {
+        Some(Command::Validate { files, .. }) => {
             uses.extend(files.iter().filter(|f| is_stdin(f)).map(|_| "validate -"));
         }
         Some(Command::Score { answers, .. }) if is_stdin(answers) => uses.push("--answers -"),
@@ -445,7 +457,57 @@ fn open_clinic(cli: &Cli) -> Result<Option<crate::input::Clinic>, u8> {
     })
 }
 
-fn validate(files: &[PathBuf], clinic: Option<&crate::input::Clinic>) -> io::Result<u8> {
+/// A questionnaire to validate, with the bytes it was read from: a problem found after
+/// loading (a rule no test case fires) is located in them.
+fn load_with_bytes(path: Option<&Path>) -> Result<(Questionnaire, Cow<'static, [u8]>), LoadError> {
+    match path {
+        None => Ok((
+            loader::embedded()?,
+            Cow::Borrowed(loader::EMBEDDED.as_bytes()),
+        )),
+        Some(p) => {
+            let bytes = crate::input::read(p, loader::MAX_FILE_BYTES)?;
+            let q = loader::load_str(&crate::input::name_of(p), &bytes)?;
+            Ok((q, Cow::Owned(bytes)))
+        }
+    }
+}
+
+/// Measures how much of `q` its test cases exercise (printed with `show`), and reports the
+/// rules that no test case fires, located in `bytes`. Returns whether there were any.
+fn check_coverage(
+    q: &Questionnaire,
+    name: &str,
+    bytes: &[u8],
+    show: bool,
+    out: &mut impl Write,
+    err: &mut crate::printable::Printable<impl Write>,
+) -> io::Result<bool> {
+    let cov = Coverage::of(q);
+    if show {
+        out.write_all(cov.render_text(name).as_bytes())?;
+    }
+    let problems = cov.never_fired_problems();
+    if problems.is_empty() {
+        return Ok(false);
+    }
+    let n = problems.len();
+    if let Ok(text) = crate::diagnostics::json_text(name, bytes) {
+        let _ = LoadError::invalid(name, text, problems).write_to(err, stderr_color());
+    }
+    writeln!(
+        out,
+        "{name}: INCOMPLETE COVERAGE ({n} rule{} no test case fires)",
+        if n == 1 { "" } else { "s" }
+    )?;
+    Ok(true)
+}
+
+fn validate(
+    files: &[PathBuf],
+    clinic: Option<&crate::input::Clinic>,
+    coverage: bool,
+) -> io::Result<u8> {
     let color = stderr_color();
     let mut out = output::stdout();
     let mut err = output::stderr();
@@ -459,14 +521,17 @@ fn validate(files: &[PathBuf], clinic: Option<&crate::input::Clinic>) -> io::Res
         let name = path.map_or(loader::EMBEDDED_NAME.to_string(), crate::input::name_of);
         // With a clinic file, it is checked against each questionnaire too.
         // (A clinic file that cannot be read is bad input, like an invalid one.)
-        let loaded = load(path, Tests::Needed)
+        let loaded = load_with_bytes(path)
             .map_err(|e| (e.exit_code(), e))
-            .and_then(|q| match clinic {
-                Some(c) => c.apply(&q).map_err(|e| (EXIT_INVALID, e)),
-                None => Ok(q),
+            .and_then(|(q, bytes)| match clinic {
+                Some(c) => c
+                    .apply(&q)
+                    .map(|q| (q, bytes))
+                    .map_err(|e| (EXIT_INVALID, e)),
+                None => Ok((q, bytes)),
             });
         match loaded {
-            Ok(q) => {
+            Ok((q, bytes)) => {
                 let results = run_tests(&q);
                 let ok = results.iter().filter(|r| r.passed()).count();
                 for r in results.iter().filter(|r| !r.passed()) {
@@ -493,6 +558,9 @@ fn validate(files: &[PathBuf], clinic: Option<&crate::input::Clinic>) -> io::Res
                          lower outcome than a definite answer (outside the guarantee)",
                         r.rule.id
                     )?;
+                }
+                if check_coverage(&q, &name, &bytes, coverage, &mut out, &mut err)? {
+                    invalid += 1;
                 }
             }
             Err((code, e)) => {

@@ -6,9 +6,9 @@
 
 pub use needlecheck_engine::{
     Answer, Answers, Level, LoadError, Outcome, Questionnaire, Session, Step, answers,
-    answers_file, clinic, condition, diagnostics, formats, loader, locate, model, printable,
-    questionnaire, records, report, rulebook, score, screening, selftest, session, settings,
-    subject, suggest,
+    answers_file, clinic, condition, coverage, diagnostics, formats, loader, locate, model,
+    printable, questionnaire, records, report, rulebook, score, screening, selftest, session,
+    settings, subject, suggest,
 };
 
 pub mod cli;

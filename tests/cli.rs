@@ -198,7 +198,7 @@ fn mini_test_count() -> usize {
 #[test]
 fn validate_good_fixture_passes_every_test() {
     let n = mini_test_count();
-    assert_eq!(n, 5, "the fixture's test count changed; update this test");
+    assert_eq!(n, 7, "the fixture's test count changed; update this test");
     let r = run(needlecheck().args(["validate", MINI]));
     expect_code(&r, 0);
     assert_eq!(last_line(&r.stdout), format!("{n} passed, 0 failed"));
@@ -248,7 +248,7 @@ fn validate_reports_a_failing_embedded_test() {
         "FAILED line does not name the test and the difference: {}",
         failed[0]
     );
-    assert_eq!(last_line(&r.stdout), "4 passed, 1 failed");
+    assert_eq!(last_line(&r.stdout), "6 passed, 1 failed");
 }
 
 #[test]
@@ -642,9 +642,9 @@ fn validate_several_files_summarizes_each() {
     assert_eq!(
         lines,
         [
-            format!("{MINI}: valid (7 questions, 5 rules), 5 of 5 tests passed"),
+            format!("{MINI}: valid (7 questions, 5 rules), 7 of 7 tests passed"),
             format!("{bad}: INVALID ({bad}: 8 problems)"),
-            "5 passed, 0 failed".to_string(),
+            "7 passed, 0 failed".to_string(),
         ],
         "{}",
         r.stdout
@@ -1444,6 +1444,10 @@ fn validate_lists_the_rules_outside_the_not_sure_guarantee() {
     v["rules"].as_array_mut().unwrap().push(serde_json::json!({
         "id": "sure_no_pain", "level": "urgent", "message": "M.", "not_monotone": true,
         "when": {"all": [{"q": "chest_pain", "unsure": false}, {"q": "age", "gt": 119}]}
+    }));
+    v["tests"].as_array_mut().unwrap().push(serde_json::json!({
+        "name": "120 years old", "expect": "urgent",
+        "answers": {"chest_pain": "no", "age": 120, "pregnant": "no", "thinners": "no"}
     }));
     let path = write(dir.path(), "marked.json", v.to_string());
     let r = run(needlecheck().arg("validate").arg(&path));

@@ -216,7 +216,13 @@ pub fn one_of_every_code(size: usize) -> Case {
         name: "one_of_every_code",
         target: Target::Validate,
         questionnaire: None,
-        input: questionnaire(&choice_question("single_choice", k), &rules, "").into_bytes(),
+        // A test case fires the rule: `validate` fails on a rule that none fires.
+        input: questionnaire(
+            &choice_question("single_choice", k),
+            &rules,
+            r#"{"name": "t", "answers": {"gate": "no", "pick": "c0"}, "expect": "review"}"#,
+        )
+        .into_bytes(),
         device: None,
         valid: true,
     }

@@ -23,6 +23,7 @@ mod answers_fast;
 pub mod answers_file;
 pub mod clinic;
 pub mod condition;
+pub mod coverage;
 pub mod diagnostics;
 pub mod formats;
 pub mod loader;

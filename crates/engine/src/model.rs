@@ -728,6 +728,11 @@ pub struct Rule {
     /// the "Not sure never lowers the outcome" guarantee, and `validate` lists it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not_monotone: bool,
+    /// Why no embedded test case fires this rule, when that is deliberate. `validate` fails
+    /// on a rule that no test case fires unless it carries this reason; `validate --coverage`
+    /// lists the exempt rules with their reasons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage_exempt: Option<String>,
     /// The message for the person, in plain words.
     pub message: String,
     /// A note for the practitioner (handover).

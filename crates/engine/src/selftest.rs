@@ -76,41 +76,52 @@ pub fn case_questionnaire(q: &Questionnaire, t: &TestCase) -> Questionnaire {
     q.clone().with_settings(values)
 }
 
-/// Runs every embedded test case (each under [`case_questionnaire`]), on the answers the
-/// loader read and checked.
-pub fn run_tests(q: &Questionnaire) -> Vec<TestResult> {
+/// Scores every embedded test case, each under [`case_questionnaire`] and on the answers the
+/// loader read and checked, and calls `f` with the case's index, the questionnaire it ran
+/// under, its answers and its outcome. What `validate` checks (the expected results, the
+/// coverage) is read from these calls, so every check sees the same scoring.
+pub fn for_each_case(
+    q: &Questionnaire,
+    mut f: impl FnMut(usize, &Questionnaire, &crate::Answers, &crate::Outcome),
+) {
     let defaults = q.setting_defaults();
     let plain = (q.setting_values() != defaults.as_slice())
         .then(|| q.clone().with_settings(defaults.clone()));
     let plain = plain.as_ref().unwrap_or(q);
-    q.tests()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let own;
-            let sq = if t.settings.is_empty() {
-                plain
-            } else {
-                own = case_questionnaire(q, t);
-                &own
-            };
-            let outcome = score(sq, q.test_answers(i));
-            let mut fired: Vec<String> = outcome
-                .findings
-                .iter()
-                .map(|f| q.rules()[f.rule].rule.id.clone())
-                .collect();
-            fired.sort();
-            TestResult {
-                name: t.name.clone(),
-                expected: t.expect,
-                got: outcome.level,
-                expected_rules: t.expect_rules.clone().map(|mut v| {
-                    v.sort();
-                    v
-                }),
-                fired,
-            }
-        })
-        .collect()
+    for (i, t) in q.tests().iter().enumerate() {
+        let own;
+        let sq = if t.settings.is_empty() {
+            plain
+        } else {
+            own = case_questionnaire(q, t);
+            &own
+        };
+        let answers = q.test_answers(i);
+        f(i, sq, answers, &score(sq, answers));
+    }
+}
+
+/// Runs every embedded test case (see [`for_each_case`]).
+pub fn run_tests(q: &Questionnaire) -> Vec<TestResult> {
+    let mut results = Vec::with_capacity(q.tests().len());
+    for_each_case(q, |i, _, _, outcome| {
+        let t = &q.tests()[i];
+        let mut fired: Vec<String> = outcome
+            .findings
+            .iter()
+            .map(|f| q.rules()[f.rule].rule.id.clone())
+            .collect();
+        fired.sort();
+        results.push(TestResult {
+            name: t.name.clone(),
+            expected: t.expect,
+            got: outcome.level,
+            expected_rules: t.expect_rules.clone().map(|mut v| {
+                v.sort();
+                v
+            }),
+            fired,
+        });
+    });
+    results
 }

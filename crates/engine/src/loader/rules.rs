@@ -79,6 +79,16 @@ fn check_rule_fields(c: &mut Checker, r: &Rule, base: &str, source_ids: &HashSet
             None,
         );
     }
+    if r.coverage_exempt
+        .as_ref()
+        .is_some_and(|w| w.trim().is_empty())
+    {
+        c.push(
+            format!("{base}/coverage_exempt"),
+            "the reason for exempting the rule from coverage is empty",
+            Some("say why no test case fires the rule, or remove `coverage_exempt`".into()),
+        );
+    }
     for (si, s) in r.sources.iter().enumerate() {
         if !source_ids.contains(s.as_str()) {
             c.push(
