@@ -358,3 +358,32 @@ fn validate_without_coverage_prints_no_gaps() {
     assert!(!r.stdout.contains("incomplete"), "{}", r.stdout);
     assert!(!r.stdout.contains("coverage"), "{}", r.stdout);
 }
+
+#[test]
+fn a_rule_only_a_clinic_setting_fires_counts_when_a_test_case_sets_it() {
+    let mut v = fixture();
+    v["settings"] = json!([{"id": "strict", "type": "yes_no", "label": "Strict policy",
+                            "help": "Yes: aspirin is reviewed.", "default": "no"}]);
+    v["rules"].as_array_mut().unwrap().push(json!({
+        "id": "aspirin_strict", "level": "review", "message": "Aspirin.",
+        "when": {"all": [{"q": "meds", "contains": "aspirin"},
+                         {"setting": "strict", "equals": "yes"}]}
+    }));
+    tests_mut(&mut v).push(json!({
+        "name": "aspirin at a strict clinic", "settings": {"strict": "yes"}, "expect": "review",
+        "answers": {"chest": "no", "pain": "no", "meds": ["aspirin"], "age": 40}
+    }));
+    // Fired under the test case's own setting; held back under the default elsewhere.
+    assert_eq!(coverage(&v).gaps, []);
+    // The same answers under the default setting do not fire it.
+    let last = tests_mut(&mut v).last_mut().unwrap();
+    last.as_object_mut().unwrap().remove("settings");
+    last["expect"] = json!("clear");
+    assert_eq!(
+        coverage(&v).gaps,
+        [Gap::RuleNeverFires {
+            rule: "aspirin_strict".into(),
+            pointer: "/rules/5".into()
+        }]
+    );
+}

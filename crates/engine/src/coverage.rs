@@ -168,6 +168,8 @@ pub struct Coverage {
 
 /// What the scenarios have shown so far, by index.
 struct Seen {
+    /// The questions each rule reads (the same under any settings).
+    reads: Vec<Vec<usize>>,
     fired: Vec<usize>,
     held_back: Vec<bool>,
     levels: Vec<bool>,
@@ -178,7 +180,19 @@ struct Seen {
 
 impl Seen {
     fn new(q: &Questionnaire) -> Seen {
+        let reads = q
+            .rules()
+            .iter()
+            .map(|r| {
+                let mut reads = Vec::new();
+                r.when.questions(&mut reads);
+                reads.sort_unstable();
+                reads.dedup();
+                reads
+            })
+            .collect();
         Seen {
+            reads,
             fired: vec![0; q.rules().len()],
             held_back: vec![false; q.rules().len()],
             levels: vec![false; Level::ALL.len()],
@@ -200,10 +214,8 @@ impl Seen {
             fired[f.rule] = true;
             self.fired[f.rule] += 1;
         }
-        for (ri, r) in sq.rules().iter().enumerate() {
-            let mut reads = Vec::new();
-            r.when.questions(&mut reads);
-            let asked = |i: usize| visible[i] && answers.get(i).is_some();
+        let asked = |i: usize| visible[i] && answers.get(i).is_some();
+        for (ri, reads) in self.reads.iter().enumerate() {
             if !fired[ri] && reads.iter().all(|&i| asked(i)) {
                 self.held_back[ri] = true;
             }
