@@ -17,165 +17,208 @@ pub(super) struct Resolver<'a> {
     pub(super) setting_index: &'a HashMap<&'a str, usize>,
 }
 
-impl Resolver<'_> {
-    pub(super) fn compile(&self, c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Expr> {
-        let leaf_ops: [(&str, bool); 9] = [
-            ("equals", cond.equals.is_some()),
-            ("one_of", cond.one_of.is_some()),
-            ("contains", cond.contains.is_some()),
-            ("lt", cond.lt.is_some()),
-            ("le", cond.le.is_some()),
-            ("gt", cond.gt.is_some()),
-            ("ge", cond.ge.is_some()),
-            ("answered", cond.answered.is_some()),
-            ("unsure", cond.unsure.is_some()),
-        ];
-        let combinators: [(&str, bool); 4] = [
-            ("all", cond.all.is_some()),
-            ("any", cond.any.is_some()),
-            ("not", cond.not.is_some()),
-            ("at_least", cond.at_least.is_some() || cond.of.is_some()),
-        ];
-        let present = |list: &[(&'static str, bool)]| {
-            list.iter().filter(|x| x.1).map(|x| x.0).collect::<Vec<_>>()
-        };
-        let n_ops = leaf_ops.iter().filter(|x| x.1).count();
-        let n_combs = combinators.iter().filter(|x| x.1).count();
-        let first_comb = combinators.iter().find(|x| x.1).map(|x| x.0);
-        const SHAPES: &str = "a condition is either {\"q\": id, <one operator>: value} or one of all / any / not / at_least+of";
-        if let (Some(_), Some(_)) = (&cond.q, &cond.setting) {
-            c.push(
-                p.to_string(),
-                "a condition has both `q` and `setting`",
-                Some("a leaf looks at one question or one setting; compare a question with a setting as {\"q\": id, \"gt\": {\"setting\": id}}".into()),
-            );
-            return None;
-        }
-        if let (Some(_), Some(comb)) = (cond.q.as_ref().or(cond.setting.as_ref()), first_comb) {
-            c.push(
-                p.to_string(),
-                format!(
-                    "a condition mixes `{}` with `{comb}`",
-                    if cond.q.is_some() { "q" } else { "setting" }
-                ),
-                Some(SHAPES.into()),
-            );
-            return None;
-        }
-        if n_combs + n_ops == 0 {
+/// What a condition is, once its shape is checked: a leaf with its operator, or a combinator.
+enum Shape {
+    Leaf(&'static str),
+    Combinator(&'static str),
+}
+
+const SHAPES: &str = "a condition is either {\"q\": id, <one operator>: value} or one of all / any / not / at_least+of";
+
+/// The shape of a condition: exactly one operator, and `q` or `setting` only with a leaf
+/// operator. Reports what is wrong otherwise.
+fn shape(c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Shape> {
+    let leaf_ops: [(&'static str, bool); 9] = [
+        ("equals", cond.equals.is_some()),
+        ("one_of", cond.one_of.is_some()),
+        ("contains", cond.contains.is_some()),
+        ("lt", cond.lt.is_some()),
+        ("le", cond.le.is_some()),
+        ("gt", cond.gt.is_some()),
+        ("ge", cond.ge.is_some()),
+        ("answered", cond.answered.is_some()),
+        ("unsure", cond.unsure.is_some()),
+    ];
+    let combinators: [(&'static str, bool); 4] = [
+        ("all", cond.all.is_some()),
+        ("any", cond.any.is_some()),
+        ("not", cond.not.is_some()),
+        ("at_least", cond.at_least.is_some() || cond.of.is_some()),
+    ];
+    let present = |list: &[(&'static str, bool)]| {
+        list.iter().filter(|x| x.1).map(|x| x.0).collect::<Vec<_>>()
+    };
+    let (ops, combs) = (present(&leaf_ops), present(&combinators));
+    if let (Some(_), Some(_)) = (&cond.q, &cond.setting) {
+        c.push(
+            p.to_string(),
+            "a condition has both `q` and `setting`",
+            Some("a leaf looks at one question or one setting; compare a question with a setting as {\"q\": id, \"gt\": {\"setting\": id}}".into()),
+        );
+        return None;
+    }
+    if let (Some(_), Some(comb)) = (cond.q.as_ref().or(cond.setting.as_ref()), combs.first()) {
+        c.push(
+            p.to_string(),
+            format!(
+                "a condition mixes `{}` with `{comb}`",
+                if cond.q.is_some() { "q" } else { "setting" }
+            ),
+            Some(SHAPES.into()),
+        );
+        return None;
+    }
+    match (ops.as_slice(), combs.as_slice()) {
+        ([], []) => {
             c.push(
                 p.to_string(),
                 "the condition has no operator",
                 Some(SHAPES.into()),
             );
-            return None;
+            None
         }
-        if n_combs + n_ops > 1 {
-            let mut all = present(&combinators);
-            all.extend(present(&leaf_ops));
+        ([op], []) => Some(Shape::Leaf(op)),
+        ([], [comb]) => Some(Shape::Combinator(comb)),
+        _ => {
+            let all = [combs, ops].concat();
             c.push(
                 p.to_string(),
                 format!("one condition has several operators: {}", all.join(", ")),
                 Some("combine them with `all: [...]` or `any: [...]`".into()),
             );
-            return None;
+            None
         }
-        if let Some(op) = leaf_ops.iter().find(|x| x.1).map(|x| x.0) {
-            if let Some(id) = &cond.setting {
-                return self.setting_leaf(c, cond, id, op, p);
-            }
-            let Some(id) = &cond.q else {
-                c.push(
-                    p.to_string(),
-                    format!("`{op}` needs `q`, the question it looks at"),
-                    None,
-                );
-                return None;
-            };
-            return self.leaf(c, cond, id, op, p);
-        }
-        let list = |c: &mut Checker, xs: &[Condition], field: &str| -> Option<Vec<Expr>> {
-            if xs.is_empty() {
-                c.push(format!("{p}/{field}"), format!("`{field}` is empty"), None);
-                return None;
-            }
-            let out: Vec<Option<Expr>> = xs
-                .iter()
-                .enumerate()
-                .map(|(i, x)| self.compile(c, x, &p.key(field).index(i)))
-                .collect();
-            out.into_iter().collect()
-        };
-        match first_comb.unwrap_or_default() {
-            "all" => list(c, cond.all.as_deref().unwrap_or_default(), "all").map(Expr::All),
-            "any" => list(c, cond.any.as_deref().unwrap_or_default(), "any").map(Expr::Any),
-            "not" => self
-                .compile(c, cond.not.as_deref()?, &p.key("not"))
-                .map(Expr::negate),
-            _ => {
-                let (Some(n), Some(of)) = (cond.at_least, &cond.of) else {
+    }
+}
+
+/// Reports that operator `op` does not fit `what` ("`id`, a yes_no question").
+fn mismatch<T>(c: &mut Checker, p: &Ptr, op: &str, what: String, hint: &str) -> Option<T> {
+    c.push(
+        format!("{p}/{op}"),
+        format!("`{op}` does not fit {what}"),
+        Some(hint.to_string()),
+    );
+    None
+}
+
+/// The values of an `equals` (one) or a `one_of` (a list, not empty).
+fn literals(c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Vec<Literal>> {
+    let values: Vec<Literal> = match (&cond.equals, &cond.one_of) {
+        (Some(v), _) => vec![v.clone()],
+        (_, Some(vs)) => vs.clone(),
+        _ => return None,
+    };
+    if values.is_empty() {
+        c.push(format!("{p}/one_of"), "`one_of` is empty", None);
+        return None;
+    }
+    Some(values)
+}
+
+impl Resolver<'_> {
+    pub(super) fn compile(&self, c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Expr> {
+        match shape(c, cond, p)? {
+            Shape::Leaf(op) => {
+                if let Some(id) = &cond.setting {
+                    return self.setting_leaf(c, cond, id, op, p);
+                }
+                let Some(id) = &cond.q else {
                     c.push(
                         p.to_string(),
-                        "`at_least` and `of` go together",
-                        Some("write {\"at_least\": 2, \"of\": [...]}".into()),
+                        format!("`{op}` needs `q`, the question it looks at"),
+                        None,
                     );
                     return None;
                 };
-                let n = n as usize;
-                if n == 0 || n > of.len() {
-                    c.push(
-                        format!("{p}/at_least"),
-                        format!(
-                            "at_least {n} of {} conditions can {}",
-                            of.len(),
-                            if n == 0 {
-                                "never be false"
-                            } else {
-                                "never hold"
-                            }
-                        ),
-                        Some(format!("use a number from 1 to {}", of.len())),
-                    );
-                    return None;
-                }
-                list(c, of, "of").map(|xs| Expr::AtLeast(n, xs))
+                self.leaf(c, cond, id, op, p)
             }
+            Shape::Combinator("all") => self
+                .list(c, cond.all.as_deref().unwrap_or_default(), "all", p)
+                .map(Expr::All),
+            Shape::Combinator("any") => self
+                .list(c, cond.any.as_deref().unwrap_or_default(), "any", p)
+                .map(Expr::Any),
+            Shape::Combinator("not") => self
+                .compile(c, cond.not.as_deref()?, &p.key("not"))
+                .map(Expr::negate),
+            Shape::Combinator(_) => self.at_least(c, cond, p),
         }
     }
 
-    fn leaf(&self, c: &mut Checker, cond: &Condition, id: &str, op: &str, p: &Ptr) -> Option<Expr> {
-        let Some(&qi) = self.index.get(id) else {
-            if self.broken.contains(id) {
-                return None;
-            }
-            let known = self
-                .index
-                .keys()
-                .copied()
-                .chain(self.broken.iter().map(String::as_str));
-            let help = c
-                .suggest
-                .did_you_mean(id, known)
-                .map(|s| format!("did you mean `{}`?", clip(s)));
+    /// The conditions of a combinator's list `field`, which must not be empty.
+    fn list(&self, c: &mut Checker, xs: &[Condition], field: &str, p: &Ptr) -> Option<Vec<Expr>> {
+        if xs.is_empty() {
+            c.push(format!("{p}/{field}"), format!("`{field}` is empty"), None);
+            return None;
+        }
+        let out: Vec<Option<Expr>> = xs
+            .iter()
+            .enumerate()
+            .map(|(i, x)| self.compile(c, x, &p.key(field).index(i)))
+            .collect();
+        out.into_iter().collect()
+    }
+
+    /// `at_least` n `of` a list, with n from 1 to the list's length.
+    fn at_least(&self, c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Expr> {
+        let (Some(n), Some(of)) = (cond.at_least, &cond.of) else {
             c.push(
-                format!("{p}/q"),
-                format!("unknown question `{}`", clip(id)),
-                help,
+                p.to_string(),
+                "`at_least` and `of` go together",
+                Some("write {\"at_least\": 2, \"of\": [...]}".into()),
             );
             return None;
         };
+        let n = n as usize;
+        if n == 0 || n > of.len() {
+            let never = if n == 0 {
+                "never be false"
+            } else {
+                "never hold"
+            };
+            c.push(
+                format!("{p}/at_least"),
+                format!("at_least {n} of {} conditions can {never}", of.len()),
+                Some(format!("use a number from 1 to {}", of.len())),
+            );
+            return None;
+        }
+        self.list(c, of, "of", p).map(|xs| Expr::AtLeast(n, xs))
+    }
+
+    /// Resolves a question id; reports an unknown one with a did-you-mean (and one that did
+    /// not parse not at all: it has its own problem).
+    fn question_id(&self, c: &mut Checker, id: &str, p: &Ptr) -> Option<usize> {
+        if let Some(&qi) = self.index.get(id) {
+            return Some(qi);
+        }
+        if self.broken.contains(id) {
+            return None;
+        }
+        let known = self
+            .index
+            .keys()
+            .copied()
+            .chain(self.broken.iter().map(String::as_str));
+        let help = c
+            .suggest
+            .did_you_mean(id, known)
+            .map(|s| format!("did you mean `{}`?", clip(s)));
+        c.push(
+            format!("{p}/q"),
+            format!("unknown question `{}`", clip(id)),
+            help,
+        );
+        None
+    }
+
+    fn leaf(&self, c: &mut Checker, cond: &Condition, id: &str, op: &str, p: &Ptr) -> Option<Expr> {
+        let qi = self.question_id(c, id, p)?;
         let q = &self.questions[qi];
         use QuestionType::*;
-        let mismatch = |c: &mut Checker, hint: &str| {
-            c.push(
-                format!("{p}/{op}"),
-                format!("`{op}` does not fit `{id}`, a {} question", q.kind.as_str()),
-                Some(hint.to_string()),
-            );
-            None
-        };
+        let what = || format!("`{id}`, a {} question", q.kind.as_str());
         if q.kind == Display {
-            return mismatch(c, "display-only text has no answer to test");
+            return mismatch(c, p, op, what(), "display-only text has no answer to test");
         }
         let fits = match q.kind {
             YesNo => "use equals / one_of with \"yes\" or \"no\", answered, or unsure",
@@ -186,66 +229,71 @@ impl Resolver<'_> {
         };
         let test = match op {
             "answered" => Test::Answered(cond.answered?),
-            "unsure" => {
-                if !q.allows_unsure() {
-                    return mismatch(c, "this question does not offer \"Not sure\"");
-                }
-                Test::Unsure(cond.unsure?)
+            "unsure" if !q.allows_unsure() => {
+                let hint = "this question does not offer \"Not sure\"";
+                return mismatch(c, p, op, what(), hint);
             }
+            "unsure" => Test::Unsure(cond.unsure?),
             "equals" | "one_of" => {
-                let values: Vec<Literal> = match (&cond.equals, &cond.one_of) {
-                    (Some(v), _) => vec![v.clone()],
-                    (_, Some(vs)) => vs.clone(),
-                    _ => return None,
-                };
-                if values.is_empty() {
-                    c.push(format!("{p}/one_of"), "`one_of` is empty", None);
-                    return None;
-                }
+                let values = literals(c, cond, p)?;
                 match q.kind {
-                    YesNo | SingleChoice => {
-                        let mut idx = Vec::new();
-                        let (equals, one_of) = (p.key("equals"), p.key("one_of"));
-                        for (vi, v) in values.iter().enumerate() {
-                            let at = one_of.index(vi);
-                            let vp = if op == "equals" { &equals } else { &at };
-                            idx.push(self.code(c, q, v, vp)?);
-                        }
-                        Test::OneOf(idx)
-                    }
+                    YesNo | SingleChoice => Test::OneOf(self.codes(c, q, &values, op, p)?),
                     Number if op == "equals" => match values[0] {
                         Literal::Number(n) => Test::Cmp(CmpOp::Eq, n),
-                        _ => return mismatch(c, "compare a number question with a number"),
+                        _ => {
+                            let hint = "compare a number question with a number";
+                            return mismatch(c, p, op, what(), hint);
+                        }
                     },
-                    MultiChoice | Number | Text | Display => return mismatch(c, fits),
+                    MultiChoice | Number | Text | Display => {
+                        return mismatch(c, p, op, what(), fits);
+                    }
                 }
             }
+            "contains" if q.kind != MultiChoice => return mismatch(c, p, op, what(), fits),
             "contains" => {
-                if q.kind != MultiChoice {
-                    return mismatch(c, fits);
-                }
                 let code = cond.contains.clone()?;
                 Test::Contains(self.code(c, q, &Literal::Text(code), &p.key("contains"))?)
             }
-            _ => {
-                if q.kind != Number {
-                    return mismatch(c, fits);
-                }
-                let (cmp, v) = cmp_of(cond, op)?;
-                match v {
-                    Bound::Number(v) => Test::Cmp(cmp, *v),
-                    Bound::Setting(r) => {
-                        let at = p.key(op);
-                        let si = self.number_setting(c, &r.setting, &at.key("setting"))?;
-                        Test::CmpSetting(cmp, si, 0.0)
-                    }
-                }
-            }
+            _ if q.kind != Number => return mismatch(c, p, op, what(), fits),
+            _ => self.number_test(c, cond, op, p)?,
         };
         Some(Expr::Leaf {
             q: qi,
             test,
             negated: false,
+        })
+    }
+
+    /// The option indices of an `equals` or `one_of` on a choice question.
+    fn codes(
+        &self,
+        c: &mut Checker,
+        q: &Question,
+        values: &[Literal],
+        op: &str,
+        p: &Ptr,
+    ) -> Option<Vec<usize>> {
+        let (equals, one_of) = (p.key("equals"), p.key("one_of"));
+        let mut idx = Vec::new();
+        for (vi, v) in values.iter().enumerate() {
+            let at = one_of.index(vi);
+            let vp = if op == "equals" { &equals } else { &at };
+            idx.push(self.code(c, q, v, vp)?);
+        }
+        Some(idx)
+    }
+
+    /// A comparison of a number answer with a number or a number setting.
+    fn number_test(&self, c: &mut Checker, cond: &Condition, op: &str, p: &Ptr) -> Option<Test> {
+        let (cmp, v) = cmp_of(cond, op)?;
+        Some(match v {
+            Bound::Number(v) => Test::Cmp(cmp, *v),
+            Bound::Setting(r) => {
+                let at = p.key(op);
+                let si = self.number_setting(c, &r.setting, &at.key("setting"))?;
+                Test::CmpSetting(cmp, si, 0.0)
+            }
         })
     }
 
@@ -307,86 +355,34 @@ impl Resolver<'_> {
     ) -> Option<Expr> {
         let si = self.setting_id(c, id, format!("{p}/setting"))?;
         let setting = &self.settings[si];
-        let mismatch = |c: &mut Checker, hint: &str| {
-            c.push(
-                format!("{p}/{op}"),
-                format!(
-                    "`{op}` does not fit `{id}`, a {} setting",
-                    setting.kind.as_str()
-                ),
-                Some(hint.to_string()),
-            );
-            None
+        let what = || format!("`{id}`, a {} setting", setting.kind.as_str());
+        let test = match (setting.kind, op) {
+            (SettingType::Choice | SettingType::YesNo, "equals" | "one_of") => {
+                let values = literals(c, cond, p)?;
+                SettingTest::OneOf(setting_codes(c, setting, &values, op, p)?)
+            }
+            (SettingType::Number, "lt" | "le" | "gt" | "ge") => match cmp_of(cond, op)? {
+                (cmp, Bound::Number(n)) => SettingTest::Cmp(cmp, *n),
+                (_, Bound::Setting(_)) => {
+                    return mismatch(c, p, op, what(), "compare a setting with a number");
+                }
+            },
+            (SettingType::Number, "equals") => match &cond.equals {
+                Some(Literal::Number(n)) => SettingTest::Cmp(CmpOp::Eq, *n),
+                _ => {
+                    let hint = "compare a number setting with a number";
+                    return mismatch(c, p, op, what(), hint);
+                }
+            },
+            (SettingType::Number, _) => {
+                let hint = "use lt / le / gt / ge / equals with a number";
+                return mismatch(c, p, op, what(), hint);
+            }
+            _ => {
+                let hint = "use equals / one_of with the setting's option codes";
+                return mismatch(c, p, op, what(), hint);
+            }
         };
-        let test =
-            match (setting.kind, op) {
-                (SettingType::Choice | SettingType::YesNo, "equals" | "one_of") => {
-                    let values: Vec<Literal> = match (&cond.equals, &cond.one_of) {
-                        (Some(v), _) => vec![v.clone()],
-                        (_, Some(vs)) => vs.clone(),
-                        _ => return None,
-                    };
-                    if values.is_empty() {
-                        c.push(format!("{p}/one_of"), "`one_of` is empty", None);
-                        return None;
-                    }
-                    let codes = crate::settings::codes(setting);
-                    let mut idx = Vec::new();
-                    for (vi, v) in values.iter().enumerate() {
-                        let at = if op == "equals" {
-                            format!("{p}/equals")
-                        } else {
-                            format!("{p}/one_of/{vi}")
-                        };
-                        let found = match v {
-                            Literal::Text(t) => codes.iter().position(|x| x == t),
-                            Literal::Number(_) => None,
-                        };
-                        match found {
-                            Some(i) => idx.push(i),
-                            None => {
-                                let help = match v {
-                                    Literal::Text(t) => c
-                                        .suggest
-                                        .did_you_mean(t, codes.iter().copied())
-                                        .map(|x| format!("did you mean `{}`?", clip(x))),
-                                    Literal::Number(_) => None,
-                                };
-                                c.push(
-                                    at,
-                                    format!(
-                                        "setting `{}` has no option {}",
-                                        clip(id),
-                                        clip(&v.to_string())
-                                    ),
-                                    Some(help.unwrap_or_else(|| {
-                                        format!("options: {}", codes.join(", "))
-                                    })),
-                                );
-                                return None;
-                            }
-                        }
-                    }
-                    SettingTest::OneOf(idx)
-                }
-                (SettingType::Number, "lt" | "le" | "gt" | "ge") => {
-                    let (cmp, v) = cmp_of(cond, op)?;
-                    match v {
-                        Bound::Number(n) => SettingTest::Cmp(cmp, *n),
-                        Bound::Setting(_) => {
-                            return mismatch(c, "compare a setting with a number");
-                        }
-                    }
-                }
-                (SettingType::Number, "equals") => match &cond.equals {
-                    Some(Literal::Number(n)) => SettingTest::Cmp(CmpOp::Eq, *n),
-                    _ => return mismatch(c, "compare a number setting with a number"),
-                },
-                (SettingType::Number, _) => {
-                    return mismatch(c, "use lt / le / gt / ge / equals with a number");
-                }
-                _ => return mismatch(c, "use equals / one_of with the setting's option codes"),
-            };
         Some(Expr::Setting {
             s: si,
             test,
@@ -445,6 +441,52 @@ impl Resolver<'_> {
         }
         found
     }
+}
+
+/// The option indices of an `equals` or `one_of` on a choice (or yes/no) setting; reports the
+/// first value that is none of its codes.
+fn setting_codes(
+    c: &mut Checker,
+    setting: &Setting,
+    values: &[Literal],
+    op: &str,
+    p: &Ptr,
+) -> Option<Vec<usize>> {
+    let codes = crate::settings::codes(setting);
+    let mut idx = Vec::new();
+    for (vi, v) in values.iter().enumerate() {
+        let found = match v {
+            Literal::Text(t) => codes.iter().position(|x| x == t),
+            Literal::Number(_) => None,
+        };
+        if let Some(i) = found {
+            idx.push(i);
+            continue;
+        }
+        let at = if op == "equals" {
+            format!("{p}/equals")
+        } else {
+            format!("{p}/one_of/{vi}")
+        };
+        let help = match v {
+            Literal::Text(t) => c
+                .suggest
+                .did_you_mean(t, codes.iter().copied())
+                .map(|x| format!("did you mean `{}`?", clip(x))),
+            Literal::Number(_) => None,
+        };
+        c.push(
+            at,
+            format!(
+                "setting `{}` has no option {}",
+                clip(&setting.id),
+                clip(&v.to_string())
+            ),
+            Some(help.unwrap_or_else(|| format!("options: {}", codes.join(", ")))),
+        );
+        return None;
+    }
+    Some(idx)
 }
 
 /// The codes a condition can compare a choice question with.
