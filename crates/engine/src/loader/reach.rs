@@ -70,6 +70,8 @@ pub(super) fn reachability(qs: &[Question], show_if: &[Option<Expr>]) -> Vec<boo
 }
 
 fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
+    let each =
+        |xs: &[Expr]| -> Vec<Possible> { xs.iter().map(|x| possible(qs, reachable, x)).collect() };
     match e {
         // Over every clinic's settings: a setting test can go either way.
         Expr::Setting { .. } => Possible {
@@ -85,68 +87,14 @@ fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
             f: true,
             u: reachable[*q] && (qs[*q].allows_unsure() || !qs[*q].is_required()),
         },
-        Expr::Leaf { q, test, .. } => {
-            let question = &qs[*q];
-            if !reachable[*q] {
-                return Possible {
-                    t: false,
-                    f: true,
-                    u: false,
-                };
-            }
-            let unknown = question.allows_unsure() || !question.is_required();
-            match test {
-                // Even a required question is unanswered in an unfinished screening.
-                Test::Answered(_) => Possible {
-                    t: true,
-                    f: true,
-                    u: false,
-                },
-                Test::Unsure(want) => Possible {
-                    t: !*want || question.allows_unsure(),
-                    f: true,
-                    u: false,
-                },
-                Test::OneOf(opts) => Possible {
-                    t: !opts.is_empty(),
-                    f: true,
-                    u: unknown,
-                },
-                Test::Contains(_) => Possible {
-                    t: true,
-                    f: true,
-                    u: unknown,
-                },
-                // Over every clinic's settings: assume some value lets it hold.
-                Test::CmpSetting(..) => Possible {
-                    t: true,
-                    f: true,
-                    u: unknown,
-                },
-                Test::Cmp(op, b) => {
-                    let (lo, hi) = (
-                        question.min.unwrap_or(f64::NEG_INFINITY),
-                        question.max.unwrap_or(f64::INFINITY),
-                    );
-                    let t = match op {
-                        CmpOp::Lt => lo < *b,
-                        CmpOp::Le => lo <= *b,
-                        CmpOp::Gt => hi > *b,
-                        CmpOp::Ge => hi >= *b,
-                        CmpOp::Eq => {
-                            lo <= *b && *b <= hi && (!question.integer || b.fract() == 0.0)
-                        }
-                    };
-                    Possible {
-                        t,
-                        f: true,
-                        u: unknown,
-                    }
-                }
-            }
-        }
+        Expr::Leaf { q, .. } if !reachable[*q] => Possible {
+            t: false,
+            f: true,
+            u: false,
+        },
+        Expr::Leaf { q, test, .. } => possible_leaf(&qs[*q], test),
         Expr::All(xs) => {
-            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            let ps = each(xs);
             Possible {
                 t: ps.iter().all(|p| p.t) && consistent(qs, xs),
                 f: ps.iter().any(|p| p.f),
@@ -154,7 +102,7 @@ fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
             }
         }
         Expr::Any(xs) => {
-            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            let ps = each(xs);
             Possible {
                 t: ps.iter().any(|p| p.t),
                 f: ps.iter().all(|p| p.f),
@@ -162,7 +110,7 @@ fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
             }
         }
         Expr::AtLeast(n, xs) => {
-            let ps: Vec<Possible> = xs.iter().map(|x| possible(qs, reachable, x)).collect();
+            let ps = each(xs);
             Possible {
                 t: ps.iter().filter(|p| p.t).count() >= *n,
                 f: ps.iter().filter(|p| p.f).count() > xs.len() - n,
@@ -170,6 +118,35 @@ fn possible(qs: &[Question], reachable: &[bool], e: &Expr) -> Possible {
             }
         }
     }
+}
+
+/// What a test on a question that can be reached can come out as.
+fn possible_leaf(question: &Question, test: &Test) -> Possible {
+    let unknown = question.allows_unsure() || !question.is_required();
+    let (t, u) = match test {
+        // Even a required question is unanswered in an unfinished screening.
+        Test::Answered(_) => (true, false),
+        Test::Unsure(want) => (!*want || question.allows_unsure(), false),
+        Test::OneOf(opts) => (!opts.is_empty(), unknown),
+        Test::Contains(_) => (true, unknown),
+        // Over every clinic's settings: assume some value lets it hold.
+        Test::CmpSetting(..) => (true, unknown),
+        Test::Cmp(op, b) => {
+            let (lo, hi) = (
+                question.min.unwrap_or(f64::NEG_INFINITY),
+                question.max.unwrap_or(f64::INFINITY),
+            );
+            let t = match op {
+                CmpOp::Lt => lo < *b,
+                CmpOp::Le => lo <= *b,
+                CmpOp::Gt => hi > *b,
+                CmpOp::Ge => hi >= *b,
+                CmpOp::Eq => lo <= *b && *b <= hi && (!question.integer || b.fract() == 0.0),
+            };
+            (t, unknown)
+        }
+    };
+    Possible { t, f: true, u }
 }
 
 /// Whether sibling leaves of an `all` on the same question can hold together.

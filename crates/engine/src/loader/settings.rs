@@ -26,77 +26,9 @@ pub(super) fn check_settings(
     let mut defaults = Vec::with_capacity(settings.len());
     for (i, s) in settings.iter().enumerate() {
         let p = format!("/settings/{i}");
-        if s.id.chars().any(|ch| ch.is_whitespace()) {
-            c.push(
-                format!("{p}/id"),
-                format!("setting id `{}` contains spaces", clip(&s.id)),
-                Some("use letters, digits and `_`".into()),
-            );
-        }
-        for (field, value) in [("label", &s.label), ("help", &s.help)] {
-            if value.trim().is_empty() {
-                c.push(format!("{p}/{field}"), format!("`{field}` is empty"), None);
-            }
-        }
-        let kind = s.kind.as_str();
-        let mut not_for = |field: &str, present: bool| {
-            if present {
-                c.push(
-                    format!("{p}/{field}"),
-                    format!("`{field}` does not apply to a {kind} setting"),
-                    Some(format!("remove `{field}` or change `type`")),
-                );
-            }
-        };
-        let number = s.kind == SettingType::Number;
-        not_for(
-            "options",
-            s.kind != SettingType::Choice && !s.options.is_empty(),
-        );
-        not_for("unit", !number && s.unit.is_some());
-        not_for("min", !number && s.min.is_some());
-        not_for("max", !number && s.max.is_some());
-        not_for("integer", !number && s.integer);
-        if s.kind == SettingType::Choice {
-            if s.options.len() < 2 {
-                c.push(
-                    format!("{p}/options"),
-                    format!("`{}` needs at least 2 options", s.id),
-                    Some("a setting with one choice is no decision".into()),
-                );
-            }
-            c.unique(
-                "option code",
-                "code",
-                s.options
-                    .iter()
-                    .enumerate()
-                    .map(|(oi, o)| (format!("{p}/options/{oi}"), o.code.as_str())),
-            );
-        }
-        if let (Some(lo), Some(hi)) = (s.min, s.max)
-            && lo > hi
-        {
-            c.push(
-                format!("{p}/min"),
-                format!("min {lo} is greater than max {hi}"),
-                None,
-            );
-        }
-        for (si, src) in s.sources.iter().enumerate() {
-            if !source_ids.contains(src.as_str()) {
-                c.push(
-                    format!("{p}/sources/{si}"),
-                    format!("unknown source `{}`", clip(src)),
-                    Some(
-                        match c.suggest.did_you_mean(src, source_ids.iter().copied()) {
-                            Some(x) => format!("did you mean `{}`?", clip(x)),
-                            None => "add it to the top-level `sources` list".into(),
-                        },
-                    ),
-                );
-            }
-        }
+        check_wording(c, s, &p);
+        check_fields(c, s, &p);
+        check_sources(c, s, &p, source_ids);
         defaults.push(match check_literal(s, &s.default) {
             Ok(v) => v,
             Err(e) => {
@@ -106,6 +38,89 @@ pub(super) fn check_settings(
         });
     }
     defaults
+}
+
+/// The setting's id, label and help.
+fn check_wording(c: &mut Checker, s: &Setting, p: &str) {
+    if s.id.chars().any(|ch| ch.is_whitespace()) {
+        c.push(
+            format!("{p}/id"),
+            format!("setting id `{}` contains spaces", clip(&s.id)),
+            Some("use letters, digits and `_`".into()),
+        );
+    }
+    for (field, value) in [("label", &s.label), ("help", &s.help)] {
+        if value.trim().is_empty() {
+            c.push(format!("{p}/{field}"), format!("`{field}` is empty"), None);
+        }
+    }
+}
+
+/// The fields that go with the setting's type: options for a choice, limits for a number.
+fn check_fields(c: &mut Checker, s: &Setting, p: &str) {
+    let kind = s.kind.as_str();
+    let mut not_for = |field: &str, present: bool| {
+        if present {
+            c.push(
+                format!("{p}/{field}"),
+                format!("`{field}` does not apply to a {kind} setting"),
+                Some(format!("remove `{field}` or change `type`")),
+            );
+        }
+    };
+    let number = s.kind == SettingType::Number;
+    not_for(
+        "options",
+        s.kind != SettingType::Choice && !s.options.is_empty(),
+    );
+    not_for("unit", !number && s.unit.is_some());
+    not_for("min", !number && s.min.is_some());
+    not_for("max", !number && s.max.is_some());
+    not_for("integer", !number && s.integer);
+    if s.kind == SettingType::Choice {
+        if s.options.len() < 2 {
+            c.push(
+                format!("{p}/options"),
+                format!("`{}` needs at least 2 options", s.id),
+                Some("a setting with one choice is no decision".into()),
+            );
+        }
+        c.unique(
+            "option code",
+            "code",
+            s.options
+                .iter()
+                .enumerate()
+                .map(|(oi, o)| (format!("{p}/options/{oi}"), o.code.as_str())),
+        );
+    }
+    if let (Some(lo), Some(hi)) = (s.min, s.max)
+        && lo > hi
+    {
+        c.push(
+            format!("{p}/min"),
+            format!("min {lo} is greater than max {hi}"),
+            None,
+        );
+    }
+}
+
+/// Every source the setting cites is declared.
+fn check_sources(c: &mut Checker, s: &Setting, p: &str, source_ids: &HashSet<&str>) {
+    for (si, src) in s.sources.iter().enumerate() {
+        if !source_ids.contains(src.as_str()) {
+            c.push(
+                format!("{p}/sources/{si}"),
+                format!("unknown source `{}`", clip(src)),
+                Some(
+                    match c.suggest.did_you_mean(src, source_ids.iter().copied()) {
+                        Some(x) => format!("did you mean `{}`?", clip(x)),
+                        None => "add it to the top-level `sources` list".into(),
+                    },
+                ),
+            );
+        }
+    }
 }
 
 /// Reports every `{name}` in a text that names no declared setting.
