@@ -371,85 +371,8 @@ impl<'b> Walker<'b> {
             return;
         }
         match self.bytes.get(self.pos) {
-            Some(b'{') => {
-                self.pos += 1;
-                let mut keys = Keys::default();
-                loop {
-                    self.skip_ws();
-                    match self.bytes.get(self.pos) {
-                        Some(b'"') => {
-                            let kstart = self.pos;
-                            let raw = self.string();
-                            let end = self.pos.min(self.bytes.len());
-                            let span = Span {
-                                offset: kstart,
-                                len: end - kstart,
-                            };
-                            // Compare keys as decoded text: `"a"` and `"\u0061"` are one key.
-                            let key: Cow<'b, [u8]> = if raw.contains(&b'\\') {
-                                let decoded = std::str::from_utf8(&self.bytes[kstart..end])
-                                    .ok()
-                                    .and_then(|q| serde_json::from_str::<String>(q).ok())
-                                    .unwrap_or_default();
-                                Cow::Owned(decoded.into_bytes())
-                            } else {
-                                Cow::Borrowed(raw)
-                            };
-                            self.skip_ws();
-                            if self.bytes.get(self.pos) == Some(&b':') {
-                                self.pos += 1;
-                            }
-                            self.skip_ws();
-                            if !keys.insert(key.clone()) {
-                                let mut p = self.pointer();
-                                p.push('/');
-                                p.push_str(&escape_segment(&String::from_utf8_lossy(&key)));
-                                self.duplicates.push((p, span));
-                            }
-                            self.path.push(Seg::Key(key));
-                            self.value(depth + 1);
-                            self.path.pop();
-                            self.skip_ws();
-                            if self.bytes.get(self.pos) == Some(&b',') {
-                                self.pos += 1;
-                            }
-                        }
-                        Some(b'}') => {
-                            self.pos += 1;
-                            break;
-                        }
-                        _ => break,
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                let mut index = 0usize;
-                loop {
-                    self.skip_ws();
-                    match self.bytes.get(self.pos) {
-                        Some(b']') => {
-                            self.pos += 1;
-                            break;
-                        }
-                        None => break,
-                        _ => {
-                            let before = self.pos;
-                            self.path.push(Seg::Index(index));
-                            self.value(depth + 1);
-                            self.path.pop();
-                            if self.pos == before {
-                                break;
-                            }
-                            index += 1;
-                            self.skip_ws();
-                            if self.bytes.get(self.pos) == Some(&b',') {
-                                self.pos += 1;
-                            }
-                        }
-                    }
-                }
-            }
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
             Some(b'"') => {
                 self.string();
             }
@@ -462,6 +385,92 @@ impl<'b> Walker<'b> {
                 }
             }
             None => {}
+        }
+    }
+
+    /// Scans an object, from its `{`, noting keys given twice.
+    fn object(&mut self, depth: usize) {
+        self.pos += 1;
+        let mut keys = Keys::default();
+        loop {
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b'"') => self.member(&mut keys, depth),
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => break,
+            }
+        }
+    }
+
+    /// Scans one member of an object, from the quote of its key to past its comma.
+    fn member(&mut self, keys: &mut Keys<'b>, depth: usize) {
+        let kstart = self.pos;
+        let raw = self.string();
+        let end = self.pos.min(self.bytes.len());
+        let span = Span {
+            offset: kstart,
+            len: end - kstart,
+        };
+        // Compare keys as decoded text: `"a"` and `"\u0061"` are one key.
+        let key: Cow<'b, [u8]> = if raw.contains(&b'\\') {
+            let decoded = std::str::from_utf8(&self.bytes[kstart..end])
+                .ok()
+                .and_then(|q| serde_json::from_str::<String>(q).ok())
+                .unwrap_or_default();
+            Cow::Owned(decoded.into_bytes())
+        } else {
+            Cow::Borrowed(raw)
+        };
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b':') {
+            self.pos += 1;
+        }
+        self.skip_ws();
+        if !keys.insert(key.clone()) {
+            let mut p = self.pointer();
+            p.push('/');
+            p.push_str(&escape_segment(&String::from_utf8_lossy(&key)));
+            self.duplicates.push((p, span));
+        }
+        self.path.push(Seg::Key(key));
+        self.value(depth + 1);
+        self.path.pop();
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b',') {
+            self.pos += 1;
+        }
+    }
+
+    /// Scans an array, from its `[`.
+    fn array(&mut self, depth: usize) {
+        self.pos += 1;
+        let mut index = 0usize;
+        loop {
+            self.skip_ws();
+            match self.bytes.get(self.pos) {
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                None => break,
+                _ => {
+                    let before = self.pos;
+                    self.path.push(Seg::Index(index));
+                    self.value(depth + 1);
+                    self.path.pop();
+                    if self.pos == before {
+                        break;
+                    }
+                    index += 1;
+                    self.skip_ws();
+                    if self.bytes.get(self.pos) == Some(&b',') {
+                        self.pos += 1;
+                    }
+                }
+            }
         }
     }
 
