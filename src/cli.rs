@@ -1,5 +1,6 @@
 //! The command line: argument parsing (clap) and the subcommands `validate`, `score`,
-//! `questions`, `schema` and `rulebook`; without a subcommand, an interactive screening.
+//! `questions`, `schema`, `rulebook`, `settings` and `rescore` (in [`crate::rescore_cmd`]);
+//! without a subcommand, an interactive screening.
 //!
 //! This is a front end: the engine modules never import it. Every subcommand returns an exit
 //! status (see README): 0 success, 1 I/O or internal error, 2 invalid input or usage,
@@ -167,6 +168,32 @@ pub enum Command {
     /// Print the manual page (roff), for example
     /// `needlecheck man > ~/.local/share/man/man1/needlecheck.1`.
     Man,
+    /// Re-score stored records under another questionnaire version or clinic file.
+    ///
+    /// Reads saved records (--save-dir), `score --format json` output, and JSONL files of
+    /// records, one record at a time, scores each one's answers under the questionnaire
+    /// (--against, else -q, else the built-in one) with the clinic file (--clinic or
+    /// NEEDLECHECK_CLINIC, else the defaults), and reports every record whose outcome changes
+    /// and why, every record that could not be re-scored, then a summary. Exit 0 when every
+    /// record was re-scored, 2 when some could not be (each is reported), 1 when a file could
+    /// not be read.
+    Rescore {
+        /// The questionnaire to score under [default: the -q questionnaire, else the
+        /// built-in one].
+        #[arg(long, value_name = "NEW.json")]
+        against: Option<PathBuf>,
+        /// An earlier version of the questionnaire (repeatable): records that name its
+        /// version must carry its SHA-256.
+        #[arg(long, value_name = "OLD.json")]
+        known: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::rescore_cmd::RescoreFormat::Text)]
+        format: crate::rescore_cmd::RescoreFormat,
+        /// Record files, folders of them, JSONL files of records (.jsonl), or - for records on
+        /// standard input, one per line.
+        #[arg(value_name = "RECORDS", required = true)]
+        records: Vec<PathBuf>,
+    },
 }
 
 /// The file formats `schema` describes.
@@ -258,6 +285,12 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Settings { format }) => {
             with_questionnaire(&cli, Tests::NotNeeded, |q| settings(q, format))
         }
+        Some(Command::Rescore {
+            ref against,
+            ref known,
+            format,
+            ref records,
+        }) => rescore(&cli, against.as_deref(), known, format, records),
         None => with_questionnaire(&cli, Tests::NotNeeded, |q| interactive(q, &cli)),
     };
     match result {
@@ -287,6 +320,7 @@ impl Command {
             Command::Settings { .. } => "settings",
             Command::Completions { .. } => "completions",
             Command::Man => "man",
+            Command::Rescore { .. } => "rescore",
         }
     }
 
@@ -299,6 +333,7 @@ impl Command {
                 | Command::Questions { .. }
                 | Command::Rulebook { .. }
                 | Command::Settings { .. }
+                | Command::Rescore { .. }
         )
     }
 }
@@ -355,6 +390,21 @@ fn stdin_uses(cli: &Cli) -> Vec<&'static str> {
             uses.extend(files.iter().filter(|f| is_stdin(f)).map(|_| "validate -"));
         }
         Some(Command::Score { answers, .. }) if is_stdin(answers) => uses.push("--answers -"),
+        Some(Command::Rescore {
+            against,
+            known,
+            records,
+            ..
+        }) => {
+            uses.extend(
+                against
+                    .as_deref()
+                    .filter(|p| is_stdin(p))
+                    .map(|_| "--against -"),
+            );
+            uses.extend(known.iter().filter(|f| is_stdin(f)).map(|_| "--known -"));
+            uses.extend(records.iter().filter(|f| is_stdin(f)).map(|_| "rescore -"));
+        }
         // The screening reads its answers (plain mode) or keys (a terminal) there.
         None => uses.push("the screening"),
         _ => {}
@@ -417,7 +467,17 @@ fn with_questionnaire(
     tests: Tests,
     f: impl FnOnce(&Questionnaire) -> io::Result<u8>,
 ) -> io::Result<u8> {
-    let q = match load(cli.questionnaire.as_deref(), tests) {
+    with_questionnaire_at(cli, cli.questionnaire.as_deref(), tests, f)
+}
+
+/// [`with_questionnaire`] with the questionnaire at `path` (the built-in one without).
+fn with_questionnaire_at(
+    cli: &Cli,
+    path: Option<&Path>,
+    tests: Tests,
+    f: impl FnOnce(&Questionnaire) -> io::Result<u8>,
+) -> io::Result<u8> {
+    let q = match load(path, tests) {
         Ok(q) => q,
         Err(e) => {
             let mut err = output::stderr();
@@ -443,6 +503,38 @@ fn with_questionnaire(
             }
         },
     }
+}
+
+/// `needlecheck rescore`: the questionnaire is `--against`, else `-q`, else the built-in one;
+/// the earlier versions named by `--known` are loaded whole first.
+fn rescore(
+    cli: &Cli,
+    against: Option<&Path>,
+    known: &[PathBuf],
+    format: crate::rescore_cmd::RescoreFormat,
+    records: &[PathBuf],
+) -> io::Result<u8> {
+    if against.is_some() && cli.questionnaire.is_some() {
+        output::note(
+            "error: rescore: give the questionnaire to score under once, with --against \
+             (-q means the same here)",
+        );
+        return Ok(EXIT_INVALID);
+    }
+    let mut earlier = Vec::new();
+    for path in known {
+        match crate::input::questionnaire(path) {
+            Ok(q) => earlier.push(q),
+            Err(e) => {
+                let _ = e.write_to(&mut output::stderr(), stderr_color());
+                return Ok(e.exit_code());
+            }
+        }
+    }
+    let path = against.or(cli.questionnaire.as_deref());
+    with_questionnaire_at(cli, path, Tests::NotNeeded, |q| {
+        crate::rescore_cmd::rescore(q, records, &earlier, format)
+    })
 }
 
 /// The clinic file, opened once for every questionnaire `validate` checks; a clinic file that

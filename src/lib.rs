@@ -17,4 +17,5 @@ pub mod input;
 pub mod lines;
 pub mod output;
 pub mod plain;
+pub mod rescore_cmd;
 pub mod tui;

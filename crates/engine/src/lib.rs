@@ -34,6 +34,8 @@ pub mod questionnaire;
 pub mod record_json;
 pub mod records;
 pub mod report;
+pub mod rescore;
+pub mod rescore_report;
 pub mod rulebook;
 pub mod score;
 pub mod screening;
