@@ -83,6 +83,11 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub save_dir: Option<PathBuf>,
 
+    /// When to use colours and box-drawing characters; auto honours NO_COLOR, CLICOLOR=0,
+    /// CLICOLOR_FORCE=1 and TERM=dumb, and uses plain ASCII when the output is not a terminal.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t)]
+    pub color: crate::color::ColorChoice,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -229,13 +234,14 @@ pub enum Format {
     Json,
 }
 
-/// Whether diagnostics on stderr may use colour.
-fn stderr_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && output::stderr_is_terminal()
+/// How diagnostics on stderr may be decorated (the one rule: [`crate::color::decide`]).
+fn stderr_color() -> crate::color::Decoration {
+    crate::color::stderr()
 }
 
 /// Runs the command line; returns the exit status.
 pub fn run(cli: Cli) -> u8 {
+    crate::color::set_choice(cli.color);
     // Checked here rather than by clap, whose message would quote the refused value.
     if let Some(Err(e)) = cli.subject.as_deref().map(crate::subject::check) {
         output::note(&format!("error: --subject: {e}"));
@@ -1063,7 +1069,7 @@ fn interactive(q: &Questionnaire, cli: &Cli) -> io::Result<u8> {
         staff: cli.staff,
         subject: cli.subject.clone(),
         save_dir: cli.save_dir.clone(),
-        color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color: crate::color::tui(),
     };
     if let Some(dir) = &opts.save_dir
         && let Err(e) = crate::records::check_writable(dir)

@@ -12,6 +12,7 @@ pub use needlecheck_engine::{
 };
 
 pub mod cli;
+pub mod color;
 pub mod frontend;
 pub mod input;
 pub mod lines;

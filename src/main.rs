@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
     // A panic is a bug: say so without its message (which could quote an answer), and exit 1
@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         );
         std::process::exit(i32::from(needlecheck::cli::EXIT_IO));
     }));
-    let cli = match needlecheck::cli::Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         // Help and version: the tool's own text, as clap lays it out.
         Err(e) if !e.use_stderr() => e.exit(),
@@ -31,4 +31,21 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(needlecheck::cli::run(cli))
+}
+
+/// The command line, with `--help` coloured by the same rule as everything else (clap's own
+/// detection knows neither `--color` nor `CLICOLOR_FORCE`).
+fn parse() -> Result<needlecheck::cli::Cli, clap::Error> {
+    use needlecheck::color;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let choice = color::choice_in_args(&args);
+    color::set_choice(choice);
+    let when = if color::stdout().color {
+        clap::ColorChoice::Always
+    } else {
+        clap::ColorChoice::Never
+    };
+    let mut command = needlecheck::cli::Cli::command().color(when);
+    let matches = command.try_get_matches_from_mut(args)?;
+    needlecheck::cli::Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut command))
 }

@@ -16,6 +16,32 @@ use miette::{
 use crate::locate::{self, Locator};
 use crate::printable::{self, Printable};
 
+/// How a rendering may decorate its text: colours, and box-drawing characters rather than
+/// plain ASCII. The front end decides (one rule for every output); a plain `bool` is colour
+/// or not, with box-drawing characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoration {
+    pub color: bool,
+    pub unicode: bool,
+}
+
+impl Decoration {
+    /// No colour and plain ASCII: for logs, pipes, dumb terminals and screen readers.
+    pub const PLAIN: Decoration = Decoration {
+        color: false,
+        unicode: false,
+    };
+}
+
+impl From<bool> for Decoration {
+    fn from(color: bool) -> Self {
+        Decoration {
+            color,
+            unicode: true,
+        }
+    }
+}
+
 /// A problem found while loading, before it is located in the text: made with
 /// [`Problem::new`] and refined with the `with_`/`at_` steps.
 #[derive(Debug, Clone, PartialEq)]
@@ -235,8 +261,9 @@ impl LoadError {
     ///
     /// Everything quoted (the file name, messages, help, the source excerpt) is escaped as
     /// [`printable::escape`] does, so the only control sequences in the result are the colours
-    /// asked for with `color`.
-    pub fn render(&self, color: bool) -> String {
+    /// asked for. Without `unicode`, the frame around excerpts is plain ASCII.
+    pub fn render(&self, look: impl Into<Decoration>) -> String {
+        let look = look.into();
         let LoadError::Invalid {
             name,
             text,
@@ -247,10 +274,11 @@ impl LoadError {
         else {
             return format!("error: {}\n", printable::escape(&self.to_string()));
         };
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
+        let theme = match (look.color, look.unicode) {
+            (true, true) => GraphicalTheme::unicode(),
+            (false, true) => GraphicalTheme::unicode_nocolor(),
+            (true, false) => GraphicalTheme::ascii(),
+            (false, false) => GraphicalTheme::none(),
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(100)
@@ -287,15 +315,20 @@ impl LoadError {
             }
         }
         if *more > 0 {
-            out.push_str(&format!("… and {more} more problems not shown\n"));
+            let dots = if look.unicode { "…" } else { "..." };
+            out.push_str(&format!("{dots} and {more} more problems not shown\n"));
         }
         out
     }
 
     /// Writes [`LoadError::render`] through the escaping writer that every text output is
     /// made with, keeping its colours (the rendering has escaped everything it quotes).
-    pub fn write_to<W: Write>(&self, out: &mut Printable<W>, color: bool) -> std::io::Result<()> {
-        out.write_prepared(&self.render(color))
+    pub fn write_to<W: Write>(
+        &self,
+        out: &mut Printable<W>,
+        look: impl Into<Decoration>,
+    ) -> std::io::Result<()> {
+        out.write_prepared(&self.render(look))
     }
 }
 
