@@ -316,73 +316,8 @@ impl<'a> Words<'a> {
     fn group(&mut self, join: Join, xs: &[Expr], guarded: &[usize]) -> Phrase {
         let mut children = Vec::new();
         flatten(join, xs, &mut children);
-        // `answered` guards: "X has been answered, and X is Yes" says no more than "X is Yes"
-        // (which needs an answer), and it means the other tests on X need not add "or not
-        // answered yet".
-        let mut guarded = guarded.to_vec();
-        let mut dropped = HashSet::new();
-        if join == Join::All {
-            for (i, c) in children.iter().enumerate() {
-                if let Some(g) = answered_guard(c) {
-                    guarded.push(g);
-                    let covered = children
-                        .iter()
-                        .enumerate()
-                        .any(|(j, o)| j != i && answered_guard(o).is_none() && all_on(o, g));
-                    if covered {
-                        dropped.insert(i);
-                    }
-                }
-            }
-        }
-        // Merge tests of one question: "includes A or B", "is Yes or No", "includes none of".
-        let mut items: Vec<(usize, LeafKind)> = Vec::new();
-        let mut parts: Vec<Result<usize, &Expr>> = Vec::new();
-        for (i, c) in children.iter().enumerate() {
-            if dropped.contains(&i) {
-                continue;
-            }
-            if let Expr::Leaf { q, test, negated } = c {
-                let kind = LeafKind::of(test, *negated);
-                let merge_into = items.iter().position(|(iq, ik)| {
-                    *iq == *q
-                        && matches!(
-                            (join, ik, &kind),
-                            (
-                                Join::Any,
-                                LeafKind::OneOf(_, false),
-                                LeafKind::OneOf(_, false)
-                            ) | (
-                                Join::Any,
-                                LeafKind::Contains(_, false),
-                                LeafKind::Contains(_, false)
-                            ) | (
-                                Join::All,
-                                LeafKind::Contains(_, true),
-                                LeafKind::Contains(_, true)
-                            )
-                        )
-                });
-                if let Some(m) = merge_into {
-                    let add = match kind {
-                        LeafKind::OneOf(s, _) | LeafKind::Contains(s, _) => s,
-                        _ => vec![],
-                    };
-                    if let LeafKind::OneOf(s, _) | LeafKind::Contains(s, _) = &mut items[m].1 {
-                        for a in add {
-                            if !s.contains(&a) {
-                                s.push(a);
-                            }
-                        }
-                    }
-                    continue;
-                }
-                items.push((*q, kind));
-                parts.push(Ok(items.len() - 1));
-            } else {
-                parts.push(Err(c));
-            }
-        }
+        let (guarded, dropped) = answered_guards(join, &children, guarded);
+        let (items, parts) = merge_leaves(join, &children, &dropped);
         let mut phrases = Vec::new();
         for p in parts {
             phrases.push(match p {
@@ -545,6 +480,101 @@ fn block(p: &Phrase, indent: usize, out: &mut String) {
             }
         }
     }
+}
+
+/// The questions an `all` guards with `answered` (added to `guarded`), and the guards that
+/// say nothing more than another test of their question (their indices, to leave out).
+///
+/// "X has been answered, and X is Yes" says no more than "X is Yes" (which needs an answer),
+/// and it means the other tests on X need not add "or not answered yet".
+fn answered_guards(
+    join: Join,
+    children: &[&Expr],
+    guarded: &[usize],
+) -> (Vec<usize>, HashSet<usize>) {
+    let mut guarded = guarded.to_vec();
+    let mut dropped = HashSet::new();
+    if join == Join::All {
+        for (i, c) in children.iter().enumerate() {
+            if let Some(g) = answered_guard(c) {
+                guarded.push(g);
+                let covered = children
+                    .iter()
+                    .enumerate()
+                    .any(|(j, o)| j != i && answered_guard(o).is_none() && all_on(o, g));
+                if covered {
+                    dropped.insert(i);
+                }
+            }
+        }
+    }
+    (guarded, dropped)
+}
+
+/// A part of a group: a merged leaf (an index into the merged tests) or a child phrased on
+/// its own.
+type Part<'e> = Result<usize, &'e Expr>;
+
+/// A group's parts in order, with the tests of one question merged where the join allows:
+/// "includes A or B", "is Yes or No", "includes none of". A part is a merged leaf (its index
+/// in the first list) or a child phrased on its own.
+fn merge_leaves<'e>(
+    join: Join,
+    children: &[&'e Expr],
+    dropped: &HashSet<usize>,
+) -> (Vec<(usize, LeafKind)>, Vec<Part<'e>>) {
+    let mut items: Vec<(usize, LeafKind)> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
+    for (i, c) in children.iter().enumerate() {
+        if dropped.contains(&i) {
+            continue;
+        }
+        let Expr::Leaf { q, test, negated } = c else {
+            parts.push(Err(c));
+            continue;
+        };
+        let kind = LeafKind::of(test, *negated);
+        let merge_into = items
+            .iter()
+            .position(|(iq, ik)| *iq == *q && mergeable(join, ik, &kind));
+        let Some(m) = merge_into else {
+            items.push((*q, kind));
+            parts.push(Ok(items.len() - 1));
+            continue;
+        };
+        let add = match kind {
+            LeafKind::OneOf(s, _) | LeafKind::Contains(s, _) => s,
+            _ => vec![],
+        };
+        if let LeafKind::OneOf(s, _) | LeafKind::Contains(s, _) = &mut items[m].1 {
+            for a in add {
+                if !s.contains(&a) {
+                    s.push(a);
+                }
+            }
+        }
+    }
+    (items, parts)
+}
+
+/// Whether two tests of one question read as one under `join`.
+fn mergeable(join: Join, a: &LeafKind, b: &LeafKind) -> bool {
+    matches!(
+        (join, a, b),
+        (
+            Join::Any,
+            LeafKind::OneOf(_, false),
+            LeafKind::OneOf(_, false)
+        ) | (
+            Join::Any,
+            LeafKind::Contains(_, false),
+            LeafKind::Contains(_, false)
+        ) | (
+            Join::All,
+            LeafKind::Contains(_, true),
+            LeafKind::Contains(_, true)
+        )
+    )
 }
 
 /// A labelled list item: `- **Label:** text`, or `- **Label** all of these:` and a list.
@@ -863,10 +893,21 @@ fn readers(q: &Questionnaire) -> Vec<Vec<usize>> {
 pub fn markdown(q: &Questionnaire) -> String {
     let mut out = String::new();
     let scenarios = Scenarios::run(q);
-    let readers = readers(q);
-    let opens = opens(q);
     let w = &mut out;
+    md_header(w, q);
+    md_how_to_read(w);
+    md_levels(w, q);
+    md_questions(w, q, &readers(q), &opens(q));
+    md_settings(w, q);
+    md_rules(w, q, &scenarios);
+    md_sources(w, q);
+    md_tests(w, q, &scenarios);
+    md_sign_off(w, q);
+    out
+}
 
+/// The title and the table that identifies the file.
+fn md_header(w: &mut String, q: &Questionnaire) {
     let _ = writeln!(w, "# Rulebook: {}\n", md(q.title()));
     let _ = writeln!(w, "| | |\n|---|---|");
     let _ = writeln!(w, "| Questionnaire | {} |", code(q.id()));
@@ -887,7 +928,10 @@ pub fn markdown(q: &Questionnaire) -> String {
          The SHA-256 above identifies the exact file it describes: a record made with another \
          file names another hash.\n"
     );
+}
 
+/// How outcomes, "asked when" and "fires when" are to be read.
+fn md_how_to_read(w: &mut String) {
     let _ = writeln!(w, "## How to read it\n");
     let _ = writeln!(
         w,
@@ -917,7 +961,10 @@ pub fn markdown(q: &Questionnaire) -> String {
         "- A condition on a question that was not asked never holds, and neither does its \
          opposite: answers to questions that were not asked are not looked at.\n"
     );
+}
 
+/// What each outcome level tells the person and staff.
+fn md_levels(w: &mut String, q: &Questionnaire) {
     let _ = writeln!(w, "## Outcome levels\n");
     let _ = writeln!(
         w,
@@ -939,7 +986,10 @@ pub fn markdown(q: &Questionnaire) -> String {
         );
     }
     let _ = writeln!(w);
+}
 
+/// Every question, section by section.
+fn md_questions(w: &mut String, q: &Questionnaire, readers: &[Vec<usize>], opens: &[Vec<usize>]) {
     let _ = writeln!(w, "## Questions\n");
     for (si, s) in q.sections().iter().enumerate() {
         let _ = writeln!(w, "### Section {}: {}\n", si + 1, md(&s.title));
@@ -956,64 +1006,78 @@ pub fn markdown(q: &Questionnaire) -> String {
             let _ = writeln!(w);
         }
         for qi in s.questions.clone() {
-            let question = &q.questions()[qi];
-            let _ = writeln!(
-                w,
-                "#### {}. {} ({})\n",
-                qi + 1,
-                code(&question.id),
-                kind_words(question.kind)
-            );
-            let _ = writeln!(w, "- **Patient reads:** {}", md(&question.text));
-            if let Some(t) = &question.staff_text {
-                let _ = writeln!(w, "- **Staff read:** {}", md(t));
-            }
-            if let Some(t) = &question.help {
-                let _ = writeln!(w, "- **Why we ask:** {}", md(t));
-            }
-            let _ = writeln!(w, "- **Answer:** {}", answer_words(question));
-            if !question.options.is_empty() {
-                let _ = writeln!(w, "- **Options:**");
-                for (n, o) in question.options.iter().enumerate() {
-                    let mut line = format!("  {}. {} {}", n + 1, code(&o.code), md(&o.label));
-                    if let Some(st) = &o.staff_label {
-                        let _ = write!(line, " (staff: {})", md(st));
-                    }
-                    if o.exclusive {
-                        line.push_str(", only on its own");
-                    }
-                    let _ = writeln!(w, "{line}");
-                }
-            }
-            match shown_phrase(q, qi, &[]) {
-                None => {
-                    let _ = writeln!(w, "- **Asked:** always");
-                }
-                Some(p) => labelled("Asked when", &p, w),
-            }
-            if !opens[qi].is_empty() {
-                let _ = writeln!(
-                    w,
-                    "- **Decides whether these are asked:** {}",
-                    id_list(q, &opens[qi])
-                );
-            }
-            if readers[qi].is_empty() {
-                let _ = writeln!(w, "- **Read by rules:** none");
-            } else {
-                let list: Vec<String> = readers[qi]
-                    .iter()
-                    .map(|ri| {
-                        let r = &q.rules()[*ri].rule;
-                        format!("{} ({})", code(&r.id), r.level.as_str())
-                    })
-                    .collect();
-                let _ = writeln!(w, "- **Read by rules:** {}", list.join(", "));
-            }
-            let _ = writeln!(w);
+            question(w, q, qi, readers, opens);
         }
     }
+}
 
+/// One question: its wording, answers, when it is asked and the rules that read it.
+fn question(
+    w: &mut String,
+    q: &Questionnaire,
+    qi: usize,
+    readers: &[Vec<usize>],
+    opens: &[Vec<usize>],
+) {
+    let question = &q.questions()[qi];
+    let _ = writeln!(
+        w,
+        "#### {}. {} ({})\n",
+        qi + 1,
+        code(&question.id),
+        kind_words(question.kind)
+    );
+    let _ = writeln!(w, "- **Patient reads:** {}", md(&question.text));
+    if let Some(t) = &question.staff_text {
+        let _ = writeln!(w, "- **Staff read:** {}", md(t));
+    }
+    if let Some(t) = &question.help {
+        let _ = writeln!(w, "- **Why we ask:** {}", md(t));
+    }
+    let _ = writeln!(w, "- **Answer:** {}", answer_words(question));
+    if !question.options.is_empty() {
+        let _ = writeln!(w, "- **Options:**");
+        for (n, o) in question.options.iter().enumerate() {
+            let mut line = format!("  {}. {} {}", n + 1, code(&o.code), md(&o.label));
+            if let Some(st) = &o.staff_label {
+                let _ = write!(line, " (staff: {})", md(st));
+            }
+            if o.exclusive {
+                line.push_str(", only on its own");
+            }
+            let _ = writeln!(w, "{line}");
+        }
+    }
+    match shown_phrase(q, qi, &[]) {
+        None => {
+            let _ = writeln!(w, "- **Asked:** always");
+        }
+        Some(p) => labelled("Asked when", &p, w),
+    }
+    if !opens[qi].is_empty() {
+        let _ = writeln!(
+            w,
+            "- **Decides whether these are asked:** {}",
+            id_list(q, &opens[qi])
+        );
+    }
+    if readers[qi].is_empty() {
+        let _ = writeln!(w, "- **Read by rules:** none");
+    } else {
+        let list: Vec<String> = readers[qi]
+            .iter()
+            .map(|ri| {
+                let r = &q.rules()[*ri].rule;
+                format!("{} ({})", code(&r.id), r.level.as_str())
+            })
+            .collect();
+        let _ = writeln!(w, "- **Read by rules:** {}", list.join(", "));
+    }
+    let _ = writeln!(w);
+}
+
+/// The clinic settings with the values in effect.
+fn md_settings(w: &mut String, q: &Questionnaire) {
     if !q.settings().is_empty() {
         let _ = writeln!(w, "## Clinic settings\n");
         let _ = writeln!(
@@ -1040,7 +1104,10 @@ pub fn markdown(q: &Questionnaire) -> String {
         }
         let _ = writeln!(w);
     }
+}
 
+/// Every rule, in the order of the file.
+fn md_rules(w: &mut String, q: &Questionnaire, scenarios: &Scenarios) {
     let _ = writeln!(w, "## Rules\n");
     let _ = writeln!(
         w,
@@ -1048,76 +1115,89 @@ pub fn markdown(q: &Questionnaire) -> String {
          first, with the answers that made it fire.\n"
     );
     for ri in 0..q.rules().len() {
-        let r = &q.rules()[ri].rule;
-        let stop = if r.stop {
-            ", stops the screening at once"
-        } else {
-            ""
-        };
+        rule(w, q, ri, scenarios);
+    }
+}
+
+/// One rule: level, condition, "Not sure", message, note and sources.
+fn rule(w: &mut String, q: &Questionnaire, ri: usize, scenarios: &Scenarios) {
+    let r = &q.rules()[ri].rule;
+    let stop = if r.stop {
+        ", stops the screening at once"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        w,
+        "### {}: {} (`{}`){stop}\n",
+        code(&r.id),
+        level_name(r.level),
+        r.level.as_str()
+    );
+    labelled("Fires when", &rule_phrase(q, ri, &[]), w);
+    let _ = writeln!(w, "- **\"Not sure\":** {}", unsure_sentence(q, ri));
+    let _ = writeln!(w, "- **Message to the person:** {}", md(&r.message));
+    if let Some(n) = &r.practitioner_note {
+        let _ = writeln!(w, "- **Practitioner note:** {}", md(n));
+    }
+    if r.sources.is_empty() {
+        let _ = writeln!(w, "- **Sources:** none given");
+    } else {
+        let _ = writeln!(w, "- **Sources:**");
+        for sid in &r.sources {
+            let _ = match q.source(sid) {
+                Some(s) => match &s.url {
+                    Some(u) => writeln!(w, "  - {}: {}, {}", code(sid), md(&s.title), link(u)),
+                    None => writeln!(w, "  - {}: {}", code(sid), md(&s.title)),
+                },
+                None => writeln!(w, "  - {}", code(sid)),
+            };
+        }
+    }
+    rule_scenarios(w, q, ri, scenarios);
+}
+
+/// The scenario tests that fire a rule, and those that come closest without firing it.
+fn rule_scenarios(w: &mut String, q: &Questionnaire, ri: usize, scenarios: &Scenarios) {
+    let firing = scenarios.firing(ri);
+    if firing.is_empty() {
         let _ = writeln!(
             w,
-            "### {}: {} (`{}`){stop}\n",
-            code(&r.id),
-            level_name(r.level),
-            r.level.as_str()
+            "- **Scenarios that fire it:** none. No scenario test fires this rule."
         );
-        labelled("Fires when", &rule_phrase(q, ri, &[]), w);
-        let _ = writeln!(w, "- **\"Not sure\":** {}", unsure_sentence(q, ri));
-        let _ = writeln!(w, "- **Message to the person:** {}", md(&r.message));
-        if let Some(n) = &r.practitioner_note {
-            let _ = writeln!(w, "- **Practitioner note:** {}", md(n));
-        }
-        if r.sources.is_empty() {
-            let _ = writeln!(w, "- **Sources:** none given");
-        } else {
-            let _ = writeln!(w, "- **Sources:**");
-            for sid in &r.sources {
-                let _ = match q.source(sid) {
-                    Some(s) => match &s.url {
-                        Some(u) => writeln!(w, "  - {}: {}, {}", code(sid), md(&s.title), link(u)),
-                        None => writeln!(w, "  - {}: {}", code(sid), md(&s.title)),
-                    },
-                    None => writeln!(w, "  - {}", code(sid)),
-                };
-            }
-        }
-        let firing = scenarios.firing(ri);
-        if firing.is_empty() {
-            let _ = writeln!(
-                w,
-                "- **Scenarios that fire it:** none. No scenario test fires this rule."
-            );
-        } else {
-            let names = firing
-                .iter()
-                .map(|(t, unsure)| {
-                    let mark = if *unsure { " (on Not sure)" } else { "" };
-                    format!("{}{mark}", test_name(q, *t))
-                })
-                .collect();
-            let _ = writeln!(
-                w,
-                "- **Scenarios that fire it:** {}",
-                capped(names, MAX_FIRING)
-            );
-        }
-        let misses = scenarios.near_misses(ri, &rule_questions(q, ri));
-        if misses.is_empty() {
-            let _ = writeln!(
-                w,
-                "- **Scenarios where it does not fire:** none answers its questions."
-            );
-        } else {
-            let names = misses.iter().map(|t| test_name(q, *t)).collect();
-            let _ = writeln!(
-                w,
-                "- **Scenarios where it does not fire** (answering the most of its questions): {}",
-                capped(names, MAX_NOT_FIRING)
-            );
-        }
-        let _ = writeln!(w);
+    } else {
+        let names = firing
+            .iter()
+            .map(|(t, unsure)| {
+                let mark = if *unsure { " (on Not sure)" } else { "" };
+                format!("{}{mark}", test_name(q, *t))
+            })
+            .collect();
+        let _ = writeln!(
+            w,
+            "- **Scenarios that fire it:** {}",
+            capped(names, MAX_FIRING)
+        );
     }
+    let misses = scenarios.near_misses(ri, &rule_questions(q, ri));
+    if misses.is_empty() {
+        let _ = writeln!(
+            w,
+            "- **Scenarios where it does not fire:** none answers its questions."
+        );
+    } else {
+        let names = misses.iter().map(|t| test_name(q, *t)).collect();
+        let _ = writeln!(
+            w,
+            "- **Scenarios where it does not fire** (answering the most of its questions): {}",
+            capped(names, MAX_NOT_FIRING)
+        );
+    }
+    let _ = writeln!(w);
+}
 
+/// The sources the rules cite.
+fn md_sources(w: &mut String, q: &Questionnaire) {
     if !q.sources().is_empty() {
         let _ = writeln!(w, "## Sources\n");
         for s in q.sources() {
@@ -1128,7 +1208,10 @@ pub fn markdown(q: &Questionnaire) -> String {
         }
         let _ = writeln!(w);
     }
+}
 
+/// Every scenario test with its outcome and the rules that fire.
+fn md_tests(w: &mut String, q: &Questionnaire, scenarios: &Scenarios) {
     if !q.tests().is_empty() {
         let _ = writeln!(w, "## Scenario tests\n");
         let _ = writeln!(
@@ -1165,7 +1248,10 @@ pub fn markdown(q: &Questionnaire) -> String {
         }
         let _ = writeln!(w);
     }
+}
 
+/// The sign-off block.
+fn md_sign_off(w: &mut String, q: &Questionnaire) {
     let _ = writeln!(w, "## Sign-off\n");
     let _ = writeln!(
         w,
@@ -1180,7 +1266,6 @@ pub fn markdown(q: &Questionnaire) -> String {
         w,
         "| Name | |\n| Role and registration | |\n| Signature | |\n| Date | |"
     );
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1492,6 +1577,23 @@ pub fn readme_table(q: &Questionnaire) -> String {
             completed_at[*last].push(ri);
         }
     }
+    readme_intro(w, q);
+    let _ = writeln!(
+        w,
+        "| Question | What the person reads (answer type) | Shown when | Rules → level: fires when | Sources |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|");
+    for s in q.sections() {
+        let _ = writeln!(w, "| **{}** | | | | |", cell(&md(&s.title)));
+        for qi in s.questions.clone() {
+            readme_row(w, q, qi, &completed_at[qi], &readers, &opens);
+        }
+    }
+    out
+}
+
+/// The lines above the README table: where it comes from and how to read it.
+fn readme_intro(w: &mut String, q: &Questionnaire) {
     let _ = writeln!(
         w,
         "<!-- Generated from the questionnaire by the rulebook; do not edit by hand. \
@@ -1514,66 +1616,65 @@ pub fn readme_table(q: &Questionnaire) -> String {
          rule means that a \"Not sure\" answer there fires it too, marked \"could not be ruled \
          out\". A condition on a question that was not asked never holds.\n"
     );
-    let _ = writeln!(
-        w,
-        "| Question | What the person reads (answer type) | Shown when | Rules → level: fires when | Sources |"
-    );
-    let _ = writeln!(w, "|---|---|---|---|---|");
-    for s in q.sections() {
-        let _ = writeln!(w, "| **{}** | | | | |", cell(&md(&s.title)));
-        for qi in s.questions.clone() {
-            let question = &q.questions()[qi];
-            let reads = format!("{}<br>*{}*", md(&question.text), answer_tag(question));
-            let shown =
-                shown_phrase(q, qi, &[]).map_or_else(|| "always".to_string(), |p| inline(&p, true));
-            let mut rules = Vec::new();
-            let mut sources: Vec<&str> = Vec::new();
-            for ri in &completed_at[qi] {
-                let r = &q.rules()[*ri].rule;
-                let stop = if r.stop { " (stop)" } else { "" };
-                rules.push(format!(
-                    "{} → {}{stop}: {}",
-                    code(&r.id),
-                    level_tag(r.level),
-                    inline(&rule_phrase(q, *ri, &[qi]), true)
-                ));
-                for sid in &r.sources {
-                    if !sources.contains(&sid.as_str()) {
-                        sources.push(sid);
-                    }
-                }
+}
+
+/// One question's row of the README table, with the rules it completes (`completed`).
+fn readme_row(
+    w: &mut String,
+    q: &Questionnaire,
+    qi: usize,
+    completed: &[usize],
+    readers: &[Vec<usize>],
+    opens: &[Vec<usize>],
+) {
+    let question = &q.questions()[qi];
+    let reads = format!("{}<br>*{}*", md(&question.text), answer_tag(question));
+    let shown = shown_phrase(q, qi, &[]).map_or_else(|| "always".to_string(), |p| inline(&p, true));
+    let mut rules = Vec::new();
+    let mut sources: Vec<&str> = Vec::new();
+    for ri in completed {
+        let r = &q.rules()[*ri].rule;
+        let stop = if r.stop { " (stop)" } else { "" };
+        rules.push(format!(
+            "{} → {}{stop}: {}",
+            code(&r.id),
+            level_tag(r.level),
+            inline(&rule_phrase(q, *ri, &[qi]), true)
+        ));
+        for sid in &r.sources {
+            if !sources.contains(&sid.as_str()) {
+                sources.push(sid);
             }
-            let rules = if !rules.is_empty() {
-                rules.join("<br>")
-            } else if !readers[qi].is_empty() {
-                let ids: Vec<String> = readers[qi]
-                    .iter()
-                    .map(|ri| code(&q.rules()[*ri].rule.id))
-                    .collect();
-                format!("read by {}", ids.join(", "))
-            } else if !opens[qi].is_empty() {
-                format!("none of its own; opens {}", id_list(q, &opens[qi]))
-            } else {
-                "—".to_string()
-            };
-            let sources = if sources.is_empty() {
-                "—".to_string()
-            } else {
-                sources.iter().map(|s| md(s)).collect::<Vec<_>>().join(", ")
-            };
-            let _ = writeln!(
-                w,
-                "| {}. {} | {} | {} | {} | {} |",
-                qi + 1,
-                cell(&code(&question.id)),
-                cell(&reads),
-                cell(&shown),
-                cell(&rules),
-                cell(&sources)
-            );
         }
     }
-    out
+    let rules = if !rules.is_empty() {
+        rules.join("<br>")
+    } else if !readers[qi].is_empty() {
+        let ids: Vec<String> = readers[qi]
+            .iter()
+            .map(|ri| code(&q.rules()[*ri].rule.id))
+            .collect();
+        format!("read by {}", ids.join(", "))
+    } else if !opens[qi].is_empty() {
+        format!("none of its own; opens {}", id_list(q, &opens[qi]))
+    } else {
+        "—".to_string()
+    };
+    let sources = if sources.is_empty() {
+        "—".to_string()
+    } else {
+        sources.iter().map(|s| md(s)).collect::<Vec<_>>().join(", ")
+    };
+    let _ = writeln!(
+        w,
+        "| {}. {} | {} | {} | {} | {} |",
+        qi + 1,
+        cell(&code(&question.id)),
+        cell(&reads),
+        cell(&shown),
+        cell(&rules),
+        cell(&sources)
+    );
 }
 
 /// Where the generated part of a README lies: after the line [`README_BEGIN`], up to the
