@@ -26,6 +26,8 @@ use crate::questionnaire::Questionnaire;
 use crate::selftest::run_tests;
 use crate::suggest::Suggester;
 
+mod validate_json;
+
 /// Exit status: success ([`crate::screening::exit::OK`], where every exit status is defined).
 pub const EXIT_OK: u8 = crate::screening::exit::OK;
 /// Exit status: I/O or internal error ([`crate::screening::exit::IO`]).
@@ -110,6 +112,10 @@ pub enum Command {
         /// show_if conditions never seen true or false.
         #[arg(long)]
         coverage: bool,
+        /// Output format: text, or json for one JSON object per line (each problem with file,
+        /// line, column, pointer, message and help; each failed test; each file; a summary).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Score an answers file and print the advice.
     ///
@@ -267,9 +273,17 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Validate {
             ref files,
             coverage,
-        }) => match open_clinic(&cli) {
-            Ok(clinic) => validate(files, clinic.as_ref(), coverage),
-            Err(code) => Ok(code),
+            format,
+        }) => match (open_clinic(&cli), format) {
+            (Err(code), _) => Ok(code),
+            (Ok(clinic), Format::Text) => validate(files, clinic.as_ref(), coverage),
+            (Ok(_), Format::Json) if coverage => {
+                output::note(
+                    "error: --coverage prints a text listing; leave out --format json to see it",
+                );
+                Ok(EXIT_INVALID)
+            }
+            (Ok(clinic), Format::Json) => validate_json::validate(files, clinic.as_ref()),
         },
         Some(Command::Score {
             ref answers,

@@ -287,3 +287,132 @@ fn standard_input_is_read_at_most_once() {
         .write_stdin(read(MINI)));
     assert_eq!(r.code, 2, "the clinic named by the environment counts too");
 }
+
+// ---------------------------------------------------------------------------------------------
+// `validate --format json`
+
+const BAD: &str = "tests/fixtures/cli/bad-many.json";
+
+/// The objects `validate --format json` wrote, one per line.
+fn json_lines(stdout: &str) -> Vec<serde_json::Value> {
+    stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not one JSON object ({e}): {l}"))
+        })
+        .collect()
+}
+
+fn of_reason<'a>(objects: &'a [serde_json::Value], reason: &str) -> Vec<&'a serde_json::Value> {
+    objects.iter().filter(|o| o["reason"] == reason).collect()
+}
+
+#[test]
+fn validate_json_lists_each_problem_as_the_text_report_does() {
+    let text = run(needlecheck().args(["validate", BAD]));
+    let r = run(needlecheck().args(["validate", "--format", "json", BAD]));
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, "", "everything is on stdout, as JSON");
+    let objects = json_lines(&r.stdout);
+    let problems = of_reason(&objects, "problem");
+    // The same problems, at the same places, as the text report's `error:` lines.
+    let from_text: Vec<String> = text
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .map(str::to_string)
+        .collect();
+    let from_json: Vec<String> = problems
+        .iter()
+        .map(|p| {
+            format!(
+                "error: {}:{}:{}: {}",
+                p["file"].as_str().unwrap(),
+                p["line"],
+                p["column"],
+                p["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(from_json.len() >= 5, "{}", r.stdout);
+    assert_eq!(from_json, from_text);
+    for p in &problems {
+        let pointer = p["pointer"].as_str().expect("a pointer");
+        assert!(pointer.starts_with('/'), "{p}");
+        assert!(p.get("help").is_some(), "help is always a key: {p}");
+    }
+    let hlep = problems
+        .iter()
+        .find(|p| p["message"] == "unknown field `hlep`")
+        .expect("the misspelt field");
+    assert_eq!(hlep["pointer"], "/sections/0/questions/1/hlep");
+    assert_eq!(hlep["help"], "did you mean `help`?");
+
+    let file = of_reason(&objects, "file");
+    assert_eq!(file.len(), 1);
+    assert_eq!(file[0]["status"], "invalid");
+    let summary = objects.last().expect("a summary");
+    assert_eq!(summary["reason"], "summary");
+    assert_eq!(
+        (&summary["files"], &summary["invalid"], &summary["exit"]),
+        (&1.into(), &1.into(), &2.into())
+    );
+}
+
+#[test]
+fn validate_json_reports_failed_tests_unreadable_files_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = read(MINI).replace(
+        r#""weeks": 20, "thinners": "no"}, "expect": "clear"}"#,
+        r#""weeks": 20, "thinners": "no"}, "expect": "review"}"#,
+    );
+    assert_ne!(
+        wrong,
+        read(MINI),
+        "the fixture changed; fix the replacement"
+    );
+    let path = dir.path().join("wrong.json");
+    std::fs::write(&path, wrong).unwrap();
+    let missing = dir.path().join("missing.json");
+    let r = run(needlecheck()
+        .args(["validate", "--format", "json", MINI])
+        .arg(&path)
+        .arg(&missing));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let objects = json_lines(&r.stdout);
+    let failed = of_reason(&objects, "test-failed");
+    assert_eq!(failed.len(), 1, "{}", r.stdout);
+    assert!(failed[0]["test"].as_str().unwrap().contains("20 weeks"));
+    assert!(
+        failed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expected review, got clear")
+    );
+    let statuses: Vec<&str> = of_reason(&objects, "file")
+        .iter()
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["valid", "valid", "unreadable"]);
+    let unreadable = of_reason(&objects, "problem");
+    assert_eq!(unreadable.len(), 1);
+    assert!(unreadable[0]["line"].is_null() && unreadable[0]["pointer"].is_null());
+    let summary = objects.last().unwrap();
+    assert_eq!(summary["reason"], "summary");
+    assert_eq!(summary["tests_failed"], 1);
+    assert_eq!(summary["unreadable"], 1);
+    assert_eq!(summary["valid"], 2);
+}
+
+#[test]
+fn validate_json_of_a_valid_file_is_its_file_and_summary_lines() {
+    let r = run(needlecheck()
+        .args(["validate", "--format", "json", "-"])
+        .write_stdin(read(MINI)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let objects = json_lines(&r.stdout);
+    assert_eq!(objects.len(), 2, "{}", r.stdout);
+    assert_eq!(objects[0]["file"], "<stdin>");
+    assert_eq!(objects[0]["status"], "valid");
+    assert_eq!(objects[1]["exit"], 0);
+}
