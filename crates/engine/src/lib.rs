@@ -1,6 +1,6 @@
 //! The needlecheck engine: screening before dry needling, with no front end.
 //!
-//! [`loader`] checks a questionnaire file into a [`Questionnaire`], [`score`] turns answers into
+//! [`loader`] checks a questionnaire file into a [`Questionnaire`], [`score()`] turns answers into
 //! an [`Outcome`], [`report`] says what it means, [`Session`] walks a person through the
 //! questions, [`screening`] is what happens around it (how it ended, the interrupt of a `stop`
 //! rule, notices, exit statuses), [`formats`] writes it in each format and [`records`] saves

@@ -1,7 +1,7 @@
 //! The JSON record of one scoring, written straight to bytes: the fast form of
-//! [`Record`](crate::report::Record) for streams (`score --jsonl`).
+//! [`Record`] for streams (`score --jsonl`).
 //!
-//! [`Record`](crate::report::Record) and its `Serialize` define the record; this writer gives
+//! [`Record`] and its `Serialize` define the record; this writer gives
 //! the same bytes as `serde_json::to_writer` of it without building it. Everything that comes
 //! from the questionnaire (question ids, option codes, rule ids, messages and notes) is
 //! escaped once, when the writer is made, so a record costs only the copying of ready pieces;

@@ -1,7 +1,7 @@
 //! Loading and checking a questionnaire: text in, [`Questionnaire`] or every problem out.
 //!
 //! Three stages. (1) Bytes: size limit, UTF-8, empty file. (2) serde: JSON syntax, unknown
-//! fields and wrong types; questions, rules and tests are parsed one by one ([`Lenient`]) so
+//! fields and wrong types; questions, rules and tests are parsed one by one ([`Lenient`](crate::model::Lenient)) so
 //! a bad one does not hide the others. (3) Meaning: duplicate ids, dangling references,
 //! operators that do not fit, `show_if` order and cycles, questions no path can show, and the
 //! embedded tests' answers. All problems are collected; each carries a JSON pointer, turned
