@@ -10,7 +10,9 @@ use crate::model::{Question, QuestionType};
 /// One answer, typed by its question.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
+    /// "Yes".
     Yes,
+    /// "No".
     No,
     /// "Not sure" (only where the question allows it).
     Unsure,
@@ -18,7 +20,9 @@ pub enum Answer {
     Choice(usize),
     /// Multiple choice: option indices, in option order, without duplicates.
     Multi(Vec<usize>),
+    /// A number, within the question's limits.
     Number(f64),
+    /// Free text, within the question's length limit.
     Text(String),
 }
 
@@ -49,14 +53,17 @@ impl Answers {
         }
     }
 
+    /// Answers given by question index (`None`: not answered).
     pub fn from_vec(values: Vec<Option<Answer>>) -> Self {
         Answers { values }
     }
 
+    /// The answer to question `q`, if any.
     pub fn get(&self, q: usize) -> Option<&Answer> {
         self.values.get(q).and_then(Option::as_ref)
     }
 
+    /// Sets (or with `None` clears) the answer to question `q`.
     pub fn set(&mut self, q: usize, a: Option<Answer>) {
         if q >= self.values.len() {
             self.values.resize(q + 1, None);
@@ -72,10 +79,12 @@ impl Answers {
             .filter_map(|(i, a)| a.as_ref().map(|_| i))
     }
 
+    /// How many questions there are room for.
     pub fn len(&self) -> usize {
         self.values.len()
     }
 
+    /// Whether no question has an answer.
     pub fn is_empty(&self) -> bool {
         self.values.iter().all(Option::is_none)
     }

@@ -106,7 +106,9 @@ const ANSWERS_HELP: &str =
 pub struct AnswerProblem {
     /// The question id (the key in the answers object).
     pub id: String,
+    /// What is wrong, naming the question but never the value given.
     pub message: String,
+    /// How to fix it, where there is more to say.
     pub help: Option<String>,
     /// The id itself is unknown (point at the key).
     pub unknown_id: bool,
@@ -115,7 +117,9 @@ pub struct AnswerProblem {
 /// The problems of an answers object: the first [`MAX_COLLECTED`], and how many more there are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerProblems {
+    /// The problems kept, in the order of the object.
     pub problems: Vec<AnswerProblem>,
+    /// How many more were found and only counted.
     pub more: usize,
 }
 

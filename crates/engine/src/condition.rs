@@ -37,11 +37,14 @@ use crate::answers::{Answer, Answers};
 /// A three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Truth {
+    /// Holds.
     True,
+    /// Does not hold.
     False,
     /// Cannot be decided; `unsure` when a settled question contributed: a "Not sure" answer
     /// or an optional question passed without an answer.
     Unknown {
+        /// A "Not sure" answer or a skipped optional question made it undecided.
         unsure: bool,
     },
 }
@@ -55,14 +58,20 @@ impl Truth {
 /// How a number is compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CmpOp {
+    /// Equal to (`equals`).
     Eq,
+    /// Less than (`lt`).
     Lt,
+    /// Less than or equal to (`le`).
     Le,
+    /// Greater than (`gt`).
     Gt,
+    /// Greater than or equal to (`ge`).
     Ge,
 }
 
 impl CmpOp {
+    /// Whether `a` compares so with `b`.
     pub fn holds(self, a: f64, b: f64) -> bool {
         match self {
             CmpOp::Eq => a == b,
@@ -73,6 +82,7 @@ impl CmpOp {
         }
     }
 
+    /// The operator as written in a questionnaire.
     pub fn as_str(self) -> &'static str {
         match self {
             CmpOp::Eq => "equals",
@@ -105,7 +115,9 @@ pub enum Test {
 /// number.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum SettingValue {
+    /// A choice or yes/no setting: the option index.
     Code(usize),
+    /// A number setting: its value.
     Number(f64),
 }
 
@@ -134,26 +146,37 @@ impl SettingTest {
 pub enum Expr {
     /// A test of one question's answer; `negated` for a test under `not`.
     Leaf {
+        /// The question, by index.
         q: usize,
+        /// What is tested of its answer.
         test: Test,
+        /// Under `not`: holds when the test fails on an answer.
         negated: bool,
     },
     /// A test of a clinic setting: a constant once the settings are known. `holds` is the
     /// test's value under the effective settings (before `negated`), set by
     /// [`Expr::apply_settings`].
     Setting {
+        /// The setting, by index.
         s: usize,
+        /// What is tested of its value.
         test: SettingTest,
+        /// Under `not`.
         negated: bool,
+        /// The test's value under the effective settings, before `negated`.
         holds: bool,
     },
+    /// Every one holds.
     All(Vec<Expr>),
+    /// At least one holds.
     Any(Vec<Expr>),
+    /// At least this many of the list hold.
     AtLeast(usize, Vec<Expr>),
 }
 
 /// What an evaluation can see.
 pub struct Ctx<'a> {
+    /// The answers so far.
     pub answers: &'a Answers,
     /// Visibility of each question; questions not yet decided count as hidden.
     pub visible: &'a [bool],

@@ -21,7 +21,9 @@ use crate::printable::{self, Printable};
 /// or not, with box-drawing characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Decoration {
+    /// Colours (ANSI SGR sequences) may be used.
     pub color: bool,
+    /// Box-drawing characters may be used rather than plain ASCII.
     pub unicode: bool,
 }
 
@@ -128,41 +130,72 @@ impl Problem {
 /// A problem with its place in the text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located {
+    /// JSON pointer to the offending value (or key), clipped for messages.
     pub pointer: String,
+    /// What is wrong.
     pub message: String,
+    /// How to fix it, if there is more to say.
     pub help: Option<String>,
+    /// Line of the place, from 1.
     pub line: usize,
+    /// Column of the place, from 1.
     pub column: usize,
+    /// Byte offset of the place in the text.
     pub offset: usize,
+    /// Length in bytes of the place (0: a point).
     pub len: usize,
 }
 
 /// Why a questionnaire (or answers file) could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The file could not be read.
     #[error("cannot read {name}: {source}")]
     Io {
+        /// The file name as messages show it.
         name: String,
+        /// The reason the system gave.
         #[source]
         source: std::io::Error,
     },
     #[error("{name} is a directory; give the path of a JSON file")]
-    Directory { name: String },
+    /// The path is a folder.
+    Directory {
+        /// The path as messages show it.
+        name: String,
+    },
     #[error("{name} is too large (more than {limit} bytes)")]
-    TooLarge { name: String, limit: u64 },
+    /// The file is larger than any this reads.
+    TooLarge {
+        /// The file name as messages show it.
+        name: String,
+        /// The most bytes read.
+        limit: u64,
+    },
     #[error(
         "{name} is not UTF-8 text (first bad byte at line {line}, column {column}); save it as UTF-8"
     )]
+    /// The bytes are not UTF-8 text.
     NotUtf8 {
+        /// The file name as messages show it.
         name: String,
+        /// Line of the first bad byte.
         line: usize,
+        /// Column of the first bad byte.
         column: usize,
     },
     #[error("{name} is empty; a questionnaire is a JSON object (see `needlecheck schema`)")]
-    Empty { name: String },
+    /// The file holds nothing but white space.
+    Empty {
+        /// The file name as messages show it.
+        name: String,
+    },
+    /// The content is wrong: every problem, located.
     #[error("{name}: {} problem{}", problems.len() + more, if problems.len() + more == 1 { "" } else { "s" })]
     Invalid {
+        /// The file name as messages show it.
         name: String,
+        /// The text the problems are located in.
         text: String,
         /// The first [`MAX_REPORTED`] problems, in file order.
         problems: Vec<Located>,

@@ -18,26 +18,37 @@
 //! "Not sure" in rules; a required one still unanswered makes the outcome `incomplete` and is
 //! outside the promise (see [`condition`]).
 
+// Every public item is documented: a third front end reads these docs first. The modules
+// marked below are not yet (those with `JsonSchema` types carry their docs into the
+// published schemas, which are regenerated with them).
+#![warn(missing_docs)]
+
 pub mod answers;
 mod answers_fast;
 pub mod answers_file;
+#[allow(missing_docs)]
 pub mod clinic;
 pub mod condition;
+#[allow(missing_docs)]
 pub mod coverage;
 pub mod diagnostics;
 pub mod formats;
 pub mod loader;
 pub mod locate;
+#[allow(missing_docs)]
 pub mod model;
 pub mod printable;
 pub mod questionnaire;
 pub mod record_json;
 pub mod records;
 pub mod report;
+#[allow(missing_docs)]
 pub mod rescore;
+#[allow(missing_docs)]
 pub mod rescore_report;
 pub mod rulebook;
 pub mod score;
+#[allow(missing_docs)]
 pub mod screening;
 pub mod selftest;
 pub mod session;

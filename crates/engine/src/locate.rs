@@ -13,7 +13,9 @@ use std::collections::HashMap;
 /// A byte range in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
+    /// Byte offset of the start.
     pub offset: usize,
+    /// Length in bytes.
     pub len: usize,
 }
 

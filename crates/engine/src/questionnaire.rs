@@ -13,12 +13,17 @@ use crate::model::{Advice, AftercareBlock, Contact, Question, Rule, Setting, Sou
 /// A section: its texts and the range of its questions in [`Questionnaire::questions`].
 #[derive(Debug, Clone)]
 pub struct SectionInfo {
+    /// The section id.
     pub id: String,
+    /// The title as the person reads it.
     pub title: String,
+    /// The introduction, if any.
     pub intro: Option<String>,
     /// Front-desk wording of the title and intro, where given.
     pub staff_title: Option<String>,
+    /// The introduction for front-desk staff, if different.
     pub staff_intro: Option<String>,
+    /// Indices of its questions in [`Questionnaire::questions`].
     pub questions: Range<usize>,
 }
 
@@ -46,6 +51,7 @@ pub struct CompiledRule {
     /// The rule as written; shared between copies of the questionnaire (under other settings
     /// only `when` differs, and the texts that name a setting).
     pub rule: Arc<Rule>,
+    /// The checked condition under which it fires.
     pub when: Expr,
 }
 

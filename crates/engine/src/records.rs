@@ -29,6 +29,7 @@ use crate::screening::Screening;
 /// Where a screening was saved: one file per [`Format::SAVED`], in that order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Saved {
+    /// The files written, one per saved format.
     pub files: Vec<PathBuf>,
     /// The sequence number in the names: a confirmation that shows no patient ID.
     pub sequence: u64,

@@ -16,11 +16,13 @@ use crate::score::Outcome;
 
 /// The tool's name and version, for records.
 pub const TOOL_NAME: &str = "needlecheck";
+/// The tool's version, for records (the version of this crate: they are released together).
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// One answer quoted as a reason. In a record it is `{"question": id, "answer": value}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason<'q> {
+    /// The question's id.
     #[serde(rename = "question")]
     pub question_id: &'q str,
     /// The question as the audience saw it.
@@ -32,6 +34,7 @@ pub struct Reason<'q> {
     /// The answer as in an answers file.
     #[serde(rename = "answer")]
     pub value: AnswerValue<'q>,
+    /// The answer was "Not sure".
     #[serde(skip)]
     pub unsure: bool,
 }
@@ -39,15 +42,23 @@ pub struct Reason<'q> {
 /// A fired rule, ready to show; also its form in a record.
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingView<'q> {
+    /// The rule's id.
     #[serde(rename = "rule")]
     pub rule_id: &'q str,
+    /// The rule's level.
     pub level: Level,
+    /// The rule's message to the person.
     pub message: &'q str,
+    /// The note for the practitioner, if the rule has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub practitioner_note: Option<&'q str>,
+    /// Fired because a "Not sure" answer could not rule it out.
     pub on_unknown: bool,
+    /// The rule stops the screening at once.
     pub stop: bool,
+    /// The answers that made it fire.
     pub because: Vec<Reason<'q>>,
+    /// The sources the rule cites.
     #[serde(skip)]
     pub sources: Vec<&'q Source>,
 }
@@ -97,21 +108,28 @@ pub fn findings<'q>(
 /// Everything the advice says, in order.
 #[derive(Debug, Clone)]
 pub struct Summary<'q> {
+    /// The outcome level.
     pub level: Level,
     /// Front-desk wording: "the patient" rather than "you".
     pub staff: bool,
+    /// The level's label, as the questionnaire words it.
     pub label: &'q str,
+    /// What the level means for the person (or for staff).
     pub summary: &'q str,
+    /// The fired rules, highest level first.
     pub findings: Vec<FindingView<'q>>,
     /// Wording of required questions left unanswered (none listed after an emergency stop:
     /// the remaining questions no longer matter).
     pub unanswered: Vec<&'q str>,
     /// Wording of questions whose answers were not used because they were not shown.
     pub ignored: Vec<&'q str>,
+    /// What to do next.
     pub next_steps: &'q [String],
+    /// The phone lines shown for this outcome.
     pub contacts: Vec<&'q Contact>,
     /// After-care blocks shown for this outcome.
     pub aftercare: Vec<&'q AftercareBlock>,
+    /// The questionnaire's disclaimer.
     pub disclaimer: &'q str,
     /// The clinic's name, when a clinic file gives one.
     pub clinic: Option<&'q str>,
@@ -240,7 +258,12 @@ pub enum Piece {
     /// The patient identifier.
     Subject(String),
     /// The outcome: its label and level.
-    Outcome { label: String, level: Level },
+    Outcome {
+        /// The level's label.
+        label: String,
+        /// The level.
+        level: Level,
+    },
     /// A paragraph.
     Para(String),
     /// A section heading (without its colon).
@@ -438,14 +461,18 @@ pub fn render_handover(s: &Summary, subject: Option<&str>) -> String {
 /// Identity of the questionnaire in a record.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuestionnaireRef<'q> {
+    /// The questionnaire's id.
     pub id: &'q str,
+    /// Its version.
     pub version: &'q str,
+    /// SHA-256 of the questionnaire file's bytes.
     pub sha256: &'q str,
 }
 
 /// Identity of the clinic file in a record.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClinicRef<'q> {
+    /// The clinic's name, if the file gives one.
     pub name: Option<&'q str>,
     /// SHA-256 of the clinic file's bytes.
     pub sha256: &'q str,
@@ -454,28 +481,37 @@ pub struct ClinicRef<'q> {
 /// The tool in a record.
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolRef {
+    /// The tool's name.
     pub name: &'static str,
+    /// The tool's version.
     pub version: &'static str,
 }
 
 /// The JSON record of one scoring (`score --format json`, saved screenings).
 #[derive(Debug, Clone, Serialize)]
 pub struct Record<'q> {
+    /// The tool that made the record.
     pub tool: ToolRef,
+    /// The questionnaire it was made with.
     pub questionnaire: QuestionnaireRef<'q>,
     /// The clinic file the screening ran under (null without one).
     pub clinic: Option<ClinicRef<'q>>,
     /// The effective clinic settings, defaults included: the policy that gave this outcome.
     pub settings: Map<String, Value>,
+    /// The outcome level.
     pub outcome: Level,
+    /// The fired rules, highest level first.
     pub findings: Vec<FindingView<'q>>,
+    /// Ids of required questions left unanswered.
     pub unanswered: Vec<&'q str>,
+    /// Ids of questions whose answers were not used because they were not shown.
     pub ignored: Vec<&'q str>,
     /// The answers that were used (those to shown questions), so the record can be re-scored.
     pub answers: UsedAnswers<'q>,
 }
 
 impl<'q> Record<'q> {
+    /// The record of an outcome of these answers.
     pub fn new(q: &'q Questionnaire, answers: &'q Answers, outcome: &'q Outcome) -> Self {
         let findings = findings(q, answers, outcome, false);
         Record {
@@ -518,7 +554,9 @@ impl<'q> Record<'q> {
 /// building a JSON value.
 #[derive(Debug, Clone)]
 pub struct AnswerValue<'q> {
+    /// The question answered.
     pub question: &'q Question,
+    /// The answer.
     pub answer: Answer,
 }
 

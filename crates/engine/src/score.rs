@@ -17,6 +17,7 @@ use crate::questionnaire::Questionnaire;
 pub struct Finding {
     /// Index into [`Questionnaire::rules`].
     pub rule: usize,
+    /// The rule's level.
     pub level: Level,
     /// Fired because a "Not sure" answer left it undecided (could not be ruled out).
     pub on_unknown: bool,
@@ -27,6 +28,8 @@ pub struct Finding {
 /// The result of scoring one set of answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
+    /// The advice: the highest level of the fired rules (`clear` when none fires), and at
+    /// least `incomplete` while a required question shown is unanswered.
     pub level: Level,
     /// Highest level first, then in rule order.
     pub findings: Vec<Finding>,

@@ -7,8 +7,11 @@ use crate::score::score;
 /// The result of one embedded test case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestResult {
+    /// The case's name.
     pub name: String,
+    /// The outcome the case expects.
     pub expected: Level,
+    /// The outcome it gave.
     pub got: Level,
     /// Expected rule ids (sorted), when the case lists them.
     pub expected_rules: Option<Vec<String>>,
@@ -17,6 +20,7 @@ pub struct TestResult {
 }
 
 impl TestResult {
+    /// Whether the outcome is the expected one.
     pub fn passed(&self) -> bool {
         self.expected == self.got
             && self

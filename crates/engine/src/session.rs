@@ -69,6 +69,7 @@ impl<'q> Session<'q> {
         }
     }
 
+    /// The questionnaire being asked.
     pub fn questionnaire(&self) -> &'q Questionnaire {
         self.q
     }
@@ -78,6 +79,7 @@ impl<'q> Session<'q> {
         self.current
     }
 
+    /// The answers given so far (those to hidden questions already dropped).
     pub fn answers(&self) -> &Answers {
         &self.answers
     }

@@ -14,7 +14,9 @@ use crate::suggest::did_you_mean;
 /// Why a value does not fit a setting: a message that names no value, and a hint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueError {
+    /// What is wrong, naming no value.
     pub message: String,
+    /// How to fix it, where there is more to say.
     pub help: Option<String>,
 }
 

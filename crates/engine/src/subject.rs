@@ -15,11 +15,20 @@ pub const RULE: &str = "a patient ID is made of letters (A-Z, a-z), digits (0-9)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SubjectError {
     #[error("the patient ID is empty; {RULE}")]
+    /// Nothing was given.
     Empty,
     #[error("the patient ID is {len} characters long; {RULE}")]
-    TooLong { len: usize },
+    /// Longer than allowed.
+    TooLong {
+        /// Its length in characters.
+        len: usize,
+    },
     #[error("the patient ID has a character that is not allowed at position {position}; {RULE}")]
-    Character { position: usize },
+    /// A character outside the allowed set (which one is not said: it is patient data).
+    Character {
+        /// Its position, from 1.
+        position: usize,
+    },
 }
 
 /// Whether a character may appear in an identifier.
