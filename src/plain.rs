@@ -21,13 +21,13 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::answers;
-use crate::frontend::RunOptions;
+use crate::frontend::{self, RunOptions};
 use crate::lines::Line;
 use crate::model::QuestionType;
 use crate::printable::Printable;
 use crate::questionnaire::Questionnaire;
 use crate::records;
-use crate::screening::{Interrupt, Mode, Notice, Screening, Start, Status, exit};
+use crate::screening::{Interrupt, Mode, Moment, Notice, Screening, Start, Status, exit};
 use crate::session::{Session, Step, StepError};
 
 /// Runs the plain line mode: questions and prompts to `prompts`, answers from `input`, the
@@ -36,7 +36,8 @@ use crate::session::{Session, Step, StepError};
 /// In staff mode several patients can be screened in a row; each gets a fresh [`Session`].
 /// A record that cannot be saved is said at once, with the choice to try again or to save in
 /// another folder; a record given up ends the run in an error, so that a script does not take
-/// a lost record for a kept one.
+/// a lost record for a kept one. Where the run is, is kept up to date for the signal handler
+/// ([`exit_on_signals`]): a signal while that choice is awaited gives the record up out loud.
 pub fn run(
     q: &Questionnaire,
     opts: &RunOptions,
@@ -61,6 +62,7 @@ pub fn run(
     let mut subject = opts.subject.clone();
     let mut save_dir = opts.save_dir.clone();
     let mut lost = 0;
+    frontend::set_moment(Moment::Between, lost);
     let code = loop {
         let start = Start {
             subject: subject.clone(),
@@ -68,8 +70,10 @@ pub fn run(
             mode: Mode::Plain,
             started: SystemTime::now(),
         };
+        frontend::set_moment(Moment::Screening, lost);
         let (session, status) = screen(q, opts.staff, &mut io)?;
         let done = Screening::end(&session, start, status);
+        frontend::set_moment(Moment::Between, lost);
         if let Some(notice) = status.notice() {
             io.say("")?;
             io.say(notice)?;
@@ -82,6 +86,7 @@ pub fn run(
             && !keep(&done, dir, &mut io)?
         {
             lost += 1;
+            frontend::set_moment(Moment::Between, lost);
         }
         if status == Status::Abandoned || !opts.staff || !next_patient(&mut io)? {
             break done.exit_status();
@@ -108,7 +113,7 @@ pub fn run(
 fn keep(done: &Screening, dir: &mut PathBuf, io: &mut Lines) -> io::Result<bool> {
     io.say("")?;
     loop {
-        let why = match records::save(dir, done) {
+        let why = match frontend::save_record(dir, done) {
             Ok(saved) => {
                 for file in &saved.files {
                     io.say(&format!("Saved: {}", file.display()))?;
@@ -469,26 +474,27 @@ fn next_patient(io: &mut Lines) -> io::Result<bool> {
     }
 }
 
-/// Makes SIGINT, SIGTERM and SIGHUP end plain mode as they end the TUI: a line on stderr that
-/// says the screening was interrupted, and exit status 130 (rather than death by the signal).
-/// Nothing is printed or saved for the unfinished patient.
+/// Makes SIGINT, SIGTERM and SIGHUP end plain mode as they end the TUI, by the engine's
+/// [`crate::screening::on_interrupt`] for where the run is: during a screening, a line on
+/// stderr that says it was interrupted and exit status 130 (rather than death by the signal),
+/// nothing printed or saved for the unfinished patient; while a failed save waits for a
+/// choice, a line that says this record was NOT saved and the status of a lost record (1).
+/// A save itself holds the signals back until it has finished or rolled back
+/// ([`frontend::save_record`]).
 pub fn exit_on_signals() -> io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     for sig in [SIGINT, SIGTERM, SIGHUP] {
-        // SAFETY: the handler only calls write(2) and _exit(2), which are async-signal-safe,
-        // and touches no memory but constants.
+        // SAFETY: the handler only loads atomics and calls write(2) and _exit(2), which are
+        // async-signal-safe, on constant text.
         unsafe { signal_hook::low_level::register(sig, on_signal)? };
     }
     Ok(())
 }
 
 fn on_signal() {
-    let say = |bytes: &[u8]| {
-        // SAFETY: writes a constant buffer to stderr; a failed write is ignored.
-        unsafe { libc::write(libc::STDERR_FILENO, bytes.as_ptr().cast(), bytes.len()) };
-    };
-    say(b"\n");
-    say(crate::screening::INTERRUPTED_NOTICE.as_bytes());
-    say(b"\n");
-    signal_hook::low_level::exit(i32::from(exit::INTERRUPTED));
+    let (end, lost_before) = frontend::signal_end();
+    // SAFETY: writes a constant buffer to stderr; a failed write is ignored.
+    unsafe { libc::write(libc::STDERR_FILENO, b"\n".as_ptr().cast(), 1) };
+    frontend::say_signal_end(&end, lost_before);
+    signal_hook::low_level::exit(i32::from(end.exit_status));
 }

@@ -13,7 +13,9 @@ use needlecheck::frontend::RunOptions;
 use needlecheck::model::Level;
 use needlecheck::questionnaire::Questionnaire;
 use needlecheck::report::outcome_line;
-use needlecheck::screening::{INTERRUPTED_NOTICE, Interrupt, Notice, Status, exit};
+use needlecheck::screening::{
+    INTERRUPTED_NOTICE, INTERRUPTED_UNSAVED_NOTICE, Interrupt, Notice, Status, exit,
+};
 use needlecheck::tui::app::{App, Effect, Msg, Screen, update};
 use needlecheck::tui::view;
 use needlecheck::{Answer, Session, Step, plain};
@@ -652,11 +654,18 @@ fn save_dir_is_refused_where_nothing_is_saved_and_where_nothing_can_be() {
     assert!(!err.contains("chest pain"), "{err}");
 }
 
-#[test]
-fn plain_mode_ends_on_a_signal_like_the_tui() {
-    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+/// The binary in plain mode, its stdin open for answers and its stderr collected as it comes.
+struct PlainChild {
+    child: std::process::Child,
+    stderr: Arc<Mutex<String>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl PlainChild {
+    fn spawn(args: &[&str]) -> PlainChild {
         let mut child = needlecheck()
             .args(["--plain", "-q", MINI])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -676,26 +685,113 @@ fn plain_mode_ends_on_a_signal_like_the_tui() {
                     .push_str(&String::from_utf8_lossy(&buf[..n]));
             }
         });
-        // Wait for the first question: the handlers are in place before it is asked.
+        PlainChild {
+            child,
+            stderr,
+            reader,
+        }
+    }
+
+    fn wait_for(&self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(60);
-        while !stderr.lock().unwrap().contains("Do you have chest pain") {
-            assert!(Instant::now() < deadline, "no question came");
+        while !self.stderr.lock().unwrap().contains(text) {
+            assert!(Instant::now() < deadline, "{text:?} never came");
             std::thread::sleep(Duration::from_millis(20));
         }
-        let pid = i32::try_from(child.id()).unwrap();
+    }
+
+    fn type_lines(&mut self, text: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        stdin.write_all(text.as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+
+    fn signal(&self, signal: i32) {
+        let pid = i32::try_from(self.child.id()).unwrap();
         // SAFETY: sends a signal to the child this test started.
         assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
-        let status = child.wait().unwrap();
-        reader.join().unwrap();
-        assert_eq!(status.code(), Some(130), "signal {signal}");
-        assert!(stderr.lock().unwrap().contains(INTERRUPTED_NOTICE));
+    }
+
+    /// Exit status, stderr, stdout.
+    fn finish(mut self) -> (Option<i32>, String, String) {
+        let status = self.child.wait().unwrap();
+        self.reader.join().unwrap();
         let mut stdout = String::new();
-        child
+        self.child
             .stdout
             .take()
             .unwrap()
             .read_to_string(&mut stdout)
             .unwrap();
+        let stderr = self.stderr.lock().unwrap().clone();
+        (status.code(), stderr, stdout)
+    }
+}
+
+#[test]
+fn plain_mode_ends_on_a_signal_like_the_tui() {
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        let child = PlainChild::spawn(&[]);
+        // Wait for the first question: the handlers are in place before it is asked.
+        child.wait_for("Do you have chest pain");
+        child.signal(signal);
+        let (code, stderr, stdout) = child.finish();
+        assert_eq!(code, Some(130), "signal {signal}");
+        assert!(stderr.contains(INTERRUPTED_NOTICE));
         assert_eq!(stdout, "", "no advice for an interrupted screening");
+    }
+}
+
+/// A signal while a failed save waits for the staff's choice gives that record up — a last
+/// try in the folder that just failed would fail again — but never silently: the terminal says
+/// this screening's record was NOT saved, the advice given stays given, and the run ends in the
+/// status of a lost record, not 130. The same decision in both front ends.
+#[test]
+fn a_signal_while_a_failed_save_waits_says_the_record_was_not_saved_in_both() {
+    let q = mini();
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone");
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    for msg in [Msg::Interrupt, Msg::Key(ctrl_c)] {
+        fs::create_dir(&gone).unwrap();
+        let mut app = tui_failed_save(&q, &gone);
+        assert!(matches!(update(&mut app, msg), Effect::Exit));
+        assert_eq!(app.exit_status(), exit::IO);
+        assert_eq!(app.lost(), 1);
+        let notes = app.end_notes();
+        assert_eq!(
+            notes.first().map(String::as_str),
+            Some(INTERRUPTED_UNSAVED_NOTICE)
+        );
+        let advice = app.take_final().expect("its screening").advice().unwrap();
+        assert!(
+            advice.starts_with("RESULT: You can book (clear)"),
+            "{advice}"
+        );
+    }
+    // Interrupted during a screening, nothing was lost: still 130 and the usual notice.
+    let mut app = tui(&q, &RunOptions::default(), &tui_start("40"));
+    update(&mut app, Msg::Interrupt);
+    assert_eq!(app.exit_status(), exit::INTERRUPTED);
+    assert_eq!(app.end_notes(), [INTERRUPTED_NOTICE]);
+
+    // Plain mode: the binary, and a real signal at the prompt after "NOT SAVED".
+    for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        fs::create_dir_all(&gone).unwrap();
+        let mut child = PlainChild::spawn(&["--save-dir", gone.to_str().unwrap()]);
+        child.wait_for("Do you have chest pain");
+        fs::remove_dir(&gone).unwrap();
+        child.type_lines(ALL_NO);
+        child.wait_for("type r to try again");
+        child.signal(signal);
+        let (code, stderr, stdout) = child.finish();
+        assert_eq!(code, Some(i32::from(exit::IO)), "signal {signal}: {stderr}");
+        assert!(stderr.contains(INTERRUPTED_UNSAVED_NOTICE), "{stderr}");
+        assert!(!stderr.contains(INTERRUPTED_NOTICE), "{stderr}");
+        assert!(
+            stdout.starts_with("RESULT: You can book (clear)"),
+            "{stdout}"
+        );
     }
 }

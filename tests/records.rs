@@ -394,3 +394,63 @@ fn now_is_formatted_as_rfc3339_utc() {
     assert_eq!(s.len(), 20, "{s}");
     assert!(s.ends_with('Z') && s.as_bytes()[10] == b'T', "{s}");
 }
+
+/// A signal in the middle of a save — raised here from inside the write of each file in turn —
+/// is held back until the save has finished, or has rolled back when it failed: when it is
+/// acted on, no temporary file is left in the folder, and after a failed save the run is
+/// known to wait with an unsaved record (so the signal says that record was NOT saved).
+#[test]
+fn a_signal_in_the_middle_of_a_save_waits_until_the_save_finished_or_rolled_back() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let flag = Arc::new(AtomicBool::new(false));
+    signal_hook::flag::register(libc::SIGTERM, Arc::clone(&flag)).unwrap();
+    let q = mini();
+    let a = warfarin(&q);
+    let s = screening(&q, &a, Some("P-1"), Status::Completed);
+    let dir = tempfile::tempdir().unwrap();
+    for fail in [false, true] {
+        for at in 1..=Format::SAVED.len() {
+            flag.store(false, Ordering::SeqCst);
+            let before = names_in(dir.path());
+            let mut calls = 0;
+            let mut seen_during_save = Vec::new();
+            let mut write = |f: &mut fs::File, bytes: &[u8]| {
+                use std::io::Write;
+                calls += 1;
+                if calls == at {
+                    // SAFETY: sends SIGTERM to this thread; its handler only sets `flag`.
+                    assert_eq!(unsafe { libc::raise(libc::SIGTERM) }, 0);
+                    seen_during_save.push(flag.load(Ordering::SeqCst));
+                    if fail {
+                        f.write_all(&bytes[..bytes.len() / 2])?;
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::StorageFull,
+                            "No space left on device",
+                        ));
+                    }
+                }
+                f.write_all(bytes)
+            };
+            let result = needlecheck::frontend::save_record_with(dir.path(), &s, &mut write);
+            let at = format!("signal at file {at}, failing {fail}");
+            assert_eq!(seen_during_save, [false], "{at}: acted on mid-save");
+            assert!(
+                flag.load(Ordering::SeqCst),
+                "{at}: delivered after the save"
+            );
+            let names = names_in(dir.path());
+            assert!(names.iter().all(|n| !n.starts_with('.')), "{at}: {names:?}");
+            let (end, _) = needlecheck::frontend::signal_end();
+            if fail {
+                assert!(result.is_err(), "{at}");
+                assert_eq!(names, before, "{at}: rolled back");
+                assert!(end.record_lost, "{at}: the record waits, unsaved");
+            } else {
+                let saved = result.expect("saved");
+                assert_eq!(names.len(), before.len() + saved.files.len(), "{at}");
+                assert!(!end.record_lost, "{at}: nothing waits");
+            }
+        }
+    }
+}

@@ -14,7 +14,10 @@
 //! With a save folder, a screening is saved before the app moves on ([`Effect::Save`], answered
 //! by [`Msg::Saved`]). A failed save stops on a screen that says so and keeps the
 //! [`Screening`] in memory: staff try again, choose another folder, or give the record up,
-//! which makes the exit status [`exit::IO`] (never 0 after a lost record).
+//! which makes the exit status [`exit::IO`] (never 0 after a lost record). An interrupt while
+//! that choice is awaited gives the record up out loud ([`screening::on_interrupt`]): the run
+//! prints its advice as giving up would, says the record was NOT saved, and ends in
+//! [`exit::IO`].
 //!
 //! In front-desk mode each finished patient's advice is handed to the run loop as soon as staff
 //! move on with `n` (and the record is saved), and the session is replaced: no answer of a
@@ -30,7 +33,7 @@ use crate::frontend::RunOptions;
 use crate::model::{Question, QuestionType};
 use crate::questionnaire::Questionnaire;
 use crate::records::Saved;
-use crate::screening::{Mode, Notice, Screening, Start, Status, exit};
+use crate::screening::{self, Mode, Moment, Notice, Screening, SignalEnd, Start, Status, exit};
 use crate::session::{Session, Step, StepError};
 
 use super::edit::LineEdit;
@@ -169,6 +172,8 @@ pub struct App<'q> {
     last: Option<Screening<'q>>,
     /// How the last screening ended (kept when [`App::take_final`] takes it).
     last_status: Option<Status>,
+    /// What the interrupt that ended the app means, once one has.
+    interrupted: Option<SignalEnd>,
 }
 
 impl<'q> App<'q> {
@@ -214,6 +219,7 @@ impl<'q> App<'q> {
             lost: 0,
             last: None,
             last_status: None,
+            interrupted: None,
         }
     }
 
@@ -415,15 +421,69 @@ impl<'q> App<'q> {
     /// after a record was given up, otherwise the status of the last screening (abandoned
     /// when none was started and no patient was finished).
     pub fn exit_status(&self) -> u8 {
-        match self.ending {
+        let status = match self.ending {
             Some(Ending::Interrupted) => exit::INTERRUPTED,
-            _ if self.lost > 0 => exit::IO,
             _ => match self.last_status {
                 Some(s) => s.exit_status(),
                 None if self.patients_done > 0 => exit::OK,
                 None => exit::ABANDONED,
             },
+        };
+        exit::with_lost(status, self.lost)
+    }
+
+    /// Where the run is, for what an interrupt means ([`screening::on_interrupt`]).
+    pub fn moment(&self) -> Moment {
+        if self.pending.is_some() {
+            Moment::SaveWaiting
+        } else if self.leaving_status().is_none() {
+            Moment::Between
+        } else {
+            Moment::Screening
         }
+    }
+
+    /// Ends the app on Ctrl-C, a signal or a closed terminal. A record that waits after a
+    /// failed save is given up, counted as lost, and its screening kept for
+    /// [`App::take_final`] as giving it up with `q` would.
+    fn interrupt(&mut self) -> Effect<'q> {
+        let end = screening::on_interrupt(self.moment(), self.lost);
+        if end.record_lost
+            && let Some((done, _)) = self.pending.take()
+        {
+            self.lost += 1;
+            self.saved = None;
+            self.last_status = Some(done.status);
+            self.last = Some(done);
+        }
+        self.interrupted = Some(end);
+        self.ending = Some(Ending::Interrupted);
+        Effect::Exit
+    }
+
+    /// The lines for stderr once the app has ended and the terminal is back: how an
+    /// interrupt ended it, where the last record was saved, and how many were given up.
+    pub fn end_notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(end) = &self.interrupted {
+            notes.push(end.notice.to_string());
+        }
+        if let Some(saved) = &self.saved {
+            let what = if self.staff {
+                "the last record"
+            } else {
+                "the record"
+            };
+            notes.push(format!("needlecheck: {}", view::saved_line(saved, what)));
+        }
+        if self.lost > 0 {
+            notes.push(format!(
+                "needlecheck: {} screening record{} NOT saved (given up after a failed save).",
+                self.lost,
+                if self.lost == 1 { " was" } else { "s were" }
+            ));
+        }
+        notes
     }
 
     fn end_screening(&self, status: Status) -> Screening<'q> {
@@ -1061,8 +1121,7 @@ impl<'q> App<'q> {
 
     fn apply(&mut self, action: Action) -> Effect<'q> {
         if action == Action::Interrupt {
-            self.ending = Some(Ending::Interrupted);
-            return Effect::Exit;
+            return self.interrupt();
         }
         // Option digits count together only while nothing else is pressed.
         if !matches!(action, Action::Pick(_)) {
@@ -1297,10 +1356,7 @@ pub fn update<'q>(app: &mut App<'q>, msg: Msg) -> Effect<'q> {
             app.scroll_help(0);
             Effect::None
         }
-        Msg::Interrupt => {
-            app.ending = Some(Ending::Interrupted);
-            Effect::Exit
-        }
+        Msg::Interrupt => app.interrupt(),
         Msg::Saved(result) => app.on_saved(result),
         Msg::Key(ev) => match keys::lookup(app.context(), app.facts(), &ev) {
             Some(action) => app.apply(action),

@@ -41,7 +41,7 @@ use crate::output;
 use crate::questionnaire::Questionnaire;
 use crate::records;
 
-use crate::screening::{INTERRUPTED_NOTICE, Screening};
+use crate::screening::Screening;
 
 use app::{App, Effect, Msg, update};
 
@@ -213,6 +213,8 @@ where
                 }
             }
         }
+        // For a second signal, handled without the app (see `Signals`).
+        crate::frontend::set_moment(app.moment(), app.lost());
     }
 }
 
@@ -297,7 +299,8 @@ fn prepare_signal_restore() {
 }
 
 /// Puts the terminal back and ends the process, from inside a signal handler: only
-/// async-signal-safe calls (tcsetattr, write, _exit).
+/// async-signal-safe calls (atomic loads, tcsetattr, write, _exit). What it says and its exit
+/// status are the engine's decision for where the run is ([`crate::frontend::signal_end`]).
 fn restore_from_signal() -> ! {
     // SAFETY: each call gets valid pointers and lengths; a failed call (the terminal is gone)
     // changes nothing, and there is nothing left to do about it.
@@ -309,11 +312,9 @@ fn restore_from_signal() -> ! {
         if fd >= 0 {
             libc::write(fd, RESTORE_SEQUENCE.as_ptr().cast(), RESTORE_SEQUENCE.len());
         }
-        let note = [INTERRUPTED_NOTICE.as_bytes(), b"\n"];
-        for part in note {
-            libc::write(libc::STDERR_FILENO, part.as_ptr().cast(), part.len());
-        }
-        libc::_exit(i32::from(crate::frontend::EXIT_INTERRUPTED))
+        let (end, lost_before) = crate::frontend::signal_end();
+        crate::frontend::say_signal_end(&end, lost_before);
+        libc::_exit(i32::from(end.exit_status))
     }
 }
 
@@ -331,7 +332,8 @@ fn install_panic_hook() {
 /// SIGTERM, SIGHUP and SIGINT set a flag that the loop checks, which then restores the
 /// terminal and ends with status 130. A second one while the first is being handled (or the
 /// program is stuck) puts the terminal back from the handler itself and ends the process at
-/// once, also with 130: the terminal is never left raw or in the alternate screen.
+/// once, also with 130 (1 when a record was given up, see [`crate::frontend::signal_end`]): the
+/// terminal is never left raw or in the alternate screen.
 struct Signals {
     flag: Arc<AtomicBool>,
     ids: Vec<signal_hook::SigId>,
@@ -378,9 +380,10 @@ impl Drop for Guard {
     }
 }
 
-/// Saves a screening's record: the engine's [`records::save`], its error in words.
+/// Saves a screening's record ([`crate::frontend::save_record`]: the engine's save, with the
+/// signals held back until it finished or rolled back), its error in words.
 pub fn save(screening: &Screening, dir: &Path) -> Result<records::Saved, String> {
-    records::save(dir, screening).map_err(|e| e.to_string())
+    crate::frontend::save_record(dir, screening).map_err(|e| e.to_string())
 }
 
 /// Separates the advice of consecutive patients on stdout.
@@ -408,6 +411,7 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     // Front desk on a terminal: the advice is never printed where the next patient can see it.
     let print_advice = !(opts.staff && stdout_is_tty);
     app.set_advice_kept(opts.save_dir.is_some(), print_advice);
+    crate::frontend::set_moment(app.moment(), app.lost());
 
     let mut out = Output {
         printed: 0,
@@ -427,9 +431,14 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     // A terminal can vanish while a frame is being written: the write fails (EIO) before
     // poll(2) has seen the hang-up. That is the same event as a hang-up, not an I/O error.
     if events.closed || looped.as_ref().is_err_and(hung_up) {
-        // Nobody is left to read the advice; end as interrupted.
-        note("needlecheck: the terminal was closed; the screening was not finished.");
-        return Ok(crate::frontend::EXIT_INTERRUPTED);
+        // Nobody is left to read the advice; end as interrupted (a record waiting after a
+        // failed save is given up, and said so).
+        update(&mut app, Msg::Interrupt);
+        note("needlecheck: the terminal was closed.");
+        for line in app.end_notes() {
+            note(&line);
+        }
+        return Ok(app.exit_status());
     }
     looped?;
 
@@ -438,23 +447,8 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     if let Some(text) = app.take_final().and_then(|done| out.text(&done)) {
         write_stdout(&text)?;
     }
-    if app.ending() == Some(app::Ending::Interrupted) {
-        note(INTERRUPTED_NOTICE);
-    }
-    if let Some(saved) = app.saved() {
-        let what = if opts.staff {
-            "the last record"
-        } else {
-            "the record"
-        };
-        note(&format!("needlecheck: {}", view::saved_line(saved, what)));
-    }
-    if app.lost() > 0 {
-        note(&format!(
-            "needlecheck: {} screening record{} NOT saved (given up after a failed save).",
-            app.lost(),
-            if app.lost() == 1 { " was" } else { "s were" }
-        ));
+    for line in app.end_notes() {
+        note(&line);
     }
     Ok(app.exit_status())
 }

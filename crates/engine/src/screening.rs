@@ -29,12 +29,101 @@ pub mod exit {
     pub const ABANDONED: u8 = 3;
     /// A screening interrupted by Ctrl-C, SIGINT, SIGTERM, SIGHUP or a closed terminal.
     pub const INTERRUPTED: u8 = 130;
+
+    /// The status of a run that would end with `status`, once `lost` records were given up:
+    /// a lost record outranks every other ending, an interrupt included, so that a script
+    /// (or staff reading the status) never takes a lost record for a kept one.
+    pub const fn with_lost(status: u8, lost: usize) -> u8 {
+        if lost > 0 { IO } else { status }
+    }
 }
 
 /// What a front end says when a screening is interrupted (it may be written from a signal
 /// handler, so it is a constant).
 pub const INTERRUPTED_NOTICE: &str =
     "needlecheck: interrupted; the screening was not finished and no advice was given for it.";
+
+/// What a front end says when a signal or a closed terminal ends the run while a record that
+/// failed to save waits for the staff's choice: that record is given up, and the terminal says
+/// so (the run ends in [`exit::IO`]).
+pub const INTERRUPTED_UNSAVED_NOTICE: &str = "needlecheck: interrupted while a record that \
+could not be saved waited for a choice; that screening's record was NOT saved.";
+
+/// What a front end says when a signal ends the run between screenings (before the first, or
+/// after one ended and its record was dealt with).
+pub const INTERRUPTED_BETWEEN_NOTICE: &str =
+    "needlecheck: interrupted; no screening was under way.";
+
+/// What a front end says when a signal ends a run in which a record was given up earlier.
+pub const EARLIER_LOST_NOTICE: &str =
+    "needlecheck: an earlier screening record was NOT saved (see above).";
+
+/// Where a run of screenings is, for what a signal (or a closed terminal) means there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    /// A screening is under way: it is left unfinished, with no advice.
+    Screening,
+    /// No screening is under way: none has begun yet, or the last one ended and its record
+    /// was saved or given up.
+    Between,
+    /// A screening ended, its record could not be saved, and the staff's choice (try again,
+    /// another folder, give up) is awaited.
+    SaveWaiting,
+}
+
+impl Moment {
+    /// Its number, to keep in an atomic that a signal handler reads ([`Moment::from_u8`]).
+    pub const fn as_u8(self) -> u8 {
+        match self {
+            Moment::Screening => 0,
+            Moment::Between => 1,
+            Moment::SaveWaiting => 2,
+        }
+    }
+
+    /// The moment of [`Moment::as_u8`]; an unknown number is [`Moment::Screening`].
+    pub const fn from_u8(n: u8) -> Moment {
+        match n {
+            1 => Moment::Between,
+            2 => Moment::SaveWaiting,
+            _ => Moment::Screening,
+        }
+    }
+}
+
+/// How a run ends when a signal or a closed terminal stops it: see [`on_interrupt`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignalEnd {
+    /// The line to write on stderr.
+    pub notice: &'static str,
+    /// Whether the record that waited after a failed save is given up (counted as lost).
+    pub record_lost: bool,
+    /// The process exit status.
+    pub exit_status: u8,
+}
+
+/// What a signal or a closed terminal means at `moment`, in a run that gave up `lost_before`
+/// records earlier. The same for every front end, and free of allocation, so that a signal
+/// handler can call it.
+///
+/// A record waiting for the staff's choice after a failed save is given up, not saved: a last
+/// try in the folder that has just failed would fail again, no other folder was chosen, and the
+/// signal asks the run to end now rather than wait. It is not lost silently: the notice says
+/// that this screening's record was NOT saved, and the exit status is [`exit::IO`] (a lost record
+/// outranks the interrupt, see [`exit::with_lost`]), not [`exit::INTERRUPTED`].
+pub const fn on_interrupt(moment: Moment, lost_before: usize) -> SignalEnd {
+    let record_lost = matches!(moment, Moment::SaveWaiting);
+    let lost = lost_before + record_lost as usize;
+    SignalEnd {
+        notice: match moment {
+            Moment::Screening => INTERRUPTED_NOTICE,
+            Moment::Between => INTERRUPTED_BETWEEN_NOTICE,
+            Moment::SaveWaiting => INTERRUPTED_UNSAVED_NOTICE,
+        },
+        record_lost,
+        exit_status: exit::with_lost(exit::INTERRUPTED, lost),
+    }
+}
 
 /// The front end a screening was done in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -365,5 +454,28 @@ pub fn number_range(q: &Question) -> Option<String> {
         (Some(lo), None) => Some(format!("of at least {}", f(lo))),
         (None, Some(hi)) => Some(format!("of at most {}", f(hi))),
         (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_gives_up_a_waiting_record_and_ends_in_the_lost_record_status() {
+        let waiting = on_interrupt(Moment::SaveWaiting, 0);
+        assert!(waiting.record_lost);
+        assert_eq!(waiting.exit_status, exit::IO);
+        assert!(waiting.notice.contains("NOT saved"));
+        let asking = on_interrupt(Moment::Screening, 0);
+        assert_eq!(
+            (asking.record_lost, asking.exit_status, asking.notice),
+            (false, exit::INTERRUPTED, INTERRUPTED_NOTICE)
+        );
+        // A record given up earlier in the run still decides the status.
+        assert_eq!(on_interrupt(Moment::Between, 2).exit_status, exit::IO);
+        for m in [Moment::Screening, Moment::Between, Moment::SaveWaiting] {
+            assert_eq!(Moment::from_u8(m.as_u8()), m);
+        }
     }
 }
