@@ -1,7 +1,7 @@
 //! `needlecheck rescore`: records made with questionnaire 1.1.0 (the copy kept in the
 //! fixtures), saved the way `--save-dir` saves them or streamed by `score --jsonl`, re-scored
-//! under 2.0.0 (the built-in questionnaire). The answer sets are 1.1.0's own test cases, picked
-//! where 2.0.0 decides differently.
+//! under 2.x (the built-in questionnaire). The answer sets are 1.1.0's own test cases, picked
+//! where 2.x decides differently.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -68,7 +68,7 @@ fn save_old(q: &Questionnaire, dir: &Path, name: &str, subject: &str) {
     records::save(dir, &s).expect("saved");
 }
 
-/// Test cases of 1.1.0 where 2.0.0 decides differently (or, for the chest pain, the same),
+/// Test cases of 1.1.0 where 2.x decides differently (or, for the chest pain, the same),
 /// by patient ID.
 const CASES: [(&str, &str); 6] = [
     ("W-1", "warfarin, INR 3.6"),
@@ -120,7 +120,7 @@ fn saved_1_1_0_records_show_what_2_0_0_decides_differently_and_why() {
     // The handover files beside the records are not records: six records, then the summary.
     assert_eq!(lines.len(), 7, "{}", r.stdout);
     let by = |subject: &str| -> &Value { lines.iter().find(|l| l["subject"] == subject).unwrap() };
-    // A warfarin INR of 3.6: 1.1.0 said book and tell the practitioner; 2.0.0's INR limit
+    // A warfarin INR of 3.6: 1.1.0 said book and tell the practitioner; 2.x's INR limit
     // (3.0 by default) says not now.
     let w = by("W-1");
     assert_eq!(
@@ -136,7 +136,7 @@ fn saved_1_1_0_records_show_what_2_0_0_decides_differently_and_why() {
         p["level_changed"],
         serde_json::json!([{"rule": "pregnancy_first_dn", "then": "review", "now": "not_suitable"}])
     );
-    // Fever with a cold: 1.1.0's urgent rule is gone; 2.0.0 says not suitable now.
+    // Fever with a cold: 1.1.0's urgent rule is gone; 2.x says not suitable now.
     let f = by("F-3");
     assert_eq!(
         (f["then"].as_str(), f["now"].as_str()),
@@ -151,7 +151,7 @@ fn saved_1_1_0_records_show_what_2_0_0_decides_differently_and_why() {
         (Some(false), Some("emergency"))
     );
     assert!(rules(&c["fired_now"]).contains(&"em_chest_pain"));
-    // 1.1.0's question on symptoms after needling is gone; 2.0.0 asks new required questions
+    // 1.1.0's question on symptoms after needling is gone; 2.x asks new required questions
     // that this person never answered: incomplete, not guessed, and not emergency either.
     let n = by("N-5");
     assert_eq!(
@@ -163,7 +163,7 @@ fn saved_1_1_0_records_show_what_2_0_0_decides_differently_and_why() {
     let missing = strings(&n["unanswered_now"]);
     assert!(missing.contains(&"recent_needling") && missing.contains(&"passed_gate"));
     assert!(rules(&n["fired_now"]).is_empty());
-    // Cancer with worsening weakness: 2.0.0's cancer rules read other questions; less urgent.
+    // Cancer with worsening weakness: 2.x's cancer rules read other questions; less urgent.
     let k = by("K-6");
     assert_eq!(
         (k["then"].as_str(), k["now"].as_str()),
@@ -220,8 +220,11 @@ fn the_text_summary_says_how_many_would_now_be_told_what_and_lists_them() {
     );
     // The unchanged emergency is in the table, not in the list.
     assert!(!out.contains("patient C-4"), "{out}");
+    let now = load(NEW).version().to_string();
     assert!(
-        out.contains("Answers to questions 2.0.0 no longer has (records): em_after_needling 6"),
+        out.contains(&format!(
+            "Answers to questions {now} no longer has (records): em_after_needling 6"
+        )),
         "{out}"
     );
     assert!(out.contains("Every record read was re-scored."), "{out}");
@@ -257,8 +260,9 @@ fn stream_with_bad_records(dir: &Path) -> PathBuf {
         good.trim().to_string(),
         r#"{"tool": {"name": "needlecheck"}, "questionnaire": "#.to_string(),
         with(&|r| r["questionnaire"]["id"] = "knee-check".into()),
-        // Says 2.0.0 with 1.1.0's SHA-256, then 1.1.0 with 2.0.0's, then 1.1.0 changed.
-        with(&|r| r["questionnaire"]["version"] = "2.0.0".into()),
+        // Says the built-in version with 1.1.0's SHA-256, then 1.1.0 with the built-in's, then
+        // 1.1.0 changed.
+        with(&|r| r["questionnaire"]["version"] = load(NEW).version().into()),
         with(&|r| r["questionnaire"]["sha256"] = new_sha.clone().into()),
         with(&|r| r["questionnaire"]["sha256"] = "0".repeat(64).into()),
         r#"{"line": 3, "error": "invalid answers", "problems": []}"#.to_string(),
@@ -290,15 +294,19 @@ fn bad_records_are_each_reported_with_their_line_and_the_rest_rescored() {
         line(3).contains("a record of questionnaire `knee-check`, not `dry-needling`"),
         "{out}"
     );
+    let now = load(NEW).version().to_string();
     assert!(
-        line(4).contains("names version 2.0.0 with SHA-256"),
+        line(4).contains(&format!("names version {now} with SHA-256")),
         "{out}"
     );
     assert!(
         line(4).contains("by the questionnaire re-scored against"),
         "{out}"
     );
-    assert!(line(5).contains("that SHA-256 is version 2.0.0"), "{out}");
+    assert!(
+        line(5).contains(&format!("that SHA-256 is version {now}")),
+        "{out}"
+    );
     // 1.1.0's SHA-256 is known from the first record of it in this run.
     assert!(line(6).contains("by the first record of it ("), "{out}");
     assert!(line(6).contains("records.jsonl:1)"), "{out}");
@@ -358,7 +366,7 @@ fn json_output_is_one_document_that_tools_read_back() {
 
 #[test]
 fn records_under_their_own_version_do_not_change() {
-    // Every embedded test case of 2.0.0 without clinic settings, scored and re-scored.
+    // Every embedded test case of 2.x without clinic settings, scored and re-scored.
     let file: Value = serde_json::from_str(&fs::read_to_string(NEW).unwrap()).unwrap();
     let answers: Vec<Value> = (file["tests"].as_array().unwrap().iter())
         .filter(|t| t.get("settings").is_none())
@@ -420,7 +428,7 @@ fn no_answer_is_ever_quoted_and_patient_ids_cannot_drive_the_terminal() {
         .find(|p| p.extension().is_some_and(|e| e == "json"))
         .unwrap();
     let mut record: Value = serde_json::from_str(&fs::read_to_string(&saved).unwrap()).unwrap();
-    // A patient ID with a terminal escape (a hand-edited record) and an answer that 2.0.0
+    // A patient ID with a terminal escape (a hand-edited record) and an answer that 2.x
     // cannot read, holding something that must never be printed.
     record["subject"] = "W-1\u{1b}]0;owned\u{7}".into();
     record["answers"]["blood_gate"] = "SECRET-ANSWER".into();
