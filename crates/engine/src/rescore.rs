@@ -453,3 +453,89 @@ fn parse(text: &str) -> Result<Stored, Problem> {
     })?;
     Ok(stored)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mini() -> Questionnaire {
+        crate::loader::load_str(
+            "mini.json",
+            include_bytes!("../../../tests/fixtures/mini.json"),
+        )
+        .expect("fixture loads")
+    }
+
+    /// A record of `mini.json` as `score --format json` writes it, with `answers`.
+    fn record(q: &Questionnaire, answers: &str) -> serde_json::Value {
+        let suggest = crate::suggest::Suggester::new();
+        let a = crate::answers_file::parse_answers_doc(q, "t", answers, &suggest).unwrap();
+        let outcome = crate::score(q, &a);
+        serde_json::to_value(crate::report::Record::new(q, &a, &outcome)).unwrap()
+    }
+
+    #[test]
+    fn a_record_rescored_under_its_own_questionnaire_is_unchanged() {
+        let q = mini();
+        let r = record(
+            &q,
+            r#"{"answers": {"chest_pain": "no", "age": 16, "pregnant": "no", "thinners": "yes", "which": ["aspirin"]}}"#,
+        );
+        let mut rescorer = Rescorer::new(&q);
+        let got = rescorer.rescore(&r.to_string(), "t:1").unwrap();
+        assert!(!got.changed());
+        assert_eq!(got.then, got.now);
+        assert!(got.newly_fired.is_empty() && got.no_longer_fired.is_empty());
+        assert!(got.no_longer_asked.is_empty() && got.unanswered_now.is_empty());
+    }
+
+    #[test]
+    fn damaged_records_are_described_without_their_values() {
+        let q = mini();
+        let mut rescorer = Rescorer::new(&q);
+        let mut r = record(&q, r#"{"answers": {"chest_pain": "yes"}}"#);
+        r["outcome"] = "SECRET".into();
+        let p = rescorer.rescore(&r.to_string(), "t:1").unwrap_err();
+        assert_eq!(p.kind(), "not_a_record");
+        assert!(!p.message(&q).contains("SECRET"), "{}", p.message(&q));
+        let p = rescorer
+            .rescore(r#"{"answers": {"x": "SECRET"#, "t:2")
+            .unwrap_err();
+        assert_eq!(p.kind(), "not_json");
+        assert!(!p.message(&q).contains("SECRET"));
+    }
+
+    #[test]
+    fn a_version_is_pinned_by_its_first_record_and_a_known_file_must_agree() {
+        let q = mini();
+        let mut rescorer = Rescorer::new(&q);
+        let mut r = record(&q, r#"{"answers": {"chest_pain": "yes"}}"#);
+        r["questionnaire"]["version"] = "0.9.0".into();
+        r["questionnaire"]["sha256"] = "a".repeat(64).into();
+        assert!(rescorer.rescore(&r.to_string(), "old:1").is_ok());
+        r["questionnaire"]["sha256"] = "b".repeat(64).into();
+        let p = rescorer.rescore(&r.to_string(), "old:2").unwrap_err();
+        assert!(
+            p.message(&q).contains("by the first record of it (old:1)"),
+            "{}",
+            p.message(&q)
+        );
+        // A file given as the true copy of a version must be that questionnaire, and agree
+        // with what is already known of its version.
+        let text = String::from_utf8(include_bytes!("../../../tests/fixtures/mini.json").to_vec());
+        let text = text.unwrap();
+        let load = |t: String| crate::loader::load_str("x.json", t.as_bytes()).unwrap();
+        let other = load(text.replacen(r#""id": "mini""#, r#""id": "knee""#, 1));
+        assert!(
+            rescorer
+                .know(&other, "knee.json")
+                .unwrap_err()
+                .contains("`knee`, not `mini`")
+        );
+        let edited = load(text.replacen("Chest pain now", "Chest pain today", 1));
+        assert_eq!(edited.version(), q.version());
+        let e = rescorer.know(&edited, "edited.json").unwrap_err();
+        assert!(e.contains("but that version has SHA-256"), "{e}");
+        assert!(rescorer.know(&q, "same.json").is_ok());
+    }
+}
