@@ -160,6 +160,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DocFormat::Md)]
         format: DocFormat,
     },
+    /// Print the questionnaire for other systems: `fhir`, an HL7 FHIR R4 Questionnaire;
+    /// `fhir-levels`, the FHIR CodeSystem of the outcome levels that scorings use.
+    ///
+    /// The Questionnaire has the questions as items grouped by section, "Not sure" as the
+    /// code asked-unknown, and when each question is asked as enableWhen or an SDC
+    /// enableWhenExpression; with --clinic FILE, under the clinic's settings. The rules are
+    /// not part of it. See the README for the mapping.
+    Export {
+        /// What to print.
+        #[arg(value_enum)]
+        what: ExportKind,
+        /// The front-desk wording (its own Questionnaire, at the canonical URL plus /staff).
+        #[arg(long)]
+        staff: bool,
+    },
     /// List the clinic settings: what each decides, its default and its effective value
     /// (with --clinic FILE or NEEDLECHECK_CLINIC).
     Settings {
@@ -212,6 +227,15 @@ pub enum Command {
 pub enum SchemaKind {
     Questionnaire,
     Clinic,
+}
+
+/// What `export` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    /// The questionnaire as a FHIR R4 Questionnaire.
+    Fhir,
+    /// The outcome levels as a FHIR R4 CodeSystem.
+    FhirLevels,
 }
 
 /// The format of a document.
@@ -302,6 +326,9 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Rulebook { format }) => {
             with_questionnaire(&cli, Tests::Needed, |q| rulebook(q, format))
         }
+        Some(Command::Export { what, staff }) => {
+            with_questionnaire(&cli, Tests::NotNeeded, |q| export(q, what, staff))
+        }
         Some(Command::Settings { format }) => {
             with_questionnaire(&cli, Tests::NotNeeded, |q| settings(q, format))
         }
@@ -338,6 +365,7 @@ impl Command {
             Command::Schema { .. } => "schema",
             Command::Rulebook { .. } => "rulebook",
             Command::Settings { .. } => "settings",
+            Command::Export { .. } => "export",
             Command::Completions { .. } => "completions",
             Command::Man => "man",
             Command::Rescore { .. } => "rescore",
@@ -354,6 +382,7 @@ impl Command {
                 | Command::Rulebook { .. }
                 | Command::Settings { .. }
                 | Command::Rescore { .. }
+                | Command::Export { .. }
         )
     }
 }
@@ -992,6 +1021,25 @@ fn rulebook(q: &Questionnaire, format: DocFormat) -> io::Result<u8> {
     // questionnaire's text itself.
     let mut out = BufWriter::new(output::stdout());
     out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+/// `needlecheck export`: the questionnaire or the outcome levels as FHIR R4 JSON.
+fn export(q: &Questionnaire, what: ExportKind, staff: bool) -> io::Result<u8> {
+    let doc = match what {
+        ExportKind::Fhir => match crate::fhir::questionnaire(q, staff) {
+            Ok(doc) => doc,
+            Err(e) => {
+                output::note(&format!("error: cannot export {}: {e}", q.origin()));
+                return Ok(EXIT_INVALID);
+            }
+        },
+        ExportKind::FhirLevels => crate::fhir::levels_code_system(),
+    };
+    let mut out = BufWriter::new(output::json_stdout());
+    serde_json::to_writer_pretty(&mut out, &doc)?;
+    out.write_all(b"\n")?;
     out.flush()?;
     Ok(EXIT_OK)
 }

@@ -30,11 +30,14 @@ pub enum Format {
     Json,
     /// The practitioner handover, with how the screening ended.
     Handover,
+    /// An HL7 FHIR R4 `Bundle`: the answers as a `QuestionnaireResponse`, the outcome as a
+    /// `RiskAssessment` ([`crate::fhir`]).
+    Fhir,
 }
 
 impl Format {
     /// Every format, in the order they are listed.
-    pub const ALL: [Format; 3] = [Format::Text, Format::Json, Format::Handover];
+    pub const ALL: [Format; 4] = [Format::Text, Format::Json, Format::Handover, Format::Fhir];
 
     /// What a saved screening is written as, one file each, sharing a name stem.
     pub const SAVED: [Format; 2] = [Format::Json, Format::Handover];
@@ -45,6 +48,7 @@ impl Format {
             Format::Text => "text",
             Format::Json => "json",
             Format::Handover => "handover",
+            Format::Fhir => "fhir",
         }
     }
 
@@ -59,13 +63,17 @@ impl Format {
             Format::Text => "advice.txt",
             Format::Json => "json",
             Format::Handover => "handover.txt",
+            Format::Fhir => "fhir.json",
         }
     }
 
-    /// Whether the format escapes control characters itself (JSON does); the others are
-    /// text for a terminal or a text file and are written through [`printable::escape`].
+    /// Whether the format escapes control characters itself (JSON and FHIR do); the others
+    /// are text for a terminal or a text file and are written through [`printable::escape`].
     pub fn escapes_itself(self) -> bool {
-        matches!(self, Format::Json)
+        match self {
+            Format::Json | Format::Fhir => true,
+            Format::Text | Format::Handover => false,
+        }
     }
 
     /// Writes `report` in this format, as a document.
@@ -80,6 +88,10 @@ impl Format {
                 }
                 out.write_all(b"\n")
             }
+            Format::Fhir => {
+                serde_json::to_writer_pretty(&mut *out, &r.fhir()?)?;
+                out.write_all(b"\n")
+            }
         }
     }
 
@@ -92,25 +104,29 @@ impl Format {
     }
 
     /// A writer of scorings of `q` one per line (`score --jsonl`), for a format that can be
-    /// streamed (JSON); `None` for the others.
+    /// streamed (JSON, FHIR); `None` for the others.
     pub fn stream(self, q: &Questionnaire) -> Option<io::Result<Stream<'_>>> {
         match self {
             Format::Json => Some(
                 RecordWriter::new(q)
-                    .map(|records| Stream { records })
+                    .map(|records| Stream::Json { records })
                     .map_err(io::Error::other),
             ),
+            Format::Fhir => Some(Ok(Stream::Fhir { q })),
             Format::Text | Format::Handover => None,
         }
     }
 }
 
-/// Scorings written one per line (`score --jsonl`): each JSON record, with its `line` number
-/// first, exactly as [`Record`] serializes, from pieces of the questionnaire escaped once for
-/// the whole stream ([`RecordWriter`]).
+/// Scorings written one per line (`score --jsonl`).
 #[derive(Debug, Clone)]
-pub struct Stream<'q> {
-    records: RecordWriter<'q>,
+pub enum Stream<'q> {
+    /// Each JSON record, with its `line` number first, exactly as [`Record`] serializes, from
+    /// pieces of the questionnaire escaped once for the whole stream ([`RecordWriter`]).
+    Json { records: RecordWriter<'q> },
+    /// Each FHIR Bundle on one line (a Bundle has no place for the line number: the lines
+    /// keep their order).
+    Fhir { q: &'q Questionnaire },
 }
 
 impl Stream<'_> {
@@ -122,7 +138,14 @@ impl Stream<'_> {
         answers: &Answers,
         outcome: &Outcome,
     ) -> io::Result<()> {
-        self.records.write(out, Some(line), answers, outcome)?;
+        match self {
+            Stream::Json { records } => records.write(out, Some(line), answers, outcome)?,
+            Stream::Fhir { q } => {
+                let bundle =
+                    crate::fhir::bundle(q, answers, outcome, None).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut *out, &bundle)?;
+            }
+        }
         out.write_all(b"\n")
     }
 }
@@ -193,6 +216,12 @@ impl<'a, 'q> Report<'a, 'q> {
             ));
         }
         out
+    }
+
+    /// The FHIR Bundle: of the screening when there is one.
+    fn fhir(&self) -> io::Result<Value> {
+        crate::fhir::bundle(self.q, self.answers, self.outcome, self.screening)
+            .map_err(io::Error::other)
     }
 
     fn record(&self) -> Record<'a> {

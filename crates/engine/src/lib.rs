@@ -32,6 +32,7 @@ pub mod condition;
 #[allow(missing_docs)]
 pub mod coverage;
 pub mod diagnostics;
+pub mod fhir;
 pub mod formats;
 pub mod loader;
 pub mod locate;

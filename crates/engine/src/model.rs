@@ -78,6 +78,11 @@ pub struct QuestionnaireFile {
     pub schema: Option<String>,
     /// Stable identifier of the questionnaire, e.g. `dry-needling`.
     pub id: String,
+    /// Canonical URL of the questionnaire, as FHIR names it (`needlecheck export fhir`): an
+    /// absolute URI, the same for every version. Without it the export uses
+    /// `urn:needlecheck:questionnaire:<id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Semantic version (`MAJOR.MINOR.PATCH`) of the content.
     pub version: String,
     /// Title shown on the welcome screen.

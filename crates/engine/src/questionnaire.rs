@@ -62,6 +62,7 @@ pub struct CompiledRule {
 #[derive(Debug, Clone)]
 pub struct Questionnaire {
     id: String,
+    url: Option<String>,
     version: String,
     title: String,
     locale: String,
@@ -148,6 +149,7 @@ impl Questionnaire {
         let (tests, test_answers): (Vec<_>, Vec<_>) = parts.tests.into_iter().unzip();
         Questionnaire {
             id: file.id,
+            url: file.url,
             version: file.version,
             title: file.title,
             locale: file.locale,
@@ -309,6 +311,11 @@ impl Questionnaire {
     /// Stable identifier, e.g. `dry-needling`.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The canonical URL the file gives, if any (see [`crate::fhir::canonical_url`]).
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
     }
 
     /// Semantic version of the content.

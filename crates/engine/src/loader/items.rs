@@ -7,6 +7,19 @@ pub(super) fn check_meta(c: &mut Checker, f: &QuestionnaireFile) {
     if f.id.trim().is_empty() {
         c.push("/id".into(), "the questionnaire id is empty", None);
     }
+    if let Some(url) = &f.url
+        && !is_absolute_uri(url)
+    {
+        c.push(
+            "/url".into(),
+            "`url` is not an absolute URI",
+            Some(
+                "write a scheme, a colon and no spaces, e.g. \
+                 `https://clinic.example/fhir/Questionnaire/intake`"
+                    .into(),
+            ),
+        );
+    }
     if !is_semver(&f.version) {
         c.push(
             "/version".into(),
@@ -40,6 +53,19 @@ pub(super) fn check_meta(c: &mut Checker, f: &QuestionnaireFile) {
             .enumerate()
             .map(|(i, x)| (format!("/sources/{i}"), x.id.as_str())),
     );
+}
+
+/// A scheme (a letter, then letters, digits, `+`, `-` or `.`), a colon, and something after
+/// it, with no spaces or control characters: what FHIR accepts as a canonical URL.
+fn is_absolute_uri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let mut first = scheme.chars();
+    first.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && first.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn is_semver(v: &str) -> bool {

@@ -1,0 +1,284 @@
+//! The FHIR R4 export: schema-valid against the official R4 JSON Schema, and consistent where
+//! the schema cannot see (linkIds, answer types against item types).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use assert_cmd::Command;
+use needlecheck::fhir;
+use needlecheck::selftest::case_questionnaire;
+use needlecheck::{Questionnaire, loader};
+use serde_json::{Value, json};
+
+/// The official schema, compiled once per resource type it is asked for.
+fn schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let text = std::fs::read_to_string("tests/fixtures/fhir/fhir.schema.json")
+            .expect("the vendored FHIR schema is readable");
+        serde_json::from_str(&text).expect("the vendored FHIR schema is JSON")
+    })
+}
+
+/// The validator of one resource type, compiled once.
+fn validator(resource: &'static str) -> &'static jsonschema::Validator {
+    static DONE: OnceLock<Mutex<HashMap<&'static str, &'static jsonschema::Validator>>> =
+        OnceLock::new();
+    let done = DONE.get_or_init(Default::default);
+    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+    done.entry(resource)
+        .or_insert_with(|| Box::leak(Box::new(compile(resource))))
+}
+
+/// A validator of one resource type: the schema with its root pointed at that definition
+/// (the root's `oneOf` over every resource type makes each check slow and its errors vague).
+fn compile(resource: &str) -> jsonschema::Validator {
+    let mut root = json!({
+        "$schema": "http://json-schema.org/draft-06/schema#",
+        "$ref": format!("#/definitions/{resource}"),
+    });
+    root["definitions"] = schema()["definitions"].clone();
+    jsonschema::draft6::new(&root).expect("the FHIR schema compiles")
+}
+
+fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
+    let errors: Vec<String> = v
+        .iter_errors(doc)
+        .take(10)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{what} is not valid FHIR R4:\n{}",
+        errors.join("\n")
+    );
+}
+
+fn default_q() -> Questionnaire {
+    loader::embedded().expect("the embedded questionnaire loads")
+}
+
+#[test]
+fn the_questionnaire_in_both_wordings_and_the_levels_are_schema_valid() {
+    let q = default_q();
+    let v = validator("Questionnaire");
+    for staff in [false, true] {
+        let doc = fhir::questionnaire(&q, staff).unwrap();
+        assert_valid(v, &doc, "the exported Questionnaire");
+        assert_eq!(doc["url"], fhir::canonical_url(&q, staff));
+        assert_eq!(doc["version"], q.version());
+        assert_eq!(doc["status"], "active");
+    }
+    assert_valid(
+        validator("CodeSystem"),
+        &fhir::levels_code_system(),
+        "the levels CodeSystem",
+    );
+}
+
+#[test]
+fn the_schema_check_catches_a_broken_resource() {
+    // The check above must be able to fail: a wrong status and a wrong operator are refused.
+    let q = default_q();
+    let mut doc = fhir::questionnaire(&q, false).unwrap();
+    doc["status"] = "done".into();
+    assert!(!validator("Questionnaire").is_valid(&doc));
+    let mut doc = fhir::questionnaire(&q, false).unwrap();
+    let item = &mut doc["item"][0]["item"];
+    let with_enable = item
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i.get("enableWhen").is_some())
+        .expect("the first section has an item with enableWhen");
+    with_enable["enableWhen"][0]["operator"] = "lt".into();
+    assert!(!validator("Questionnaire").is_valid(&doc));
+}
+
+/// Every item of a Questionnaire by linkId: its type and whether it repeats.
+fn items(doc: &Value) -> HashMap<String, (String, bool)> {
+    fn walk(items: &Value, out: &mut HashMap<String, (String, bool)>) {
+        for i in items.as_array().into_iter().flatten() {
+            let id = i["linkId"].as_str().unwrap().to_string();
+            let kind = i["type"].as_str().unwrap().to_string();
+            let repeats = i["repeats"].as_bool().unwrap_or(false);
+            assert!(
+                out.insert(id.clone(), (kind, repeats)).is_none(),
+                "linkId {id} twice"
+            );
+            walk(&i["item"], out);
+        }
+    }
+    let mut out = HashMap::new();
+    walk(&doc["item"], &mut out);
+    out
+}
+
+/// The value[x] key an answer to an item of this type may use.
+fn answer_fits(kind: &str, answer: &Value) -> bool {
+    let keys: Vec<&str> = answer
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .filter(|k| k.starts_with("value") || k.starts_with("_value"))
+        .collect();
+    let key = match keys.as_slice() {
+        [one] => one.trim_start_matches('_'),
+        _ => return false,
+    };
+    matches!(
+        (kind, key),
+        ("choice", "valueCoding")
+            | ("integer", "valueInteger")
+            | ("decimal", "valueDecimal")
+            | ("string" | "text", "valueString")
+    )
+}
+
+/// Checks a response against its questionnaire: each linkId an item of the same nesting,
+/// each answer of the item's type, several answers only where the item repeats.
+fn check_response(qdoc: &Value, qr: &Value, what: &str) {
+    let known = items(qdoc);
+    let canonical = format!(
+        "{}|{}",
+        qdoc["url"].as_str().unwrap(),
+        qdoc["version"].as_str().unwrap()
+    );
+    assert_eq!(qr["questionnaire"], canonical.as_str(), "{what}");
+    for group in qr["item"].as_array().into_iter().flatten() {
+        let gid = group["linkId"].as_str().unwrap();
+        assert_eq!(known[gid].0, "group", "{what}: {gid} is not a group");
+        for item in group["item"].as_array().unwrap() {
+            let id = item["linkId"].as_str().unwrap();
+            let (kind, repeats) = known
+                .get(id)
+                .unwrap_or_else(|| panic!("{what}: linkId {id} is not in the Questionnaire"));
+            let answers = item["answer"].as_array().unwrap();
+            assert!(!answers.is_empty(), "{what}: {id} has no answer");
+            assert!(*repeats || answers.len() == 1, "{what}: {id} repeats");
+            for a in answers {
+                assert!(answer_fits(kind, a), "{what}: {id} ({kind}) answered {a}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_scenario_scores_to_a_schema_valid_bundle_that_fits_the_questionnaire() {
+    let q = default_q();
+    let bundle_schema = validator("Bundle");
+    let qdoc = fhir::questionnaire(&q, false).unwrap();
+    assert!(q.tests().len() > 100, "the scenarios are there");
+    let mut not_sure = 0;
+    for t in q.tests() {
+        let sq = case_questionnaire(&q, t);
+        let answers = sq
+            .parse_answers(&t.answers)
+            .expect("scenario answers parse");
+        let outcome = needlecheck::score(&sq, &answers);
+        let bundle = fhir::bundle(&sq, &answers, &outcome, None).unwrap();
+        let what = format!("scenario \"{}\"", t.name);
+        assert_valid(bundle_schema, &bundle, &what);
+        let qr = &bundle["entry"][0]["resource"];
+        let ra = &bundle["entry"][1]["resource"];
+        check_response(&qdoc, qr, &what);
+        assert_eq!(
+            ra["prediction"][0]["outcome"]["coding"][0]["code"],
+            t.expect.as_str()
+        );
+        let basis = format!("urn:uuid:{}", qr["id"].as_str().unwrap());
+        assert_eq!(ra["basis"][0]["reference"], basis.as_str(), "{what}");
+        assert_eq!(bundle["entry"][0]["fullUrl"], basis.as_str(), "{what}");
+        not_sure += qr.to_string().matches("asked-unknown").count();
+    }
+    assert!(not_sure > 0, "some scenario answers \"Not sure\"");
+}
+
+fn needlecheck() -> Command {
+    Command::cargo_bin("needlecheck").unwrap()
+}
+
+#[test]
+fn export_fhir_prints_the_same_questionnaire_every_time() {
+    let run = || {
+        let out = needlecheck().args(["export", "fhir"]).output().unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let first = run();
+    assert_eq!(first, run(), "the export is deterministic");
+    let doc: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(doc["resourceType"], "Questionnaire");
+    assert_eq!(doc["url"], "urn:needlecheck:questionnaire:dry-needling");
+    let staff = needlecheck()
+        .args(["export", "fhir", "--staff"])
+        .output()
+        .unwrap();
+    let staff: Value = serde_json::from_slice(&staff.stdout).unwrap();
+    assert_eq!(
+        staff["url"],
+        "urn:needlecheck:questionnaire:dry-needling/staff"
+    );
+    assert_ne!(
+        staff["item"], doc["item"],
+        "staff wording differs somewhere"
+    );
+    let levels = needlecheck()
+        .args(["export", "fhir-levels"])
+        .output()
+        .unwrap();
+    let levels: Value = serde_json::from_slice(&levels.stdout).unwrap();
+    assert_eq!(levels["concept"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn score_format_fhir_prints_a_bundle_and_streams_one_per_line() {
+    let out = needlecheck()
+        .args([
+            "-q",
+            "tests/fixtures/mini.json",
+            "score",
+            "--format",
+            "fhir",
+        ])
+        .args(["-a", "tests/fixtures/cli/findings.json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let bundle: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    assert_valid(validator("Bundle"), &bundle, "score --format fhir");
+    let qr = &bundle["entry"][0]["resource"];
+    assert_eq!(
+        qr["questionnaire"], "urn:needlecheck:questionnaire:mini|1.0.0",
+        "without a url the canonical URL comes from the id"
+    );
+    let out = needlecheck()
+        .args([
+            "-q",
+            "tests/fixtures/mini.json",
+            "score",
+            "--jsonl",
+            "--format",
+            "fhir",
+        ])
+        .args(["-a", "tests/fixtures/cli/batch.jsonl"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let input = std::fs::read_to_string("tests/fixtures/cli/batch.jsonl").unwrap();
+    assert_eq!(
+        text.lines().count(),
+        input.lines().filter(|l| !l.trim().is_empty()).count()
+    );
+    let v = validator("Bundle");
+    for line in text.lines() {
+        let doc: Value = serde_json::from_str(line).unwrap();
+        if doc["resourceType"] == "Bundle" {
+            assert_valid(v, &doc, "a --jsonl --format fhir line");
+        }
+    }
+}
