@@ -123,10 +123,16 @@ impl Format {
 pub enum Stream<'q> {
     /// Each JSON record, with its `line` number first, exactly as [`Record`] serializes, from
     /// pieces of the questionnaire escaped once for the whole stream ([`RecordWriter`]).
-    Json { records: RecordWriter<'q> },
+    Json {
+        /// The writer, with the questionnaire's pieces escaped once.
+        records: RecordWriter<'q>,
+    },
     /// Each FHIR Bundle on one line (a Bundle has no place for the line number: the lines
     /// keep their order).
-    Fhir { q: &'q Questionnaire },
+    Fhir {
+        /// The questionnaire the Bundles answer.
+        q: &'q Questionnaire,
+    },
 }
 
 impl Stream<'_> {
