@@ -172,6 +172,104 @@ fn every_question_and_rule_of_the_built_in_questionnaire_is_in_the_rulebook() {
     }
 }
 
+#[test]
+fn the_advice_of_every_level_with_its_contacts_and_after_care_is_in_the_rulebook() {
+    let q = embedded();
+    let doc = markdown(&q);
+    let advice = &doc[doc.find("\n## Advice\n").expect("an Advice part")..];
+    let advice = &advice[..advice.find("\n## Questions\n").expect("Questions follow")];
+    assert!(advice.contains(&md(q.disclaimer())), "the disclaimer");
+    for level in needlecheck::Level::ALL {
+        let a = q.advice().for_level(level);
+        let heading = format!("\n### `{}`: {}\n", level.as_str(), md(&a.label));
+        let at = advice
+            .find(&heading)
+            .unwrap_or_else(|| panic!("no {heading:?}"));
+        let part = &advice[at + heading.len()..];
+        let part = &part[..part.find("\n### ").unwrap_or(part.len())];
+        let staff_steps = a.staff_next_steps.iter().flatten();
+        for text in [&a.summary].into_iter().chain(&a.staff_summary) {
+            assert!(part.contains(&md(text)), "{level:?}: summary");
+        }
+        for step in a.next_steps.iter().chain(staff_steps) {
+            assert!(part.contains(&md(step)), "{level:?}: step {step:?}");
+        }
+        for c in q.contacts().iter().filter(|c| c.show_for.contains(&level)) {
+            let listed = format!("{} ({})", md(&c.name), md(&c.number));
+            assert!(part.contains(&listed), "{level:?}: contact {}", c.id);
+        }
+        for b in q.aftercare().iter().filter(|b| b.shown_for(level)) {
+            assert!(part.contains(&md(&b.heading)), "{level:?}: {}", b.heading);
+        }
+    }
+    for c in q.contacts() {
+        assert!(doc.contains(&format!(
+            "| {} (`{}`) | {} |",
+            md(&c.name),
+            c.id,
+            md(&c.number)
+        )));
+    }
+    for item in q.aftercare().iter().flat_map(|b| &b.items) {
+        assert!(doc.contains(&format!("\n  - {}\n", md(item))), "{item:?}");
+    }
+}
+
+#[test]
+fn under_a_clinic_file_the_rulebook_names_the_clinic_its_file_and_its_contacts() {
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
+        .args(["--clinic", "questionnaires/clinic-example.json", "rulebook"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let doc = String::from_utf8(out.stdout).unwrap();
+    assert!(doc.contains("| Clinic | Harbour Physio |"));
+    let hash_line = doc
+        .lines()
+        .find(|l| l.starts_with("| SHA-256 of the clinic file | `"))
+        .expect("the clinic file's hash in the header");
+    let hash = hash_line.split('`').nth(1).unwrap();
+    assert_eq!(hash.len(), 64);
+    assert!(doc.contains(&format!("under the clinic file with SHA-256 `{hash}`")));
+    // The clinic's own phone is a contact, and the clinic file's wording of the nurse line wins.
+    assert!(doc.contains("02 9000 0000"));
+    assert!(doc.contains("To talk to a registered nurse, any time of day or night"));
+    // Without a clinic file there is no clinic to sign for.
+    assert!(!markdown(&embedded()).contains("| Clinic |"));
+}
+
+#[test]
+fn the_contents_link_to_headings_that_exist_in_markdown_and_html() {
+    let q = embedded();
+    let doc = markdown(&q);
+    let contents = &doc[doc.find("\n## Contents\n").expect("contents")..];
+    let contents = &contents[..contents[1..].find("\n## ").unwrap() + 1];
+    let links: Vec<&str> = contents
+        .split("](#")
+        .skip(1)
+        .map(|rest| &rest[..rest.find(')').unwrap()])
+        .collect();
+    let h2 = doc.lines().filter(|l| l.starts_with("## ")).count();
+    // Every part but the contents, and the sections of the questions.
+    assert!(links.len() >= h2 - 1 + q.sections().len(), "{links:?}");
+    let page = html(&q);
+    for id in &links {
+        assert!(page.contains(&format!(" id=\"{id}\"")), "no heading #{id}");
+        assert!(
+            page.contains(&format!("<a href=\"#{id}\">")),
+            "no link to #{id}"
+        );
+    }
+    // Ids are unique, as GitHub makes them for the Markdown.
+    let ids: Vec<&str> = page
+        .split(" id=\"")
+        .skip(1)
+        .map(|r| &r[..r.find('"').unwrap()])
+        .collect();
+    let unique: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len());
+}
+
 /// The text of the rulebook from a rule's heading to the next heading.
 fn rule_section<'a>(md: &'a str, id: &str) -> &'a str {
     let start = md
@@ -369,8 +467,13 @@ fn assert_safe_self_contained_html(page: &str) {
     }
     for (i, _) in page.match_indices("href=\"") {
         let url = &page[i + 6..];
+        // Outside links are to sources; `#…` links (the contents) go to a heading of the page.
+        let local = url
+            .strip_prefix('#')
+            .map(|rest| &rest[..rest.find('"').unwrap_or(0)])
+            .is_some_and(|id| !id.is_empty() && page.contains(&format!(" id=\"{id}\"")));
         assert!(
-            url.starts_with("https://") || url.starts_with("http://"),
+            local || url.starts_with("https://") || url.starts_with("http://"),
             "link {}",
             &url[..url.len().min(40)]
         );
@@ -396,7 +499,7 @@ fn the_html_rulebook_is_one_safe_page() {
     assert!(page.contains("@page { size: A4;"));
     for r in q.rules() {
         assert!(
-            page.contains(&format!("<h3><code>{}</code>: ", r.rule.id)),
+            page.contains(&format!("\"><code>{}</code>: ", r.rule.id)),
             "{}",
             r.rule.id
         );

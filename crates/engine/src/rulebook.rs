@@ -897,13 +897,16 @@ pub fn markdown(q: &Questionnaire) -> String {
     md_header(w, q);
     md_how_to_read(w);
     md_levels(w, q);
+    md_advice(w, q);
+    md_contacts(w, q);
+    md_aftercare(w, q);
     md_questions(w, q, &readers(q), &opens(q));
     md_settings(w, q);
     md_rules(w, q, &scenarios);
     md_sources(w, q);
     md_tests(w, q, &scenarios);
     md_sign_off(w, q);
-    out
+    with_contents(&out)
 }
 
 /// The title and the table that identifies the file.
@@ -916,12 +919,21 @@ fn md_header(w: &mut String, q: &Questionnaire) {
     let _ = writeln!(w, "| SHA-256 of the file | `{}` |", q.sha256());
     let _ = writeln!(
         w,
-        "| Contents | {} sections, {} questions, {} rules, {} scenario tests |\n",
+        "| Size | {} sections, {} questions, {} rules, {} scenario tests |",
         q.sections().len(),
         q.questions().len(),
         q.rules().len(),
         q.tests().len()
     );
+    if let Some(c) = q.clinic() {
+        let name = c
+            .name
+            .as_deref()
+            .map_or_else(|| "(no name)".to_string(), md);
+        let _ = writeln!(w, "| Clinic | {} |", cell(&name));
+        let _ = writeln!(w, "| SHA-256 of the clinic file | `{}` |", c.sha256);
+    }
+    let _ = writeln!(w);
     let _ = writeln!(
         w,
         "This document is generated from the questionnaire file by `needlecheck rulebook`. \
@@ -984,6 +996,124 @@ fn md_levels(w: &mut String, q: &Questionnaire) {
             md(&a.summary),
             staff
         );
+    }
+    let _ = writeln!(w);
+}
+
+/// What the advice of each level says, in both wordings, with the contacts and after-care it
+/// lists.
+fn md_advice(w: &mut String, q: &Questionnaire) {
+    let _ = writeln!(w, "## Advice\n");
+    let _ = writeln!(
+        w,
+        "The advice for the outcome, as the person (and, where it differs, staff) read it. \
+         Every advice ends with: \"{}\"\n",
+        md(q.disclaimer())
+    );
+    for level in Level::ALL.iter().rev() {
+        let a = q.advice().for_level(*level);
+        let _ = writeln!(w, "### `{}`: {}\n", level.as_str(), md(&a.label));
+        let _ = writeln!(w, "- **Told to the person:** {}", md(&a.summary));
+        if let Some(staff) = &a.staff_summary {
+            let _ = writeln!(w, "- **Told to staff:** {}", md(staff));
+        }
+        steps(w, "Next steps", &a.next_steps);
+        if let Some(staff) = &a.staff_next_steps {
+            steps(w, "Next steps for staff", staff);
+        }
+        let contacts: Vec<String> = crate::report::contacts_for(q, *level)
+            .iter()
+            .map(|c| format!("{} ({})", md(&c.name), md(&c.number)))
+            .collect();
+        let blocks: Vec<String> = q
+            .aftercare()
+            .iter()
+            .filter(|b| b.shown_for(*level))
+            .map(|b| format!("\u{201c}{}\u{201d}", md(&b.heading)))
+            .collect();
+        let _ = writeln!(w, "- **Contacts listed:** {}", none_or(&contacts));
+        let _ = writeln!(w, "- **After-care:** {}\n", none_or(&blocks));
+    }
+}
+
+/// A labelled, numbered list of steps.
+fn steps(w: &mut String, label: &str, steps: &[String]) {
+    if steps.is_empty() {
+        let _ = writeln!(w, "- **{label}:** none");
+        return;
+    }
+    let _ = writeln!(w, "- **{label}:**");
+    for (i, step) in steps.iter().enumerate() {
+        let _ = writeln!(w, "  {}. {}", i + 1, md(step));
+    }
+}
+
+/// Items joined with "; ", or "none".
+fn none_or(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join("; ")
+    }
+}
+
+/// The levels a contact or an after-care block is listed for, highest first.
+fn levels_words(levels: impl Fn(Level) -> bool) -> String {
+    let listed: Vec<String> = Level::ALL
+        .iter()
+        .rev()
+        .filter(|l| levels(**l))
+        .map(|l| format!("`{}`", l.as_str()))
+        .collect();
+    if listed.len() == Level::ALL.len() {
+        "every level".to_string()
+    } else {
+        none_or(&listed).replace("; ", ", ")
+    }
+}
+
+/// Every contact the advice can list (with a clinic file: as the clinic file left them).
+fn md_contacts(w: &mut String, q: &Questionnaire) {
+    if q.contacts().is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "## Contacts\n");
+    let _ = writeln!(
+        w,
+        "| Contact | Number | When to use it | What to tell them | Listed for |\n|---|---|---|---|---|"
+    );
+    for c in q.contacts() {
+        let opt = |t: &Option<String>| t.as_deref().map_or_else(String::new, md);
+        let _ = writeln!(
+            w,
+            "| {} ({}) | {} | {} | {} | {} |",
+            cell(&md(&c.name)),
+            code(&c.id),
+            cell(&md(&c.number)),
+            cell(&opt(&c.when)),
+            cell(&opt(&c.tell)),
+            levels_words(|l| c.show_for.contains(&l))
+        );
+    }
+    let _ = writeln!(w);
+}
+
+/// Every after-care block, with the levels whose advice includes it.
+fn md_aftercare(w: &mut String, q: &Questionnaire) {
+    if q.aftercare().is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "## After-care\n");
+    for b in q.aftercare() {
+        let _ = writeln!(
+            w,
+            "- **{}** (listed for {})",
+            md(&b.heading),
+            levels_words(|l| b.shown_for(l))
+        );
+        for item in &b.items {
+            let _ = writeln!(w, "  - {}", md(item));
+        }
     }
     let _ = writeln!(w);
 }
@@ -1255,17 +1385,81 @@ fn md_sign_off(w: &mut String, q: &Questionnaire) {
     let _ = writeln!(w, "## Sign-off\n");
     let _ = writeln!(
         w,
-        "I have read every question and rule of {} version {} (SHA-256 `{}`) and approve it \
-         for use.\n",
+        "I have read every question and rule of {} version {} (SHA-256 `{}`){} and approve \
+         it for use.\n",
         code(q.id()),
         md(q.version()),
-        q.sha256()
+        q.sha256(),
+        q.clinic().map_or_else(String::new, |c| format!(
+            ", under the clinic file with SHA-256 `{}`",
+            c.sha256
+        ))
     );
     let _ = writeln!(w, "| | |\n|---|---|");
     let _ = writeln!(
         w,
         "| Name | |\n| Role and registration | |\n| Signature | |\n| Date | |"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contents
+
+/// The headings the contents list: every `##`, and the `###` under these.
+const CONTENTS_OPENS: [&str; 2] = ["Questions", "Advice"];
+
+/// Heading ids as GitHub makes them, so that the same links work in the Markdown on GitHub and
+/// in the HTML: lowercase letters and digits, `-` for spaces, `-1`, `-2` … after repeats.
+#[derive(Default)]
+struct Slugs {
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl Slugs {
+    /// The id of the next heading with this (Markdown) text.
+    fn id(&mut self, heading: &str) -> String {
+        let base: String = heading
+            .chars()
+            .filter_map(|c| match c {
+                ' ' | '-' => Some('-'),
+                '_' => Some('_'),
+                c if c.is_alphanumeric() => Some(c),
+                _ => None,
+            })
+            .flat_map(char::to_lowercase)
+            .collect();
+        let n = self.seen.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 { base } else { format!("{base}-{n}") };
+        *n += 1;
+        id
+    }
+}
+
+/// A heading line: its level and text.
+fn heading(line: &str) -> Option<(usize, &str)> {
+    let hashes = line.chars().take_while(|c| *c == '#').count();
+    ((1..=6).contains(&hashes) && line[hashes..].starts_with(' '))
+        .then(|| (hashes, &line[hashes + 1..]))
+}
+
+/// The document with a list of its contents after its title, linked to the headings.
+fn with_contents(doc: &str) -> String {
+    let (title, rest) = doc.split_once("\n\n").unwrap_or((doc, ""));
+    let mut slugs = Slugs::default();
+    let mut toc = String::from("## Contents\n\n");
+    let _ = slugs.id(title.trim_start_matches("# "));
+    let _ = slugs.id("Contents");
+    let mut open = false;
+    for (level, text) in rest.lines().filter_map(heading) {
+        let id = slugs.id(text);
+        if level == 2 {
+            open = CONTENTS_OPENS.contains(&text);
+            let _ = writeln!(toc, "- [{text}](#{id})");
+        } else if level == 3 && open {
+            let _ = writeln!(toc, "  - [{text}](#{id})");
+        }
+    }
+    format!("{title}\n\n{toc}\n{rest}")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1388,6 +1582,15 @@ fn inline_html(text: &str) -> String {
                 em = !em;
                 i += 1;
             }
+            '[' if let Some((label, id, len)) = local_link(&chars[i..]) => {
+                let _ = write!(
+                    out,
+                    "<a href=\"#{}\">{}</a>",
+                    html_escape(&id),
+                    inline_html(&label)
+                );
+                i += len;
+            }
             '<' if rest.starts_with("<br>") => {
                 out.push_str("<br>");
                 i += 4;
@@ -1418,6 +1621,17 @@ fn inline_html(text: &str) -> String {
         out.push_str("</strong>");
     }
     out
+}
+
+/// A link to a heading of this document, `[label](#id)`, as only the contents write it (a `[` in
+/// questionnaire text is escaped): its label, its id and its length in characters.
+fn local_link(chars: &[char]) -> Option<(String, String, usize)> {
+    // `#` in questionnaire text is escaped, so `](#` ends the label of a link written here.
+    let close = chars.windows(3).position(|w| w == [']', '(', '#'])?;
+    let end = close + 3 + chars[close + 3..].iter().position(|c| *c == ')')?;
+    let label = chars[1..close].iter().collect();
+    let id = chars[close + 3..end].iter().collect();
+    Some((label, id, end + 1))
 }
 
 /// The cells of a table row, split at the `|` that are not escaped.
@@ -1468,6 +1682,17 @@ fn close_lists(out: &mut String, lists: &mut Vec<(usize, bool)>, to: usize) {
     }
 }
 
+/// A heading with its id (the target of the contents' links); the big parts start a page.
+fn heading_html(level: usize, text: &str, id: &str) -> String {
+    let page = level == 2 && matches!(text, "Questions" | "Rules" | "Scenario tests");
+    let class = if page { " class=\"page\"" } else { "" };
+    format!(
+        "<h{level} id=\"{}\"{class}>{}</h{level}>\n",
+        html_escape(id),
+        inline_html(text)
+    )
+}
+
 /// The block Markdown that [`markdown`] writes, as HTML.
 fn markdown_to_html(doc: &str) -> String {
     let mut out = String::with_capacity(doc.len() * 2);
@@ -1476,6 +1701,7 @@ fn markdown_to_html(doc: &str) -> String {
     let mut lists: Vec<(usize, bool)> = Vec::new();
     let mut i = 0;
     let mut signoff = false;
+    let mut slugs = Slugs::default();
     while i < lines.len() {
         let line = lines[i];
         if let Some((indent, numbered, text)) = list_item(line) {
@@ -1505,13 +1731,9 @@ fn markdown_to_html(doc: &str) -> String {
             i += 1;
             continue;
         }
-        let hashes = line.chars().take_while(|c| *c == '#').count();
-        if (1..=6).contains(&hashes) && line[hashes..].starts_with(' ') {
-            let text = &line[hashes + 1..];
-            signoff = hashes == 2 && text == "Sign-off";
-            let page = hashes == 2 && matches!(text, "Questions" | "Rules" | "Scenario tests");
-            let class = if page { " class=\"page\"" } else { "" };
-            let _ = writeln!(out, "<h{hashes}{class}>{}</h{hashes}>", inline_html(text));
+        if let Some((level, text)) = heading(line) {
+            signoff = level == 2 && text == "Sign-off";
+            out.push_str(&heading_html(level, text, &slugs.id(text)));
             i += 1;
             continue;
         }
