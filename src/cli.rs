@@ -19,7 +19,6 @@ use crate::formats;
 use crate::frontend::RunOptions;
 use crate::lines::Line;
 use crate::loader;
-use crate::model::QuestionnaireFile;
 use crate::output;
 use crate::printable::escape_line;
 use crate::questionnaire::Questionnaire;
@@ -987,15 +986,14 @@ fn questions(q: &Questionnaire, format: Format) -> io::Result<u8> {
 
 /// The JSON Schema of the questionnaire format, generated from the serde types.
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(QuestionnaireFile);
-    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&crate::schema::questionnaire()).unwrap_or_default();
     s.push('\n');
     s
 }
 
 /// The JSON Schema of the clinic file, generated from its serde types.
 pub fn clinic_schema_json() -> String {
-    let mut s = serde_json::to_string_pretty(&crate::clinic::schema()).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&crate::schema::clinic()).unwrap_or_default();
     s.push('\n');
     s
 }

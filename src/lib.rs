@@ -7,8 +7,8 @@
 pub use needlecheck_engine::{
     Answer, Answers, Level, LoadError, Outcome, Questionnaire, Session, Step, answers,
     answers_file, clinic, condition, coverage, diagnostics, fhir, formats, loader, locate, model,
-    printable, questionnaire, records, report, rulebook, score, screening, selftest, session,
-    settings, subject, suggest,
+    printable, questionnaire, records, report, rulebook, schema, score, screening, selftest,
+    session, settings, subject, suggest,
 };
 
 pub mod cli;

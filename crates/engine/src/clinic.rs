@@ -357,8 +357,3 @@ fn new_contact(e: &ContactEntry, known: &[Contact]) -> Result<Contact, Problem> 
         show_for: e.show_for.clone().unwrap_or_default(),
     })
 }
-
-/// The JSON Schema of the clinic file.
-pub fn schema() -> schemars::Schema {
-    schemars::schema_for!(ClinicFile)
-}

@@ -48,6 +48,7 @@ pub mod rescore;
 #[allow(missing_docs)]
 pub mod rescore_report;
 pub mod rulebook;
+pub mod schema;
 pub mod score;
 #[allow(missing_docs)]
 pub mod screening;

@@ -649,6 +649,7 @@ impl fmt::Display for Bound {
 /// - `all: [...]`, `any: [...]`, `not: {...}`, or `at_least: n` with `of: [...]`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = crate::schema::condition_shapes)]
 pub struct Condition {
     /// The question a leaf looks at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
