@@ -10,7 +10,7 @@
 //!   uses them. They are removed; the `minimum` that says "not negative" stays.
 //! - A condition has exactly one shape. Its Rust type is one flat struct (so that a wrong
 //!   member is reported at its exact place), which on its own would let an editor accept `{}`
-//!   or `{"q": …, "all": …}`; [`condition_shapes`] adds the shapes as a `oneOf`.
+//!   or `{"q": …, "all": …}`; a transform on the type adds the shapes as a `oneOf`.
 
 use schemars::generate::SchemaSettings;
 use schemars::transform::RestrictFormats;
