@@ -1116,13 +1116,14 @@ fn example(k: keys::Key) -> KeyEvent {
         keys::Key::Char(c) => key(KeyCode::Char(c)),
         keys::Key::Code(code) => key(code),
         keys::Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+        keys::Key::Shift(code) => shift(code),
         keys::Key::Digits => key(KeyCode::Char('2')),
         keys::Key::Printable => key(KeyCode::Char('x')),
     }
 }
 
-/// Key presses written as words: `Enter`, `Esc`, `Up`, `Down`, `Left`, `PgDn`, `F1`, `Bksp`,
-/// `Space`, or a single character.
+/// Key presses written as words: `Enter`, `Esc`, `Up`, `Down`, `Left`, `PgDn`, `SUp` and
+/// `SDown` (with Shift), `F1`, `Bksp`, `Space`, or a single character.
 fn script(words: &str) -> Vec<KeyEvent> {
     words
         .split_whitespace()
@@ -1134,6 +1135,8 @@ fn script(words: &str) -> Vec<KeyEvent> {
             "Left" => key(KeyCode::Left),
             "BackTab" => key(KeyCode::BackTab),
             "PgDn" => key(KeyCode::PageDown),
+            "SUp" => shift(KeyCode::Up),
+            "SDown" => shift(KeyCode::Down),
             "F1" => key(KeyCode::F(1)),
             "Bksp" => key(KeyCode::Backspace),
             "Space" => key(KeyCode::Char(' ')),
@@ -1184,6 +1187,17 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
             .as_bytes(),
     )
     .expect("optional multi");
+    // Every question too long for a small window, so that it scrolls.
+    let wordy = |name: &str, json: &str| {
+        let long = r#""text": "Please read all of this question to its end before you answer it, since every part of it matters: the part at the start, the part in the middle and the part at the very end, which is where the question itself is. "#;
+        needlecheck::loader::load_str(name, json.replace(r#""text": ""#, long).as_bytes())
+            .expect("wordy questionnaire")
+    };
+    let wordy_mini = wordy(
+        "wordy-mini.json",
+        &std::fs::read_to_string("tests/fixtures/mini.json").expect("mini fixture"),
+    );
+    let wordy_choices = wordy("wordy-choices.json", CHOICES);
     // A window just big enough: the result, the interrupt, the review and the help all scroll.
     let small = (40, 12);
     let mini_scripts: &[&str] = &[
@@ -1241,6 +1255,25 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
             staff: false,
             size: small,
             scripts: &["Enter Enter 1 Enter"],
+            failing_saves: false,
+        },
+        Start {
+            q: &wordy_mini,
+            staff: false,
+            size: small,
+            scripts: &[
+                "Enter SDown",
+                "Enter n SDown",
+                "Enter n 4 0 Enter n y SDown",
+                "Enter n 4 0 Enter n n SDown",
+            ],
+            failing_saves: false,
+        },
+        Start {
+            q: &wordy_choices,
+            staff: false,
+            size: small,
+            scripts: &["Enter SDown", "Enter Enter SDown"],
             failing_saves: false,
         },
         Start {
@@ -1591,6 +1624,8 @@ mod random_keys {
     #[derive(Debug, Clone)]
     enum Input {
         Key(KeyCode),
+        /// Shift with an arrow (scrolls a long question).
+        Shift(KeyCode),
         Resize(u16, u16),
     }
 
@@ -1617,6 +1652,8 @@ mod random_keys {
                 KeyCode::F(1),
             ])
             .prop_map(Input::Key),
+            1 => proptest::sample::select(vec![KeyCode::Up, KeyCode::Down])
+                .prop_map(Input::Shift),
             1 => (1u16..=130, 1u16..=50).prop_map(|(w, h)| Input::Resize(w, h)),
         ]
     }
@@ -1661,6 +1698,7 @@ mod random_keys {
             let expected = enter_records(&a);
             let effect = match input {
                 Input::Resize(w, h) => update(&mut a, Msg::Resize(*w, *h)),
+                Input::Shift(code) => update(&mut a, Msg::Key(shift(*code))),
                 Input::Key(code) => {
                     if let KeyCode::Char(c) = code {
                         typed.push(*c);
@@ -1796,21 +1834,90 @@ fn long_lists_scroll_under_a_question_that_stays_in_view() {
     }
 }
 
+/// Reads the question on screen by scrolling it with Shift-↓ from the top, a row at a time:
+/// whether every word of `wording` came into view, in order. Leaves it scrolled to the top.
+fn read_by_scrolling(a: &mut App, w: u16, h: u16, wording: &str) -> bool {
+    // Compared without spaces: the wrapper may break a line after a hyphen.
+    let words: String = wording.split_whitespace().collect();
+    let mut at = 0;
+    for _ in 0..200 {
+        let text = screen_text(&draw(a, w, h));
+        // Under the frame's top, the section title and the progress bar.
+        for row in text.lines().skip(3) {
+            let row: String = row.split_whitespace().filter(|t| *t != "│").collect();
+            if !row.is_empty() && words[at..].starts_with(&row) {
+                at += row.len();
+            }
+        }
+        let before = a.question_scroll();
+        update(a, Msg::Key(shift(KeyCode::Down)));
+        if a.question_scroll() == before {
+            break;
+        }
+    }
+    for _ in 0..200 {
+        update(a, Msg::Key(shift(KeyCode::Up)));
+    }
+    at == words.len()
+}
+
+fn shift(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::SHIFT)
+}
+
 #[test]
-fn a_long_question_is_never_cut_without_a_way_to_read_it() {
+fn a_long_question_scrolls_within_its_space_and_can_be_read_whole() {
     let q = long();
     let mut a = app(&q);
     enter(&mut a);
+    let whole = "Where have you had pain in the last week? Tick every place that applies, even if it \
+                 was only for a short time. Pain that woke you at night counts too, and so does pain \
+                 that came back after treatment.";
     let text = screen_text(&draw(&mut a, 40, 12));
-    // The start of the question shows; where it is cut, the screen says how to read it all.
+    // The start of the question shows; where it is cut, a row says how much more there is and
+    // which key scrolls it, as the option list says what is hidden below it.
     assert!(text.contains("Where have you had pain"), "{text}");
     assert!(
         !text.contains("after treatment."),
         "too long to fit:\n{text}"
     );
-    assert!(text.contains("? shows the whole question"), "{text}");
-    // Options still show under it.
-    assert!(text.contains("1. Head or face"), "{text}");
+    assert!(text.contains("↓ 3 more: Shift-↓; ? shows all"), "{text}");
+    assert!(!text.contains("more lines above"), "{text}");
+    // Options still show under it, and the key table has the keys (the hint bar lists them
+    // where it has room).
+    assert!(text.contains(" 1. Head or face"), "{text}");
+    assert!(
+        keys::hints(a.context(), a.facts()).contains(&("Shift-↑/↓".into(), "scroll the question")),
+        "{:?}",
+        keys::hints(a.context(), a.facts())
+    );
+    assert!(
+        keys::help_lines(a.context(), a.facts())
+            .contains(&("Shift-↑/↓".into(), "scroll the question"))
+    );
+    // Scrolling down line by line shows every word of the question, in order.
+    assert!(read_by_scrolling(&mut a, 40, 12, whole));
+    for _ in 0..20 {
+        update(&mut a, Msg::Key(shift(KeyCode::Down)));
+    }
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("came back after treatment."), "{text}");
+    assert!(text.contains("more lines above"), "{text}");
+    assert!(!text.contains("more lines below"), "{text}");
+    assert!(text.contains(" 1. Head or face"), "{text}");
+    // Scrolling never answered, ticked or moved anything.
+    assert_eq!(current(&a), "areas");
+    assert_eq!(a.focus(), None);
+    assert!(a.ticked().iter().all(|t| !t));
+    assert!(a.session().answers().is_empty());
+    // Back up to the start.
+    for _ in 0..20 {
+        update(&mut a, Msg::Key(shift(KeyCode::Up)));
+    }
+    assert_eq!(a.question_scroll(), 0);
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("Where have you had pain"), "{text}");
+    // The help shows the whole question too.
     ch(&mut a, '?');
     let help = screen_text(&draw(&mut a, 40, 24));
     let joined: String = help
@@ -1820,8 +1927,13 @@ fn a_long_question_is_never_cut_without_a_way_to_read_it() {
         .join(" ");
     assert!(joined.contains("came back after treatment."), "{help}");
     ch(&mut a, '?');
-    // The section's introduction shows where there is room.
+    // In a window where it fits, there is nothing to scroll, and no key for it.
     let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("after treatment."), "{text}");
+    assert!(!text.contains("Shift-↑"), "{text}");
+    update(&mut a, Msg::Key(shift(KeyCode::Down)));
+    assert_eq!(a.question_scroll(), 0);
+    // The section's introduction shows where there is room.
     assert!(
         text.contains("These questions are about where it hurts."),
         "{text}"
@@ -1832,18 +1944,21 @@ fn a_long_question_is_never_cut_without_a_way_to_read_it() {
 fn hint_bars_list_each_key_once_and_keep_enter_and_quit_at_every_width() {
     for ctx in keys::Context::ALL {
         for unsure in [false, true] {
-            for typed in [false, true] {
+            for (typed, cut) in [(false, false), (true, false), (false, true), (true, true)] {
                 let facts = keys::Facts {
                     unsure,
                     typed,
                     staff: true,
                     optional: false,
                     options: 16,
+                    cut,
                 };
                 let mut seen: Vec<String> = Vec::new();
                 for (k, _) in keys::hints(ctx, facts) {
                     let labels: Vec<String> = if k == "↑/↓" {
                         vec!["↑".into(), "↓".into()]
+                    } else if k == "Shift-↑/↓" {
+                        vec!["Shift-↑".into(), "Shift-↓".into()]
                     } else {
                         k.split('/').map(str::to_string).collect()
                     };
@@ -2118,7 +2233,13 @@ fn check_question_screen(a: &mut App, w: u16, h: u16, staff: bool) {
     if !squeezed(&text).contains(&wording) {
         assert!(w < 80 || h < 24, "{at}: cut in a large window:\n{text}");
         assert!(squeezed(&text).contains(&start), "{at}:\n{text}");
-        assert!(text.contains("shows the whole question"), "{at}:\n{text}");
+        assert!(text.contains("shows all"), "{at}:\n{text}");
+        assert!(text.contains("Shift-↓"), "{at}:\n{text}");
+        assert!(
+            read_by_scrolling(a, w, h, question.wording(staff)),
+            "{at}: not all of it comes into view by scrolling"
+        );
+        assert_eq!(a.question_scroll(), 0);
         let help = help.get_or_insert_with(|| squeezed(&read_help(a, w, h)));
         assert!(help.contains(&wording), "{at}: help {help}");
     }

@@ -140,6 +140,8 @@ pub struct App<'q> {
     pub(super) review_selected: usize,
     /// Scroll position of the result or the emergency interrupt.
     pub(super) result_scroll: u16,
+    /// First line shown of a question too long for its rows (0 for one that fits).
+    pub(super) question_scroll: u16,
     /// The current patient's identifier.
     pub(super) subject: Option<String>,
     /// Patients finished before this one (front-desk mode).
@@ -202,6 +204,7 @@ impl<'q> App<'q> {
             notice: None,
             review_selected: 0,
             result_scroll: 0,
+            question_scroll: 0,
             subject,
             patients_done: 0,
             advice_saved: opts.save_dir.is_some(),
@@ -315,6 +318,11 @@ impl<'q> App<'q> {
         self.result_scroll
     }
 
+    /// The first line shown of a question too long for its rows.
+    pub fn question_scroll(&self) -> u16 {
+        self.question_scroll
+    }
+
     /// The question on screen, if the question screen is shown.
     pub fn question(&self) -> Option<(usize, &'q Question)> {
         if self.screen != Screen::Question {
@@ -355,6 +363,7 @@ impl<'q> App<'q> {
             staff: self.staff,
             typed: !self.input.is_empty(),
             options,
+            cut: q.is_some() && view::question_max_scroll(self) > 0,
         }
     }
 
@@ -587,6 +596,7 @@ impl<'q> App<'q> {
 
     fn load_question(&mut self) {
         self.error = None;
+        self.question_scroll = 0;
         self.key_refused = false;
         self.input = LineEdit::default();
         self.cursor = None;
@@ -1086,6 +1096,15 @@ impl<'q> App<'q> {
         self.result_scroll = next as u16;
     }
 
+    /// Scrolls the text of a long question; nothing else changes (no answer, no focus).
+    fn scroll_question(&mut self, delta: isize) {
+        let max = view::question_max_scroll(self);
+        let next = (self.question_scroll as isize)
+            .saturating_add(delta)
+            .clamp(0, max as isize);
+        self.question_scroll = next as u16;
+    }
+
     fn scroll_help(&mut self, delta: isize) {
         let max = view::help_max_scroll(self);
         let next = (self.help_scroll as isize)
@@ -1285,6 +1304,8 @@ impl<'q> App<'q> {
             Action::Home => self.move_cursor(isize::MIN / 2),
             Action::End => self.move_cursor(isize::MAX / 2),
             Action::Pick(d) => self.pick(d),
+            Action::QuestionUp => self.scroll_question(-1),
+            Action::QuestionDown => self.scroll_question(1),
             Action::Toggle => {
                 if let Some(c) = self.cursor {
                     self.toggle(c);
@@ -1354,6 +1375,7 @@ pub fn update<'q>(app: &mut App<'q>, msg: Msg) -> Effect<'q> {
             // Keep scroll positions inside the new layout.
             app.scroll_result(0);
             app.scroll_help(0);
+            app.scroll_question(0);
             Effect::None
         }
         Msg::Interrupt => app.interrupt(),

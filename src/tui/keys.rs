@@ -112,6 +112,10 @@ pub enum Action {
     OtherFolder,
     /// Leave the current overlay or list.
     Close,
+    /// Scroll a long question's text up a line (never answers).
+    QuestionUp,
+    /// Scroll a long question's text down a line (never answers).
+    QuestionDown,
 }
 
 /// When a binding applies beyond its contexts.
@@ -128,6 +132,8 @@ pub enum When {
     Typed,
     /// The box is empty.
     Empty,
+    /// The question's text is longer than the rows it has.
+    Cut,
 }
 
 /// A key, or a class of keys, as written in the table.
@@ -136,6 +142,8 @@ pub enum Key {
     Char(char),
     Code(KeyCode),
     Ctrl(char),
+    /// A key pressed with Shift (arrows: `Shift-↑`).
+    Shift(KeyCode),
     /// 0 to 9: option numbers (shown as the range of the options on screen).
     Digits,
     /// Any printable character.
@@ -149,6 +157,7 @@ impl Key {
             Key::Char(' ') => "Space".into(),
             Key::Char(c) => c.to_string(),
             Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Key::Shift(code) => format!("Shift-{}", Key::Code(code).label()),
             Key::Digits => "1-9".into(),
             Key::Printable => "type".into(),
             Key::Code(code) => match code {
@@ -191,6 +200,10 @@ impl Key {
             Key::Char(k) => (plain_char == Some(k)).then_some(None),
             Key::Code(k) => (ev.code == k && !ctrl && !alt).then_some(None),
             Key::Ctrl(k) => (ctrl && ev.code == KeyCode::Char(k)).then_some(None),
+            Key::Shift(k) => {
+                (ev.code == k && ev.modifiers.contains(KeyModifiers::SHIFT) && !ctrl && !alt)
+                    .then_some(None)
+            }
             Key::Digits => plain_char.filter(char::is_ascii_digit).map(Some),
             Key::Printable => plain_char.filter(|c| !c.is_control()).map(Some),
         }
@@ -211,6 +224,8 @@ pub struct Binding {
 }
 
 const NOT_TYPED: &[Context] = &[YesNo, Choice, Multi, Display];
+/// Every question screen.
+const QUESTIONS: &[Context] = &[YesNo, Choice, Multi, Number, Text, Display];
 const LISTS: &[Context] = &[YesNo, Choice, Multi];
 /// Screens with a box to type in: there every printable key is typing.
 const BOXES: &[Context] = &[Number, Text, StaffWelcome];
@@ -284,6 +299,26 @@ pub static BINDINGS: &[Binding] = &[
         "scroll",
         &[Help],
     )),
+    // A question too long for its rows scrolls on its own; these keys never answer. They come
+    // before the plain arrows, which would otherwise take them.
+    only(
+        b(
+            &[Key::Shift(KeyCode::Up)],
+            Action::QuestionUp,
+            "scroll the question",
+            QUESTIONS,
+        ),
+        When::Cut,
+    ),
+    only(
+        b(
+            &[Key::Shift(KeyCode::Down)],
+            Action::QuestionDown,
+            "scroll the question",
+            QUESTIONS,
+        ),
+        When::Cut,
+    ),
     // Welcome.
     b(
         &[Code(KeyCode::Enter)],
@@ -684,6 +719,8 @@ pub struct Facts {
     pub typed: bool,
     /// How many numbered options the list on screen has (0: none).
     pub options: usize,
+    /// The question's text is longer than the rows it has (it scrolls).
+    pub cut: bool,
 }
 
 impl Binding {
@@ -697,6 +734,7 @@ impl Binding {
                 When::Staff => facts.staff,
                 When::Typed => facts.typed,
                 When::Empty => !facts.typed,
+                When::Cut => facts.cut,
             }
     }
 }
@@ -750,12 +788,18 @@ pub fn keys_label(keys: &[Key], facts: Facts) -> String {
         .join("/")
 }
 
+/// Shift with both arrows is written once: `Shift-↑/↓`.
+fn shorten(keys: String) -> String {
+    keys.replace("Shift-↑/Shift-↓", "Shift-↑/↓")
+}
+
 /// Adds keys to the entry that says the same thing (`what`), or starts a new entry.
 fn merge(out: &mut Vec<Hint>, keys: &[Key], what: &'static str, action: Action, facts: Facts) {
     match out.iter_mut().find(|h| h.what == what) {
         Some(listed) => {
             listed.keys.push('/');
             listed.keys.push_str(&keys_label(keys, facts));
+            listed.keys = shorten(std::mem::take(&mut listed.keys));
         }
         None => out.push(Hint {
             keys: keys_label(keys, facts),
@@ -821,4 +865,12 @@ pub fn help_lines(ctx: Context, facts: Facts) -> Vec<(String, &'static str)> {
         merge(&mut out, &keys, binding.what, binding.action, facts);
     }
     out.into_iter().map(|h| (h.keys, h.what)).collect()
+}
+
+/// The first key that does `action` here, as written in hints (`Shift-↓`).
+pub fn key_for(ctx: Context, facts: Facts, action: Action) -> Option<String> {
+    active(ctx, facts)
+        .into_iter()
+        .find(|(b, _)| b.action == action)
+        .and_then(|(_, keys)| keys.first().map(|k| k.label_for(facts)))
 }

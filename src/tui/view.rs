@@ -360,23 +360,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let inside = block.inner(area);
     f.render_widget(block, area);
     let w = inside.width;
-
-    // Messages under the answer: why a key or answer was not taken, what a change did.
-    let mut messages: Vec<Line<'static>> = Vec::new();
-    if let Some(e) = &app.error {
-        messages.extend(wrap(e, w, "! ", "  ", theme.alert()));
-    }
-    if let Some(n) = &app.notice {
-        messages.extend(wrap(n, w, "i ", "  ", theme.bold()));
-    }
-    let spacer = u16::from(inside.height > 12);
-    let [header, gauge_row, _, body_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(spacer),
-        Constraint::Min(1),
-    ])
-    .areas(inside);
+    let layout = question_layout(app, q, index, inside, theme);
 
     let section = app.q.section_of(index);
     f.render_widget(
@@ -384,7 +368,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             section.title_for(app.staff).to_string(),
             theme.heading(),
         )),
-        header,
+        layout.header,
     );
     let (pos, total) = app.session.progress();
     let ratio = if total == 0 {
@@ -403,8 +387,54 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             })
             .filled_symbol("█")
             .unfilled_symbol("░"),
-        gauge_row,
+        layout.gauge_row,
     );
+
+    let asked = asked_lines(app, layout.asked, layout.asked_area, w, theme);
+    f.render_widget(Paragraph::new(asked), layout.asked_area);
+    scrolled_list(f, layout.answer_area, layout.answer, &help_key(app), theme);
+    f.render_widget(Paragraph::new(layout.messages), layout.msg_area);
+}
+
+/// The question screen laid out in the area inside its frame: where each part goes, and its
+/// lines. Drawing and the scroll limit of a long question ([`question_max_scroll`]) both
+/// come from here, so they cannot disagree.
+struct QuestionLayout {
+    header: Rect,
+    gauge_row: Rect,
+    asked_area: Rect,
+    answer_area: Rect,
+    msg_area: Rect,
+    /// The question (with its section's introduction where that fits too), all of it.
+    asked: Vec<Line<'static>>,
+    answer: AnswerPart,
+    /// Why a key or answer was not taken, what a change did.
+    messages: Vec<Line<'static>>,
+}
+
+fn question_layout(
+    app: &App,
+    q: &crate::model::Question,
+    index: usize,
+    inside: Rect,
+    theme: Theme,
+) -> QuestionLayout {
+    let w = inside.width;
+    let mut messages: Vec<Line<'static>> = Vec::new();
+    if let Some(e) = &app.error {
+        messages.extend(wrap(e, w, "! ", "  ", theme.alert()));
+    }
+    if let Some(n) = &app.notice {
+        messages.extend(wrap(n, w, "i ", "  ", theme.bold()));
+    }
+    let spacer = u16::from(inside.height > 12);
+    let [header, gauge_row, _, body_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(spacer),
+        Constraint::Min(1),
+    ])
+    .areas(inside);
 
     // The question (and its section's introduction on the section's first question) stays at
     // the top; the answer part below scrolls on its own, so a long list never hides it.
@@ -416,8 +446,8 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
 
     // Rows: messages (at most a third), then the answer part gets what it needs up to half of
     // the rest, and more where the focused option needs it (with its markers), as long as the
-    // question keeps two rows; the question gets the remainder; the section introduction only
-    // where it fits too.
+    // question keeps two rows; the question gets the remainder (and scrolls within it); the
+    // section introduction only where it fits too.
     let height = body_area.height;
     let msg_rows = (messages.len() as u16).min(height / 3);
     let rest = height - msg_rows;
@@ -433,7 +463,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         .min(answer_cap)
         .max(1);
     let asked_room = rest.saturating_sub(answer_need).max(1);
-    if let Some(intro) = section.intro_for(app.staff)
+    if let Some(intro) = app.q.section_of(index).intro_for(app.staff)
         && first_of_section(app, index)
     {
         let mut lines = wrap(intro, w, "", "", theme.dim());
@@ -452,23 +482,149 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         Constraint::Length(msg_rows),
     ])
     .areas(body_area);
+    QuestionLayout {
+        header,
+        gauge_row,
+        asked_area,
+        answer_area,
+        msg_area,
+        asked,
+        answer,
+        messages,
+    }
+}
 
-    if asked.len() > usize::from(asked_rows) {
-        // Cut: the last row says how to read the rest.
-        asked.truncate(usize::from(asked_rows.saturating_sub(1)));
-        let key = help_key(app);
-        asked.extend(wrap(
-            &format!("… (more: {key} shows the whole question)"),
-            w,
-            "",
-            "",
+/// The question screen's layout in the app's window, if a question is shown.
+fn current_question_layout(app: &App) -> Option<QuestionLayout> {
+    let (index, q) = app.question()?;
+    if !app.fits() {
+        return None;
+    }
+    let (main, _) = split(Rect::new(0, 0, app.size.0, app.size.1));
+    Some(question_layout(
+        app,
+        q,
+        index,
+        inner(main),
+        Theme { color: false },
+    ))
+}
+
+/// How far the text of the question on screen can scroll in the current window (0: it fits).
+pub fn question_max_scroll(app: &App) -> usize {
+    current_question_layout(app).map_or(0, |l| {
+        text_window(l.asked.len(), usize::from(l.asked_area.height), 0).max
+    })
+}
+
+/// Which lines of a text of `total` lines show in `rows` rows from line `scroll`, and the
+/// "more above" / "more below" rows around them. With three rows or more, a marker row sits
+/// wherever lines are out of view; with two, one marker row under a single line; with one,
+/// the line alone (the hint bar still names the keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TextWindow {
+    scroll: usize,
+    shown: usize,
+    above: bool,
+    below: bool,
+    /// The largest `scroll` that still shows something new.
+    max: usize,
+}
+
+fn text_window(total: usize, rows: usize, scroll: usize) -> TextWindow {
+    if total <= rows || rows == 0 {
+        return TextWindow {
+            scroll: 0,
+            shown: total.min(rows),
+            above: false,
+            below: false,
+            max: 0,
+        };
+    }
+    if rows == 1 {
+        let max = total - 1;
+        return TextWindow {
+            scroll: scroll.min(max),
+            shown: 1,
+            above: false,
+            below: false,
+            max,
+        };
+    }
+    // At the end: the "more above" row and the last `rows - 1` lines.
+    let max = total - (rows - 1);
+    let scroll = scroll.min(max);
+    if rows == 2 {
+        let below = scroll + 1 < total;
+        return TextWindow {
+            scroll,
+            shown: 1,
+            above: !below,
+            below,
+            max,
+        };
+    }
+    let above = scroll > 0;
+    let below = scroll + rows - usize::from(above) < total;
+    TextWindow {
+        scroll,
+        shown: rows - usize::from(above) - usize::from(below),
+        above,
+        below,
+        max,
+    }
+}
+
+/// The rows of the question: all of it where it fits; otherwise the part scrolled to, with
+/// "more above" and "more below" rows like the list's, the lower one naming the keys (from
+/// the key table) that scroll it and open the whole question.
+fn asked_lines(
+    app: &App,
+    asked: Vec<Line<'static>>,
+    area: Rect,
+    w: u16,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let total = asked.len();
+    let win = text_window(
+        total,
+        usize::from(area.height),
+        usize::from(app.question_scroll),
+    );
+    let lines_word = |n: usize| if n == 1 { "line" } else { "lines" };
+    let mut out = Vec::new();
+    if win.above {
+        out.push(Line::styled(
+            format!("↑ {} more {} above", win.scroll, lines_word(win.scroll)),
             theme.dim(),
         ));
-        asked.truncate(usize::from(asked_rows));
     }
-    f.render_widget(Paragraph::new(asked), asked_area);
-    scrolled_list(f, answer_area, answer, &help_key(app), theme);
-    f.render_widget(Paragraph::new(messages), msg_area);
+    out.extend(asked.into_iter().skip(win.scroll).take(win.shown));
+    if win.below {
+        let n = total - win.scroll - win.shown;
+        let help = help_key(app);
+        let scroll = keys::key_for(app.base_context(), app.facts(), Action::QuestionDown);
+        let words = lines_word(n);
+        let candidates = [
+            scroll
+                .as_ref()
+                .map(|k| format!("↓ {n} more {words} below ({k}; {help} shows all)")),
+            scroll
+                .as_ref()
+                .map(|k| format!("↓ {n} more: {k}; {help} shows all")),
+            scroll
+                .as_ref()
+                .map(|k| format!("↓ {n} more {words} below ({k})")),
+            Some(format!("↓ {n} more {words} below")),
+        ];
+        let text = candidates
+            .into_iter()
+            .flatten()
+            .find(|t| width_of(t) <= w)
+            .unwrap_or_else(|| format!("↓ {n} more"));
+        out.push(Line::styled(text, theme.dim()));
+    }
+    out
 }
 
 /// Whether `index` is the first question shown in its section.
@@ -1098,8 +1254,8 @@ fn hint_rank(ctx: Context, h: &keys::Hint) -> u8 {
         Action::Toggle | Action::Help | Action::NextPatient => 1,
         // The list shows each option's key beside it; these go together or not at all.
         Action::Yes | Action::No | Action::Unsure | Action::Pick(_) => 3,
-        // The markers in the frame say there is more.
-        Action::Up => 4,
+        // The markers in the frame (or over the question) say there is more.
+        Action::Up | Action::QuestionUp | Action::QuestionDown => 4,
         _ => 2,
     }
 }
@@ -1129,6 +1285,7 @@ fn hint_bar(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         for (k, _, _) in &mut hints {
             if let Some((first, _)) = k.split_once('/')
                 && !k.starts_with("↑/↓")
+                && !k.starts_with("Shift-↑/↓")
             {
                 *k = first.to_string();
             }
