@@ -138,6 +138,80 @@ fn the_same_answers_give_the_standard_and_the_strict_outcome_under_two_clinic_fi
 }
 
 #[test]
+fn an_at_risk_limb_is_ruled_out_by_default_and_left_to_the_practitioner_under_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let review = write(
+        dir.path(),
+        "review.json",
+        &json!({ "questionnaire": "dry-needling", "settings": { "at_risk_limb_policy": "review" } }),
+    );
+    let rules = |r: &Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Nodes removed under the left arm, no lymphoedema, only the left arm wanted.
+    let at_risk = write(
+        dir.path(),
+        "at-risk.json",
+        &case_answers(
+            "clinic setting at-risk limb review: nodes removed under the left arm, no \
+             lymphoedema, left arm wanted: the practitioner decides",
+        ),
+    );
+    let default = score_json(&at_risk, None);
+    assert_eq!(default["outcome"], "not_suitable", "{default}");
+    assert_eq!(
+        default["settings"]["at_risk_limb_policy"], "avoid",
+        "{default}"
+    );
+    assert!(
+        rules(&default).contains(&"lymph_arm_left".into()),
+        "{default}"
+    );
+    let permissive = score_json(&at_risk, Some(&review));
+    assert_eq!(permissive["outcome"], "review", "{permissive}");
+    assert_eq!(permissive["settings"]["at_risk_limb_policy"], "review");
+    assert_eq!(
+        rules(&permissive),
+        ["cancer_history", "lymph_arm_left_at_risk"],
+        "{permissive}"
+    );
+    // The record made under the default re-scores under the clinic's policy.
+    let record = write(dir.path(), "record.json", &default);
+    assert_eq!(score_json(&record, Some(&review))["outcome"], "review");
+    let r = run(needlecheck()
+        .args(["score", "--clinic"])
+        .arg(&review)
+        .arg("-a")
+        .arg(&at_risk));
+    assert!(
+        ok(&r)
+            .stdout
+            .contains("they will decide with you whether to needle it"),
+        "{}",
+        r.stdout
+    );
+
+    // The same policy never lets a limb with lymphoedema be needled.
+    let swollen = write(
+        dir.path(),
+        "swollen.json",
+        &case_answers(
+            "clinic setting at-risk limb review: lymphoedema of the left arm after nodes were \
+             removed on both sides, left arm only wanted: still ruled out",
+        ),
+    );
+    let v = score_json(&swollen, Some(&review));
+    assert_eq!(v["outcome"], "not_suitable", "{v}");
+    assert!(rules(&v).contains(&"lymph_arm_left".into()), "{v}");
+    assert!(!rules(&v).contains(&"lymph_arm_left_at_risk".into()), "{v}");
+}
+
+#[test]
 fn a_number_setting_moves_the_inr_limit_and_its_wording() {
     let dir = tempfile::tempdir().unwrap();
     let answers = write(
@@ -293,6 +367,7 @@ fn settings_lists_defaults_and_effective_values() {
         "inr_limit",
         "consent_age",
         "first_trimester_policy",
+        "at_risk_limb_policy",
     ] {
         let s = get(id);
         assert!(s["label"].is_string() && s["help"].is_string(), "{s}");
@@ -300,6 +375,8 @@ fn settings_lists_defaults_and_effective_values() {
     assert_eq!(get("implant_policy")["default"], "standard");
     assert_eq!(get("implant_policy")["effective"], "strict");
     assert_eq!(get("inr_limit")["effective"], 2.5);
+    assert_eq!(get("at_risk_limb_policy")["default"], "avoid");
+    assert_eq!(get("at_risk_limb_policy")["effective"], "review");
     assert_eq!(v["clinic"]["name"], "Harbour Physio");
 
     let r = run(needlecheck().arg("settings"));
@@ -374,7 +451,8 @@ fn a_saved_screening_pins_the_clinic_file_and_the_effective_settings() {
             "artificial_valve_policy": "review",
             "inr_limit": 2.5,
             "consent_age": 16,
-            "first_trimester_policy": "not_suitable"
+            "first_trimester_policy": "not_suitable",
+            "at_risk_limb_policy": "review"
         }),
         "{record}"
     );

@@ -2302,10 +2302,22 @@ fn every_question_of_the_built_in_questionnaire_fits_at_three_sizes_in_both_mode
             gates: true,
         },
     ];
+    // A question asked only under a clinic setting (which limb has lymphoedema, when an
+    // at-risk limb is left to the practitioner) is reached under that setting.
+    let mut values = q.setting_defaults();
+    let at_risk = q.setting_index("at_risk_limb_policy").expect("declared");
+    values[at_risk] =
+        needlecheck::settings::check_json(&q.settings()[at_risk], &serde_json::json!("review"))
+            .expect("a valid value");
+    let permissive = q.clone().with_settings(values);
     for staff in [false, true] {
         let mut seen: Vec<String> = Vec::new();
-        for how in &walks {
-            walk(&q, staff, how, &mut seen, |a| {
+        for (qn, how) in walks
+            .iter()
+            .map(|w| (&q, w))
+            .chain([(&permissive, &walks[0])])
+        {
+            walk(qn, staff, how, &mut seen, |a| {
                 for (w, h) in [(80, 24), (40, 12), (200, 60)] {
                     check_question_screen(a, w, h, staff);
                 }

@@ -340,27 +340,19 @@ fn check(
 /// Runs `cases` random answer sets on `q` and checks that they reached every conditional
 /// question both shown and hidden, hidden questions answered, and expression-enabled items.
 fn agree(q: &Questionnaire, what: &str, cases: u32) {
-    let doc = fhir::questionnaire(q, false).expect("the questionnaire exports");
-    let plan = plan(&doc);
-    let numbers = interesting_numbers(q);
-    let picks = prop::collection::vec(
-        (any::<u8>(), any::<u32>(), any::<u32>()),
-        q.questions().len(),
-    );
-    let reach = RefCell::new(Reach::default());
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let result = runner.run(&picks, |picks| {
-        let answers = screening(q, &picks, &numbers);
-        check(q, &plan, &answers, &mut reach.borrow_mut())
-    });
-    if let Err(e) = result {
-        panic!("{what}: the exported enable logic disagrees with the engine: {e}");
+    agree_under(&[(q, cases)], what);
+}
+
+/// [`agree`] over the same questionnaire under several clinic settings, a question counting as
+/// reached both ways when the runs together reach it: a question asked only under a clinic
+/// setting is hidden whatever the answers under the defaults.
+fn agree_under(runs: &[(&Questionnaire, u32)], what: &str) {
+    let mut reach = Reach::default();
+    let mut expressions = false;
+    for (q, cases) in runs {
+        expressions |= agree_run(q, what, *cases, &mut reach);
     }
-    let reach = reach.into_inner();
+    let q = runs[0].0;
     for (i, question) in q.questions().iter().enumerate() {
         if question.show_if.is_some() {
             let (shown, hidden) = reach.seen[&i];
@@ -373,11 +365,37 @@ fn agree(q: &Questionnaire, what: &str, cases: u32) {
         }
     }
     assert!(reach.stale > 0, "{what}: no hidden question was answered");
-    let expressions = plan.iter().any(|it| matches!(it.rule, Rule::Expression(_)));
     assert!(
         !expressions || reach.by_expression > 0,
         "{what}: no item enabled by an expression was reached"
     );
+}
+
+/// Runs `cases` random answer sets on `q`, adding what they reach to `reach`; says whether
+/// some item is enabled by an expression.
+fn agree_run(q: &Questionnaire, what: &str, cases: u32, reach: &mut Reach) -> bool {
+    let doc = fhir::questionnaire(q, false).expect("the questionnaire exports");
+    let plan = plan(&doc);
+    let numbers = interesting_numbers(q);
+    let picks = prop::collection::vec(
+        (any::<u8>(), any::<u32>(), any::<u32>()),
+        q.questions().len(),
+    );
+    let cell = RefCell::new(std::mem::take(reach));
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&picks, |picks| {
+        let answers = screening(q, &picks, &numbers);
+        check(q, &plan, &answers, &mut cell.borrow_mut())
+    });
+    if let Err(e) = result {
+        panic!("{what}: the exported enable logic disagrees with the engine: {e}");
+    }
+    *reach = cell.into_inner();
+    plan.iter().any(|it| matches!(it.rule, Rule::Expression(_)))
 }
 
 fn load(path: &str) -> Questionnaire {
@@ -387,7 +405,18 @@ fn load(path: &str) -> Questionnaire {
 #[test]
 fn the_default_questionnaire_enables_what_the_engine_shows() {
     let q = loader::embedded().expect("the embedded questionnaire loads");
-    agree(&q, "default questionnaire", 3000);
+    // Which limb has lymphoedema is asked only when the clinic leaves an at-risk limb to the
+    // practitioner.
+    let mut values = q.setting_defaults();
+    let at_risk = q.setting_index("at_risk_limb_policy").expect("declared");
+    values[at_risk] =
+        needlecheck::settings::check_json(&q.settings()[at_risk], &serde_json::json!("review"))
+            .expect("a valid value");
+    let review = q.clone().with_settings(values);
+    agree_under(
+        &[(&q, 3000), (&review, 1000)],
+        "default questionnaire, under its defaults and with at-risk limbs left to the practitioner",
+    );
 }
 
 #[test]
