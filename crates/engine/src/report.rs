@@ -210,32 +210,36 @@ fn wrap_into(out: &mut String, text: &str, first: &str, rest: &str) {
     }
 }
 
-/// A no-break space: holds the groups of a phone number together while wrapping.
+/// A no-break space: holds the groups of a phone number, and a number and its unit, together
+/// while wrapping.
 const GLUE: char = '\u{a0}';
 
-/// Wraps `text` to `width` columns (indents included), trimming line ends. A space between two
-/// digits never becomes a line break, so a phone number such as `1800 633 422` is never split
-/// across lines. Every front end wraps advice with this.
+/// Wraps `text` to `width` columns (indents included), trimming line ends. A space after a
+/// digit and before a digit or a letter never becomes a line break, so a phone number such as
+/// `1800 633 422` is never split across lines and a number stays with its unit ("48 hours").
+/// Every front end wraps advice with this.
 pub fn wrap_lines(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let glued: String = chars
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let digit = |j: Option<usize>| {
-                j.and_then(|j| chars.get(j))
-                    .is_some_and(|c| c.is_ascii_digit())
-            };
-            if *c == ' ' && digit(i.checked_sub(1)) && digit(Some(i + 1)) {
+            let after_digit = i.checked_sub(1).is_some_and(|j| chars[j].is_ascii_digit());
+            let before_word = chars.get(i + 1).is_some_and(|c| c.is_alphanumeric());
+            if *c == ' ' && after_digit && before_word {
                 GLUE
             } else {
                 *c
             }
         })
         .collect();
+    // First fit, as terminals and most tools wrap: a third of the work of scoring one answer
+    // set went to finding the most even lines, which the reader does not miss.
     let opts = textwrap::Options::new(width.max(1))
         .initial_indent(first)
-        .subsequent_indent(rest);
+        .subsequent_indent(rest)
+        .wrap_algorithm(textwrap::WrapAlgorithm::FirstFit)
+        .word_separator(textwrap::WordSeparator::AsciiSpace);
     textwrap::wrap(&glued, opts)
         .into_iter()
         .map(|l| l.trim_end().replace(GLUE, " "))
@@ -647,15 +651,31 @@ mod tests {
     }
 
     #[test]
-    fn text_without_a_number_wraps_as_before() {
-        // "up to 48 hours" has no digit on both sides of a space: it wraps as usual.
-        let text = "Soreness in the treated muscles, like after exercise, for up to 48 hours.";
+    fn a_number_stays_with_its_unit() {
+        let text = "It can be sore for up to 48 hours, and bruised for 5 days or so.";
+        for width in 12..40 {
+            let joined = wrap_lines(text, width, "", "").join("\n");
+            for unit in ["48 hours", "5 days"] {
+                assert!(joined.contains(unit), "width {width}:\n{joined}");
+            }
+        }
+    }
+
+    #[test]
+    fn lines_are_filled_first_fit_and_never_past_the_width() {
+        let text = "Soreness in the treated muscles, like after exercise, for up to two days.";
         for width in 10..40 {
-            let plain: Vec<String> = textwrap::wrap(text, width)
-                .into_iter()
-                .map(|l| l.trim_end().to_string())
-                .collect();
-            assert_eq!(wrap_lines(text, width, "", ""), plain, "width {width}");
+            let lines = wrap_lines(text, width, "", "");
+            for (i, line) in lines.iter().enumerate() {
+                assert!(line.chars().count() <= width, "width {width}: {line:?}");
+                // Each line took every word that fitted: the next line's first word did not.
+                if let Some(next) = lines.get(i + 1) {
+                    let word = next.split(' ').next().unwrap_or_default();
+                    let joined = line.chars().count() + 1 + word.chars().count();
+                    assert!(joined > width, "width {width}: {line:?} + {word:?}");
+                }
+            }
+            assert_eq!(lines.join(" "), text, "width {width}");
         }
     }
 }
