@@ -47,7 +47,7 @@ pub(super) fn compile_show_if(c: &mut Checker, r: &Resolver, flat: &Flat) -> Vec
 /// questions that a definite answer shows (and so give a lower outcome).
 fn check_monotone(c: &mut Checker, id: &str, cond: &Condition, at: String) {
     let mut found = Vec::new();
-    not_unsure_tests(cond, at, false, &mut found);
+    not_unsure_tests(cond, &at, &mut found);
     if let Some((pointer, q)) = found.into_iter().next() {
         c.push(
             pointer,

@@ -110,7 +110,7 @@ fn check_rule_fields(c: &mut Checker, r: &Rule, base: &str, source_ids: &HashSet
 /// (`not_monotone: true`), and a rule that says so must have such a test.
 fn check_monotone(c: &mut Checker, r: &Rule, at: &str) {
     let mut found = Vec::new();
-    not_unsure_tests(&r.when, at.to_string(), false, &mut found);
+    not_unsure_tests(&r.when, at, &mut found);
     match (found.first(), r.not_monotone) {
         (Some((pointer, q)), false) => c.push(
             pointer.clone(),
@@ -139,25 +139,45 @@ fn check_monotone(c: &mut Checker, r: &Rule, at: &str) {
 }
 
 /// The places (pointer to the `unsure` key, question id) of every `unsure` test that, once
-/// `not`s are pushed down to the leaves, asks for an answer that is *not* "Not sure".
-pub(super) fn not_unsure_tests(
+/// `not`s are pushed down to the leaves, asks for an answer that is *not* "Not sure". `at` is
+/// the condition's pointer; the pointer of a place is written only when one is found.
+pub(super) fn not_unsure_tests(cond: &Condition, at: &str, out: &mut Vec<(String, String)>) {
+    walk_unsure(cond, at, &mut Vec::new(), false, out);
+}
+
+/// One step of [`not_unsure_tests`]: `path` holds the members and indexes below `at`.
+fn walk_unsure(
     cond: &Condition,
-    at: String,
+    at: &str,
+    path: &mut Vec<(&'static str, Option<usize>)>,
     negated: bool,
     out: &mut Vec<(String, String)>,
 ) {
     if let (Some(want), Some(q)) = (cond.unsure, &cond.q)
         && want == negated
     {
-        out.push((format!("{at}/unsure"), q.clone()));
+        let mut pointer = at.to_string();
+        for (field, i) in path.iter() {
+            pointer.push('/');
+            pointer.push_str(field);
+            if let Some(i) = i {
+                pointer.push_str(&format!("/{i}"));
+            }
+        }
+        pointer.push_str("/unsure");
+        out.push((pointer, q.clone()));
     }
     for (field, xs) in [("all", &cond.all), ("any", &cond.any), ("of", &cond.of)] {
         for (i, x) in xs.iter().flatten().enumerate() {
-            not_unsure_tests(x, format!("{at}/{field}/{i}"), negated, out);
+            path.push((field, Some(i)));
+            walk_unsure(x, at, path, negated, out);
+            path.pop();
         }
     }
     if let Some(x) = &cond.not {
-        not_unsure_tests(x, format!("{at}/not"), !negated, out);
+        path.push(("not", None));
+        walk_unsure(x, at, path, !negated, out);
+        path.pop();
     }
 }
 
