@@ -3,35 +3,13 @@
 //! settings; a bad clinic file is a located error with exit 2 and nothing screened.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::{Value, json};
 
+mod common;
+use common::{Run, needlecheck, run};
+
 const EXAMPLE: &str = "questionnaires/clinic-example.json";
-
-fn needlecheck() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_needlecheck"));
-    cmd.env("NO_COLOR", "1")
-        .env_remove("NEEDLECHECK_CLINIC")
-        .timeout(Duration::from_secs(30));
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("the binary runs");
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("UTF-8"),
-    }
-}
 
 fn ok(r: &Run) -> &Run {
     assert_eq!(r.code, 0, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);

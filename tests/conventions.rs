@@ -1,14 +1,10 @@
 //! The command-line conventions users of other tools expect: shell completions, a manual page,
 //! and flags refused where they would do nothing. Each test runs the real binary.
 
-use std::time::Duration;
-
-use assert_cmd::Command;
+mod common;
+use common::{needlecheck, run};
 
 const MINI: &str = "tests/fixtures/mini.json";
-
-/// Nothing here should take long; a hang is a failure, not a stuck test run.
-const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Every subcommand, as a person types it.
 const SUBCOMMANDS: [&str; 8] = [
@@ -21,35 +17,6 @@ const SUBCOMMANDS: [&str; 8] = [
     "completions",
     "man",
 ];
-
-fn needlecheck() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_needlecheck"));
-    cmd.env("NO_COLOR", "1")
-        .env_remove("NEEDLECHECK_CLINIC")
-        .timeout(TIMEOUT);
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("the binary runs");
-    let r = Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    };
-    assert!(
-        !r.stderr.contains("panicked") && !r.stderr.contains("internal error"),
-        "the program panicked:\n{}",
-        r.stderr
-    );
-    r
-}
 
 #[test]
 fn completions_for_every_shell_name_every_subcommand() {

@@ -5,12 +5,14 @@
 //! and checks that exactly the gap of that kind is reported.
 
 use std::path::Path;
-use std::time::Duration;
 
 use assert_cmd::Command;
 use needlecheck::coverage::{Coverage, Gap};
 use needlecheck::{Level, loader};
 use serde_json::{Value, json};
+
+mod common;
+use common::{Run, needlecheck, run};
 
 const FIXTURE: &str = "tests/fixtures/coverage.json";
 
@@ -44,26 +46,8 @@ fn tests_mut(v: &mut Value) -> &mut Vec<Value> {
     v["tests"].as_array_mut().unwrap()
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn validate(args: &[&str], file: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_needlecheck"))
-        .env("NO_COLOR", "1")
-        .timeout(Duration::from_secs(60))
-        .arg("validate")
-        .args(args)
-        .arg(file)
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    run(needlecheck().arg("validate").args(args).arg(file))
 }
 
 fn write(dir: &Path, v: &Value) -> std::path::PathBuf {

@@ -7,37 +7,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
-use assert_cmd::Command;
 use needlecheck::records;
 use needlecheck::screening::{Mode, Screening, Start, Status};
 use needlecheck::{Answers, Questionnaire};
 use serde_json::Value;
 
+mod common;
+use common::{needlecheck, run};
+
 const OLD: &str = "tests/fixtures/dry-needling-1.1.0.json";
 const NEW: &str = "questionnaires/dry-needling.json";
-
-fn needlecheck() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_needlecheck"));
-    cmd.env("NO_COLOR", "1")
-        .env_remove("NEEDLECHECK_CLINIC")
-        .timeout(Duration::from_secs(60));
-    cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("the binary runs");
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 fn load(path: &str) -> Questionnaire {
     needlecheck::loader::load_path(Path::new(path)).expect("questionnaire loads")
@@ -110,7 +89,7 @@ fn strings(v: &Value) -> Vec<&str> {
 }
 
 #[test]
-fn saved_1_1_0_records_show_what_2_0_0_decides_differently_and_why() {
+fn saved_1_1_0_records_show_what_the_built_in_version_decides_differently_and_why() {
     let dir = saved_old_records();
     let r = run(needlecheck()
         .args(["rescore", "--format", "jsonl"])

@@ -274,13 +274,7 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    fn mini() -> Questionnaire {
-        crate::loader::load_str(
-            "mini.json",
-            include_bytes!("../../../tests/fixtures/mini.json"),
-        )
-        .expect("fixture loads")
-    }
+    use crate::test_fixtures::mini;
 
     /// The careful reading, from its public pieces: a JSON object, no key given twice, an
     /// `answers` object, every answer valid.

@@ -65,3 +65,16 @@ pub use model::Level;
 pub use questionnaire::Questionnaire;
 pub use score::{Outcome, score};
 pub use session::{Session, Step, StepError};
+
+/// What the engine's unit tests share.
+#[cfg(test)]
+pub(crate) mod test_fixtures {
+    /// The small questionnaire of the tests (`tests/fixtures/mini.json`).
+    pub(crate) fn mini() -> crate::Questionnaire {
+        crate::loader::load_str(
+            "mini.json",
+            include_bytes!("../../../tests/fixtures/mini.json"),
+        )
+        .expect("fixture loads")
+    }
+}

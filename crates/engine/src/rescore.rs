@@ -458,13 +458,7 @@ fn parse(text: &str) -> Result<Stored, Problem> {
 mod tests {
     use super::*;
 
-    fn mini() -> Questionnaire {
-        crate::loader::load_str(
-            "mini.json",
-            include_bytes!("../../../tests/fixtures/mini.json"),
-        )
-        .expect("fixture loads")
-    }
+    use crate::test_fixtures::mini;
 
     /// A record of `mini.json` as `score --format json` writes it, with `answers`.
     fn record(q: &Questionnaire, answers: &str) -> serde_json::Value {

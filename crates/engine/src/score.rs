@@ -148,13 +148,7 @@ mod tests {
     use super::*;
     use crate::Answer;
 
-    fn mini() -> Questionnaire {
-        crate::loader::load_str(
-            "mini.json",
-            include_bytes!("../../../tests/fixtures/mini.json"),
-        )
-        .expect("fixture loads")
-    }
+    use crate::test_fixtures::mini;
 
     fn answers(q: &Questionnaire, json: &str) -> Answers {
         let v: serde_json::Value = serde_json::from_str(json).unwrap();

@@ -291,13 +291,7 @@ impl<'q> Session<'q> {
 mod tests {
     use super::*;
 
-    fn mini() -> Questionnaire {
-        crate::loader::load_str(
-            "mini.json",
-            include_bytes!("../../../tests/fixtures/mini.json"),
-        )
-        .expect("fixture loads")
-    }
+    use crate::test_fixtures::mini;
 
     fn id(s: &Session, q: Option<usize>) -> String {
         q.map_or("(end)".into(), |i| {
