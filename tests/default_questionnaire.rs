@@ -646,7 +646,7 @@ fn version_1_1_0_is_kept_and_still_passes_its_own_scenarios() {
     ))
     .expect("the 1.1.0 copy loads");
     assert_eq!(old.version(), "1.1.0");
-    assert_eq!(embedded().version(), "2.2.0");
+    assert_eq!(embedded().version(), "2.3.0");
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
         .args(["validate", "tests/fixtures/dry-needling-1.1.0.json"])
         .output()
