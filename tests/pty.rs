@@ -168,6 +168,11 @@ impl Pty {
         );
         let show = text.rfind("\x1b[?25h").expect("cursor shown again");
         assert!(show > enter, "the cursor is shown again at the end");
+        assert_eq!(
+            self.screen.screen().mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "the mouse is given back to the terminal"
+        );
     }
 }
 
@@ -217,6 +222,36 @@ fn all_no_reaches_the_result_and_prints_the_advice_after_exit() {
     // It stays on the normal screen, where the scrollback keeps it.
     assert!(!p.screen.screen().alternate_screen());
     assert!(p.contents().contains("RESULT: You can book (clear)"));
+}
+
+/// The wheel scrolls a long page (the terminal reports buttons and the wheel, not motion, in
+/// SGR encoding); at the end the mouse is the terminal's again (checked by `left_ui_cleanly`).
+#[test]
+fn the_mouse_wheel_scrolls_a_long_page() {
+    let mut p = Pty::needlecheck(&[]);
+    p.wait_for("Enter start");
+    let screen = p.screen.screen();
+    assert_eq!(
+        screen.mouse_protocol_mode(),
+        vt100::MouseProtocolMode::PressRelease
+    );
+    assert_eq!(
+        screen.mouse_protocol_encoding(),
+        vt100::MouseProtocolEncoding::Sgr
+    );
+    // The welcome page is longer than a 40×12 window.
+    p.session
+        .get_process_mut()
+        .set_window_size(40, 12)
+        .expect("resize");
+    p.screen.set_size(nz(12), nz(40));
+    p.wait_for("↓ more");
+    // Wheel down at column 10, row 5 (SGR: button 65).
+    p.send("\x1b[<65;10;5M");
+    p.wait_for("↑ more");
+    p.send("\x03");
+    assert_eq!(p.exit_code(), 130);
+    p.left_ui_cleanly();
 }
 
 #[test]

@@ -19,7 +19,7 @@ use needlecheck::tui::{Effects, event_loop, view};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, TestBackend};
 use ratatui::crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers,
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::Position;
 use ratatui::style::Color;
@@ -1626,6 +1626,8 @@ mod random_keys {
         Key(KeyCode),
         /// Shift with an arrow (scrolls a long question).
         Shift(KeyCode),
+        /// A turn of the mouse wheel (down or up) at a row of the window.
+        Wheel(bool, u16),
         Resize(u16, u16),
     }
 
@@ -1654,6 +1656,7 @@ mod random_keys {
             .prop_map(Input::Key),
             1 => proptest::sample::select(vec![KeyCode::Up, KeyCode::Down])
                 .prop_map(Input::Shift),
+            1 => (any::<bool>(), 0u16..50).prop_map(|(down, row)| Input::Wheel(down, row)),
             1 => (1u16..=130, 1u16..=50).prop_map(|(w, h)| Input::Resize(w, h)),
         ]
     }
@@ -1699,6 +1702,7 @@ mod random_keys {
             let effect = match input {
                 Input::Resize(w, h) => update(&mut a, Msg::Resize(*w, *h)),
                 Input::Shift(code) => update(&mut a, Msg::Key(shift(*code))),
+                Input::Wheel(down, row) => update(&mut a, wheel(*down, *row)),
                 Input::Key(code) => {
                     if let KeyCode::Char(c) = code {
                         typed.push(*c);
@@ -2550,4 +2554,142 @@ fn home_end_and_page_keys_work_on_every_scrolling_screen() {
     assert_eq!(selected(&mut a), "4");
     press(&mut a, KeyCode::PageUp);
     assert_eq!(selected(&mut a), "1");
+}
+
+// ---------- the mouse wheel ----------
+
+/// A turn of the mouse wheel at a row of the window.
+fn wheel(down: bool, row: u16) -> Msg {
+    Msg::Mouse(MouseEvent {
+        kind: if down {
+            MouseEventKind::ScrollDown
+        } else {
+            MouseEventKind::ScrollUp
+        },
+        column: 10,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+/// The window row where `text` is first shown.
+fn row_of(t: &Terminal<TestBackend>, text: &str) -> u16 {
+    let screen = screen_text(t);
+    let at = screen
+        .lines()
+        .position(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("{text} not on screen:\n{screen}"));
+    at as u16
+}
+
+#[test]
+fn the_wheel_scrolls_a_long_question_and_its_list_and_never_answers() {
+    let q = long();
+    let mut a = App::new(&q, &opts(false), (40, 12));
+    enter(&mut a);
+    let t = draw(&mut a, 40, 12);
+    let (text_row, list_row) = (row_of(&t, "Where have you"), row_of(&t, "Head or face"));
+    // Over the question, the wheel scrolls the question's text.
+    for _ in 0..20 {
+        assert!(matches!(
+            update(&mut a, wheel(true, text_row)),
+            Effect::None
+        ));
+    }
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("came back after treatment."), "{text}");
+    assert!(text.contains("more lines above"), "{text}");
+    for _ in 0..20 {
+        update(&mut a, wheel(false, text_row));
+    }
+    assert_eq!(a.question_scroll(), 0);
+    // Over the list, it scrolls the list, with its markers; nothing is focused or ticked.
+    for _ in 0..10 {
+        update(&mut a, wheel(true, list_row));
+    }
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("16. None of these"), "{text}");
+    assert!(text.contains("more above"), "{text}");
+    assert!(text.contains("Where have you had pain"), "{text}");
+    assert_eq!(a.focus(), None);
+    assert!(a.ticked().iter().all(|t| !t));
+    assert_eq!(current(&a), "areas");
+    assert!(a.session().answers().is_empty());
+    // A key brings the list back to where the focus is.
+    press(&mut a, KeyCode::Down);
+    assert_eq!(a.focus(), Some(0));
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains(" 1. Head or face"), "{text}");
+    // Other mouse events do nothing.
+    let before = format!("{a:?}");
+    let click = MouseEvent {
+        kind: MouseEventKind::Down(ratatui::crossterm::event::MouseButton::Left),
+        column: 5,
+        row: list_row,
+        modifiers: KeyModifiers::NONE,
+    };
+    update(&mut a, Msg::Mouse(click));
+    assert_eq!(format!("{a:?}"), before);
+}
+
+#[test]
+fn enter_after_the_wheel_hid_the_chosen_option_shows_it_before_answering() {
+    let q = long();
+    let mut a = App::new(&q, &opts(false), (40, 12));
+    enter(&mut a);
+    typed(&mut a, "1");
+    ch(&mut a, ' ');
+    enter(&mut a);
+    assert_eq!(current(&a), "worst");
+    ch(&mut a, '1');
+    assert_eq!(a.focus(), Some(0));
+    let t = draw(&mut a, 40, 12);
+    let list_row = row_of(&t, "Head or face");
+    for _ in 0..10 {
+        update(&mut a, wheel(true, list_row));
+    }
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(!text.contains("Head or face"), "{text}");
+    // Enter would answer with a line out of sight: it shows the line first.
+    enter(&mut a);
+    assert_eq!(current(&a), "worst");
+    assert_eq!(answer_to(&a, "worst"), None);
+    let text = screen_text(&draw(&mut a, 40, 12));
+    assert!(text.contains("Head or face"), "{text}");
+    assert!(
+        a.error().is_some_and(|e| e.contains("again")),
+        "{:?}",
+        a.error()
+    );
+    enter(&mut a);
+    assert_eq!(answer_to(&a, "worst"), Some(&Answer::Choice(0)));
+}
+
+#[test]
+fn the_wheel_scrolls_the_result_the_review_and_the_help() {
+    let q = mini();
+    let mut a = App::new(&q, &opts(false), (40, 12));
+    all_no(&mut a);
+    update(&mut a, wheel(true, 5));
+    assert_eq!(a.scroll(), 3);
+    update(&mut a, wheel(false, 5));
+    assert_eq!(a.scroll(), 0);
+    // The help over the result.
+    ch(&mut a, '?');
+    let top = screen_text(&draw(&mut a, 40, 12));
+    update(&mut a, wheel(true, 5));
+    let scrolled = screen_text(&draw(&mut a, 40, 12));
+    assert_ne!(top, scrolled);
+    update(&mut a, wheel(false, 5));
+    assert_eq!(screen_text(&draw(&mut a, 40, 12)), top);
+    ch(&mut a, '?');
+    // The review list: the wheel moves along it; nothing changes until Enter.
+    ch(&mut a, 'r');
+    assert_eq!(a.screen(), Screen::Review);
+    let answers = a.session().answers().clone();
+    let top = screen_text(&draw(&mut a, 40, 12));
+    update(&mut a, wheel(true, 5));
+    assert_ne!(screen_text(&draw(&mut a, 40, 12)), top);
+    assert_eq!(a.screen(), Screen::Review);
+    assert_eq!(a.session().answers(), &answers);
 }

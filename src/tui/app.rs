@@ -26,7 +26,7 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
 
 use crate::answers::{self, Answer, AnswerError};
 use crate::frontend::RunOptions;
@@ -50,6 +50,8 @@ const SUBJECT_LIMIT: usize = 40;
 const NUMBER_LIMIT: usize = 24;
 /// Longest folder path typed on the save-failed screen.
 const FOLDER_LIMIT: usize = 1024;
+/// Lines a turn of the mouse wheel scrolls a page or a list by.
+const WHEEL_LINES: isize = 3;
 
 /// Which screen is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +70,8 @@ pub enum Screen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Msg {
     Key(KeyEvent),
+    /// A mouse event: the wheel scrolls what is under the pointer; the rest is ignored.
+    Mouse(MouseEvent),
     Resize(u16, u16),
     /// Ctrl-C outside the window, SIGTERM or SIGHUP.
     Interrupt,
@@ -142,6 +146,9 @@ pub struct App<'q> {
     pub(super) result_scroll: u16,
     /// First line shown of a question too long for its rows (0 for one that fits).
     pub(super) question_scroll: u16,
+    /// First line shown of a question's list after the mouse wheel scrolled it (`None`: the
+    /// list follows the focus). Any key brings the focus back into view.
+    pub(super) list_scroll: Option<u16>,
     /// The current patient's identifier.
     pub(super) subject: Option<String>,
     /// Patients finished before this one (front-desk mode).
@@ -205,6 +212,7 @@ impl<'q> App<'q> {
             review_selected: 0,
             result_scroll: 0,
             question_scroll: 0,
+            list_scroll: None,
             subject,
             patients_done: 0,
             advice_saved: opts.save_dir.is_some(),
@@ -597,6 +605,7 @@ impl<'q> App<'q> {
     fn load_question(&mut self) {
         self.error = None;
         self.question_scroll = 0;
+        self.list_scroll = None;
         self.key_refused = false;
         self.input = LineEdit::default();
         self.cursor = None;
@@ -1290,6 +1299,22 @@ impl<'q> App<'q> {
     }
 
     fn apply_to_question(&mut self, action: Action) -> Effect<'q> {
+        if self.list_scroll.is_some()
+            && !matches!(action, Action::QuestionUp | Action::QuestionDown)
+        {
+            // The wheel scrolled the list: a key brings the focus back into view. A key that
+            // acts on the focused line while it was out of sight only shows it first.
+            let hidden = !view::focus_in_view(self);
+            self.list_scroll = None;
+            if hidden && self.acts_on_focus(action) {
+                self.error = Some(
+                    "The list was scrolled away from the line you are on; it shows again. \
+                     Press the key again to use it."
+                        .into(),
+                );
+                return Effect::None;
+            }
+        }
         match action {
             Action::Yes => return self.submit(Answer::Yes),
             Action::No => return self.submit(Answer::No),
@@ -1321,6 +1346,70 @@ impl<'q> App<'q> {
             other => self.edit(other),
         }
         Effect::None
+    }
+
+    /// Whether `action` does something with the focused line (ticks it, or answers with it).
+    fn acts_on_focus(&self, action: Action) -> bool {
+        let kind = self.question().map(|(_, q)| q.kind);
+        self.cursor.is_some()
+            && match action {
+                Action::Toggle => true,
+                Action::Confirm => matches!(
+                    kind,
+                    Some(QuestionType::YesNo | QuestionType::SingleChoice | QuestionType::Number)
+                ),
+                _ => false,
+            }
+    }
+
+    /// A turn of the mouse wheel scrolls what is under the pointer: the question's text or its
+    /// list, the review list, the result, the interrupt, the welcome page or the help. It never
+    /// answers, ticks, or moves to another question; other mouse events do nothing.
+    fn wheel(&mut self, ev: MouseEvent) {
+        let delta: isize = match ev.kind {
+            MouseEventKind::ScrollUp => -1,
+            MouseEventKind::ScrollDown => 1,
+            _ => return,
+        };
+        match self.context() {
+            Context::TooSmall
+            | Context::ConfirmQuit
+            | Context::SaveFailed
+            | Context::SaveFolder => {}
+            Context::Help => self.scroll_help(delta * WHEEL_LINES),
+            Context::Welcome | Context::StaffWelcome | Context::Result | Context::Emergency => {
+                self.scroll_result(delta * WHEEL_LINES)
+            }
+            Context::Review => self.move_review(delta),
+            Context::YesNo
+            | Context::Choice
+            | Context::Multi
+            | Context::Number
+            | Context::Text
+            | Context::Display => {
+                let part = view::question_part_at(self, ev.row).unwrap_or(
+                    if view::question_max_scroll(self) > 0 {
+                        view::QuestionPart::Asked
+                    } else {
+                        view::QuestionPart::Answer
+                    },
+                );
+                match part {
+                    view::QuestionPart::Asked => self.scroll_question(delta),
+                    view::QuestionPart::Answer => self.scroll_list(delta * WHEEL_LINES),
+                }
+            }
+        }
+    }
+
+    /// Scrolls the list of the question on screen without moving the focus.
+    fn scroll_list(&mut self, delta: isize) {
+        let (now, max) = view::list_scroll(self);
+        if max == 0 {
+            return;
+        }
+        let next = (now as isize).saturating_add(delta).clamp(0, max as isize);
+        self.list_scroll = Some(u16::try_from(next).unwrap_or(u16::MAX));
     }
 
     /// Whether the question on screen has a box to type in.
@@ -1379,6 +1468,10 @@ pub fn update<'q>(app: &mut App<'q>, msg: Msg) -> Effect<'q> {
             Effect::None
         }
         Msg::Interrupt => app.interrupt(),
+        Msg::Mouse(ev) => {
+            app.wheel(ev);
+            Effect::None
+        }
         Msg::Saved(result) => app.on_saved(result),
         Msg::Key(ev) => match keys::lookup(app.context(), app.facts(), &ev) {
             Some(action) => app.apply(action),

@@ -5,6 +5,9 @@
 //! testable without a terminal: [`app`] holds the state and its [`app::update`], [`keys`] is
 //! the key table (which also writes the hint bar and the help), [`view`] draws.
 //!
+//! The terminal is asked for mouse button and wheel reports (not motion) so that the wheel
+//! scrolls; they are switched off with the rest on every way out.
+//!
 //! The UI is drawn on the controlling terminal (`/dev/tty`, or stderr when there is none), so
 //! stdout carries only the advice: with stdout redirected the screen still shows and the file
 //! gets only the advice text (the same text as `score --format text`). The advice is printed
@@ -29,7 +32,7 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
-use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::event::{self, Event, MouseEventKind};
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -193,6 +196,14 @@ where
         let msg = match ev {
             Event::Key(k) => Msg::Key(k),
             Event::Resize(w, h) => Msg::Resize(w, h),
+            Event::Mouse(m)
+                if matches!(
+                    m.kind,
+                    MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+                ) =>
+            {
+                Msg::Mouse(m)
+            }
             _ => continue,
         };
         dirty = true;
@@ -258,12 +269,29 @@ fn no_terminal() -> io::Error {
     io::Error::other("no terminal to draw on (neither /dev/tty nor stderr); try --plain")
 }
 
-/// Puts the terminal back: raw mode off, main screen, cursor shown. Never fails (it runs in the
-/// panic hook and on the way out, where there is nothing left to do about an error).
+/// Asks the terminal to report mouse buttons and the wheel (xterm mode 1000, SGR encoding
+/// 1006) — not motion, so moving the mouse sends nothing. Text is then selected with Shift
+/// held while dragging (see the README).
+const WHEEL_ON: &str = "\x1b[?1000h\x1b[?1006h";
+/// Switches the mouse reports of [`WHEEL_ON`] off again.
+const WHEEL_OFF: &str = "\x1b[?1006l\x1b[?1000l";
+
+/// The mouse reports the wheel needs, as a command for crossterm.
+struct MouseReports(bool);
+
+impl ratatui::crossterm::Command for MouseReports {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str(if self.0 { WHEEL_ON } else { WHEEL_OFF })
+    }
+}
+
+/// Puts the terminal back: raw mode off, no mouse reports, main screen, cursor shown. Never
+/// fails (it runs in the panic hook and on the way out, where there is nothing left to do about
+/// an error).
 pub fn restore_terminal() {
     let _ = disable_raw_mode();
     if let Some(mut out) = ui_writer() {
-        let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+        let _ = execute!(out, MouseReports(false), LeaveAlternateScreen, cursor::Show);
         let _ = out.flush();
     }
 }
@@ -274,8 +302,9 @@ static SAVED_TERMIOS: OnceLock<libc::termios> = OnceLock::new();
 static UI_FD: AtomicI32 = AtomicI32::new(-1);
 
 /// Cancels a sequence the interrupted drawing may have left half written (CAN), then resets
-/// the style, leaves the alternate screen and shows the cursor.
-const RESTORE_SEQUENCE: &[u8] = b"\x18\x1b[0m\x1b[?1049l\x1b[?25h";
+/// the style, switches the mouse reports off ([`WHEEL_OFF`]), leaves the alternate screen and
+/// shows the cursor.
+const RESTORE_SEQUENCE: &[u8] = b"\x18\x1b[0m\x1b[?1006l\x1b[?1000l\x1b[?1049l\x1b[?25h";
 
 /// Remembers the terminal settings and opens a descriptor for [`restore_from_signal`]; called
 /// before raw mode is switched on.
@@ -401,7 +430,7 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     let mut ui = ui_writer().ok_or_else(no_terminal)?;
     enable_raw_mode()?;
     let guard = Guard;
-    execute!(ui, EnterAlternateScreen)?;
+    execute!(ui, EnterAlternateScreen, MouseReports(true))?;
     let mut terminal = Terminal::new(CrosstermBackend::new(ui))?;
     // crossterm installs its SIGWINCH handler on the first poll: do it before the first size
     // query so that a resize right at start-up is not lost.

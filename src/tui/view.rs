@@ -392,7 +392,14 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
 
     let asked = asked_lines(app, layout.asked, layout.asked_area, w, theme);
     f.render_widget(Paragraph::new(asked), layout.asked_area);
-    scrolled_list(f, layout.answer_area, layout.answer, &help_key(app), theme);
+    scrolled_list(
+        f,
+        layout.answer_area,
+        layout.answer,
+        app.list_scroll,
+        &help_key(app),
+        theme,
+    );
     f.render_widget(Paragraph::new(layout.messages), layout.msg_area);
 }
 
@@ -807,25 +814,18 @@ fn box_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part: 
 /// Renders the answer part in `area`, scrolled so the focus shows, with "more above" and
 /// "more below" rows (counting options) where lines are out of view. A focused option too long
 /// for the window shows its start, and the row under it says which key shows it all.
-fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, help: &str, theme: Theme) {
+fn scrolled_list(
+    f: &mut Frame,
+    area: Rect,
+    part: AnswerPart,
+    wheeled: Option<u16>,
+    help: &str,
+    theme: Theme,
+) {
     let height = usize::from(area.height);
     let total = part.lines.len();
-    let (first, last) = part.focus.unwrap_or((0, 0));
-    let (mut scroll, mut rows) = (0usize, height);
-    if total > height {
-        // Two rounds: the markers take rows, which can move the focus out of view.
-        for _ in 0..2 {
-            let above = usize::from(scroll > 0);
-            rows = height.saturating_sub(above + 1).max(1);
-            if last >= scroll + rows {
-                scroll = last + 1 - rows;
-            }
-            scroll = scroll.min(first).min(total.saturating_sub(rows));
-        }
-        let above = usize::from(scroll > 0);
-        let below = usize::from(scroll + rows < total);
-        rows = height.saturating_sub(above + below).max(1);
-    }
+    let (_, last) = part.focus.unwrap_or((0, 0));
+    let (scroll, rows) = list_window(&part, usize::from(area.height), wheeled);
     // Options (or, for a box, lines) wholly or partly out of view.
     let (hidden_above, hidden_below) = if part.items.is_empty() {
         (scroll, total.saturating_sub(scroll + rows))
@@ -836,7 +836,10 @@ fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, help: &str, theme:
         )
     };
     // An option cut short: the help lists every option in full.
-    let focus_cut = !part.items.is_empty() && part.focus.is_some() && last >= scroll + rows;
+    let focus_cut = wheeled.is_none()
+        && !part.items.is_empty()
+        && part.focus.is_some()
+        && last >= scroll + rows;
     let mut lines: Vec<Line<'static>> = Vec::new();
     if scroll > 0 && height > 1 {
         lines.push(Line::styled(
@@ -864,6 +867,88 @@ fn scrolled_list(f: &mut Frame, area: Rect, part: AnswerPart, help: &str, theme:
         f.set_cursor_position(Position::new(x, y));
     }
     f.render_widget(Paragraph::new(lines), area);
+}
+
+/// The first line of the answer part shown in `height` rows, and how many lines show (the
+/// rest are the marker rows). It follows the focus, unless the wheel scrolled the list
+/// (`wheeled`, kept within the list).
+fn list_window(part: &AnswerPart, height: usize, wheeled: Option<u16>) -> (usize, usize) {
+    let total = part.lines.len();
+    if total <= height {
+        return (0, height);
+    }
+    let scroll = match wheeled {
+        // At the end: the "more above" row and the last lines.
+        Some(s) => usize::from(s).min(total - height.saturating_sub(1).max(1)),
+        None => {
+            let (first, last) = part.focus.unwrap_or((0, 0));
+            let mut scroll = 0;
+            // Two rounds: the markers take rows, which can move the focus out of view.
+            for _ in 0..2 {
+                let above = usize::from(scroll > 0);
+                let rows = height.saturating_sub(above + 1).max(1);
+                if last >= scroll + rows {
+                    scroll = last + 1 - rows;
+                }
+                scroll = scroll.min(first).min(total.saturating_sub(rows));
+            }
+            scroll
+        }
+    };
+    let above = usize::from(scroll > 0);
+    let rows = height.saturating_sub(above).max(1);
+    let below = usize::from(scroll + rows < total);
+    (scroll, height.saturating_sub(above + below).max(1))
+}
+
+/// Which part of the question screen a row of the window is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuestionPart {
+    /// The question's text.
+    Asked,
+    /// The options, the box, or "Not sure".
+    Answer,
+}
+
+/// The part of the question screen at window row `row`, if it is one of the two that scroll.
+pub fn question_part_at(app: &App, row: u16) -> Option<QuestionPart> {
+    let l = current_question_layout(app)?;
+    let within = |r: Rect| row >= r.y && row < r.y + r.height;
+    if within(l.asked_area) {
+        Some(QuestionPart::Asked)
+    } else if within(l.answer_area) {
+        Some(QuestionPart::Answer)
+    } else {
+        None
+    }
+}
+
+/// Where the answer part of the question on screen is scrolled to now, and how far it can
+/// scroll (0 when it fits).
+pub fn list_scroll(app: &App) -> (usize, usize) {
+    let Some(l) = current_question_layout(app) else {
+        return (0, 0);
+    };
+    let height = usize::from(l.answer_area.height);
+    let (now, _) = list_window(&l.answer, height, app.list_scroll);
+    let (max, _) = list_window(&l.answer, height, Some(u16::MAX));
+    (now, max)
+}
+
+/// Whether the focused line of the question on screen is in view (true when there is none).
+pub fn focus_in_view(app: &App) -> bool {
+    let Some(l) = current_question_layout(app) else {
+        return true;
+    };
+    let Some((first, last)) = l.answer.focus else {
+        return true;
+    };
+    let (scroll, rows) = list_window(
+        &l.answer,
+        usize::from(l.answer_area.height),
+        app.list_scroll,
+    );
+    first >= scroll && last < scroll + rows
 }
 
 /// Lines of the interrupt of a `stop` rule at this width: the engine's [`Interrupt`], laid out.
