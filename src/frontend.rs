@@ -124,3 +124,16 @@ impl Drop for HeldSignals {
         unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut()) };
     }
 }
+
+/// The confirmation of a save, in both front ends, without the patient ID that the file names
+/// hold (at the front desk nothing of a patient may stay in the terminal): `what` is "the
+/// previous record" in "Saved the previous record as number 7 in /srv/screenings."
+pub fn saved_line(saved: &Saved, what: &str) -> String {
+    let folder = saved
+        .files
+        .first()
+        .and_then(|f| f.parent())
+        .map(|d| format!(" in {}", d.display()))
+        .unwrap_or_default();
+    format!("Saved {what} as number {}{folder}.", saved.sequence)
+}

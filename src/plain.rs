@@ -115,9 +115,8 @@ fn keep(done: &Screening, dir: &mut PathBuf, io: &mut Lines) -> io::Result<bool>
     loop {
         let why = match frontend::save_record(dir, done) {
             Ok(saved) => {
-                for file in &saved.files {
-                    io.say(&format!("Saved: {}", file.display()))?;
-                }
+                // The number and the folder, not the file names: they hold the patient ID.
+                io.say(&frontend::saved_line(&saved, "the record"))?;
                 return Ok(true);
             }
             Err(e) => e,

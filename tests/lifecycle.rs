@@ -476,7 +476,15 @@ fn a_failed_save_is_said_at_once_kept_and_can_go_to_another_folder_in_both() {
         p.prompts
     );
     assert!(p.prompts.contains("type r to try again"));
-    assert!(p.prompts.contains(&format!("Saved: {}", other.display())));
+    assert!(
+        p.prompts.contains(&format!(
+            // The full screen saved number 1 there above.
+            "Saved the record as number 2 in {}.",
+            other.display()
+        )),
+        "{}",
+        p.prompts
+    );
     assert_eq!(saved_records(&other).len(), 2);
 }
 

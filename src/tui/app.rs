@@ -491,7 +491,10 @@ impl<'q> App<'q> {
             } else {
                 "the record"
             };
-            notes.push(format!("needlecheck: {}", view::saved_line(saved, what)));
+            notes.push(format!(
+                "needlecheck: {}",
+                crate::frontend::saved_line(saved, what)
+            ));
         }
         if self.lost > 0 {
             notes.push(format!(

@@ -303,7 +303,7 @@ fn staff_welcome_lines(app: &App, w: u16, theme: Theme, body: &mut Body) {
         if let Some(saved) = app.saved() {
             // The number, not the names: they hold the previous patient's ID.
             body.extend(wrap(
-                &saved_line(saved, "the previous record"),
+                &crate::frontend::saved_line(saved, "the previous record"),
                 w,
                 "",
                 "  ",
@@ -1466,16 +1466,4 @@ fn save_failed(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         },
         scroll,
     );
-}
-
-/// The confirmation of a save, without the patient ID that the file names hold: `what` is
-/// "the previous record" in "Saved the previous record as number 7 in /srv/screenings."
-pub fn saved_line(saved: &crate::records::Saved, what: &str) -> String {
-    let folder = saved
-        .files
-        .first()
-        .and_then(|f| f.parent())
-        .map(|d| format!(" in {}", d.display()))
-        .unwrap_or_default();
-    format!("Saved {what} as number {}{folder}.", saved.sequence)
 }
