@@ -79,10 +79,18 @@ pub struct Cli {
     #[arg(long, value_name = "ID")]
     pub subject: Option<String>,
 
-    /// Save each screening's JSON record and handover text in DIR (files are created
-    /// readable by you only, and never overwrite). Nothing is saved without this.
+    /// Save each screening in DIR: its JSON record and handover text, or what --save-format
+    /// says (files are created readable by you only, and never overwrite). Nothing is saved
+    /// without this.
     #[arg(long, value_name = "DIR")]
     pub save_dir: Option<PathBuf>,
+
+    /// What each screening is saved as in the --save-dir folder, one file per format, named
+    /// alike: json (the record, .json), handover (.handover.txt), fhir (an HL7 FHIR R4 Bundle,
+    /// .fhir.json), text (the advice, .advice.txt). Separate several with commas
+    /// [default: json,handover].
+    #[arg(long, value_name = "FORMAT,...", value_delimiter = ',', value_parser = output_format())]
+    pub save_format: Vec<formats::Format>,
 
     /// When to use colours and box-drawing characters; auto honours NO_COLOR, CLICOLOR=0,
     /// CLICOLOR_FORCE=1 and TERM=dumb, and uses plain ASCII when the output is not a terminal.
@@ -256,6 +264,21 @@ fn output_format() -> impl clap::builder::TypedValueParser<Value = formats::Form
         })
 }
 
+/// The formats to save in: those given, each once in the order first given, or by default the
+/// record and the handover.
+fn save_formats(given: &[formats::Format]) -> Vec<formats::Format> {
+    let mut out: Vec<formats::Format> = Vec::new();
+    for f in given {
+        if !out.contains(f) {
+            out.push(*f);
+        }
+    }
+    if out.is_empty() {
+        out = formats::Format::SAVED.to_vec();
+    }
+    out
+}
+
 /// The formats of `questions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -281,6 +304,13 @@ pub fn run(cli: Cli) -> u8 {
         output::note(
             "error: --save-dir saves screenings, and subcommands never save one; leave it out \
              (run a screening without a subcommand to save its record)",
+        );
+        return EXIT_INVALID;
+    }
+    if !cli.save_format.is_empty() && cli.save_dir.is_none() {
+        output::note(
+            "error: --save-format says what --save-dir saves; give the folder with --save-dir \
+             too, or leave --save-format out",
         );
         return EXIT_INVALID;
     }
@@ -1129,6 +1159,7 @@ fn interactive(q: &Questionnaire, cli: &Cli) -> io::Result<u8> {
         staff: cli.staff,
         subject: cli.subject.clone(),
         save_dir: cli.save_dir.clone(),
+        save_formats: save_formats(&cli.save_format),
         color: crate::color::tui(),
     };
     if let Some(dir) = &opts.save_dir

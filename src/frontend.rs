@@ -5,11 +5,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
+use crate::formats::Format;
 use crate::records::{self, Saved};
 use crate::screening::{Moment, Screening, SignalEnd};
 
 /// Options of an interactive screening run.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Front-desk mode: staff wording, handover summary, several patients in a row.
     pub staff: bool,
@@ -18,8 +19,24 @@ pub struct RunOptions {
     /// Directory where each screening's record and handover are saved (files created 0600,
     /// never overwritten). Nothing is written when `None`.
     pub save_dir: Option<PathBuf>,
+    /// What each screening is saved as in `save_dir` (`--save-format`): one file per format,
+    /// each once; by default [`Format::SAVED`].
+    pub save_formats: Vec<Format>,
     /// Whether colours may be used (false under `NO_COLOR`).
     pub color: bool,
+}
+
+impl Default for RunOptions {
+    /// A screening in the person's wording, no patient ID, nothing saved, no colours.
+    fn default() -> Self {
+        RunOptions {
+            staff: false,
+            subject: None,
+            save_dir: None,
+            save_formats: Format::SAVED.to_vec(),
+            color: false,
+        }
+    }
 }
 
 /// Exit status when the screening ended normally ([`crate::screening::exit::OK`]).
@@ -72,8 +89,8 @@ pub fn say_signal_end(end: &SignalEnd, lost_before: usize) {
 ///
 /// The signals are held back for the calling thread (`pthread_sigmask`); the front ends run
 /// their screenings on one thread.
-pub fn save_record(dir: &Path, screening: &Screening) -> io::Result<Saved> {
-    save_record_with(dir, screening, &mut |f, bytes| f.write_all(bytes))
+pub fn save_record(dir: &Path, screening: &Screening, formats: &[Format]) -> io::Result<Saved> {
+    save_record_with(dir, screening, formats, &mut |f, bytes| f.write_all(bytes))
 }
 
 /// [`save_record`] with the bytes written by `write` (as [`records::save_with`]; tests use it
@@ -81,10 +98,11 @@ pub fn save_record(dir: &Path, screening: &Screening) -> io::Result<Saved> {
 pub fn save_record_with(
     dir: &Path,
     screening: &Screening,
+    formats: &[Format],
     write: records::Writer,
 ) -> io::Result<Saved> {
     let held = HeldSignals::hold();
-    let result = records::save_with(dir, screening, write);
+    let result = records::save_with(dir, screening, formats, write);
     let moment = match result {
         Ok(_) => Moment::Between,
         Err(_) => Moment::SaveWaiting,

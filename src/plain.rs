@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use crate::answers;
+use crate::formats::Format;
 use crate::frontend::{self, RunOptions};
 use crate::lines::Line;
 use crate::model::QuestionType;
@@ -83,7 +84,7 @@ pub fn run(
             advice.flush()?;
         }
         if let Some(dir) = save_dir.as_mut()
-            && !keep(&done, dir, &mut io)?
+            && !keep(&done, dir, &opts.save_formats, &mut io)?
         {
             lost += 1;
             frontend::set_moment(Moment::Between, lost);
@@ -107,13 +108,18 @@ pub fn run(
     Ok(code)
 }
 
-/// Saves the screening's record in `dir`, and says where. When that fails, says why and asks
+/// Saves the screening's record in `dir` in each of `formats`, and says where. When that fails, says why and asks
 /// what to do: `r` tries again, a folder path saves there (and from then on), `skip` or the
 /// end of input gives the record up. Returns whether the record was kept.
-fn keep(done: &Screening, dir: &mut PathBuf, io: &mut Lines) -> io::Result<bool> {
+fn keep(
+    done: &Screening,
+    dir: &mut PathBuf,
+    formats: &[Format],
+    io: &mut Lines,
+) -> io::Result<bool> {
     io.say("")?;
     loop {
-        let why = match frontend::save_record(dir, done) {
+        let why = match frontend::save_record(dir, done, formats) {
             Ok(saved) => {
                 // The number and the folder, not the file names: they hold the patient ID.
                 io.say(&frontend::saved_line(&saved, "the record"))?;

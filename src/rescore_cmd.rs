@@ -3,7 +3,8 @@
 //!
 //! Inputs: `-` (standard input) and files ending in `.jsonl` or `.ndjson` hold one record per
 //! line; a folder is read for its `*.json` and `*.jsonl` files, in name order (not its
-//! sub-folders); any other file is one record. Nothing is held but the record being read
+//! sub-folders, and not the FHIR Bundles `--save-format fhir` saves beside the records, named
+//! `*.fhir.json`); any other file is one record. Nothing is held but the record being read
 //! and the counts of the summary.
 
 use std::fs;
@@ -14,6 +15,7 @@ use clap::ValueEnum;
 
 use crate::cli::{EXIT_INVALID, EXIT_IO, EXIT_OK, MAX_JSONL_LINE};
 use crate::diagnostics::{display_name, read_limited};
+use crate::formats::Format;
 use crate::lines::Line;
 use crate::output;
 use crate::questionnaire::Questionnaire;
@@ -160,6 +162,12 @@ pub fn rescore(
     sink.finish()
 }
 
+/// A `*.json` file that is not a saved FHIR Bundle (a Bundle is no needlecheck record).
+fn is_record_file(path: &Path) -> bool {
+    let fhir = format!(".{}", Format::Fhir.extension());
+    path.extension().is_some_and(|e| e == "json") && !path.to_string_lossy().ends_with(&fhir)
+}
+
 fn is_stream(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e == "jsonl" || e == "ndjson")
@@ -179,7 +187,7 @@ fn read_path(rescorer: &mut Rescorer, sink: &mut Sink, path: &Path) -> io::Resul
     let mut files: Vec<PathBuf> = match listing {
         Ok(entries) => (entries.into_iter())
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json") || is_stream(p))
+            .filter(|p| is_record_file(p) || is_stream(p))
             .filter(|p| p.is_file())
             .collect(),
         Err(e) => return sink.unreadable(&name, &format!("cannot list {name}: {e}")),

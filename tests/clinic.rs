@@ -415,7 +415,7 @@ fn a_saved_screening_pins_the_clinic_file_and_the_effective_settings() {
     );
     assert_eq!(s.outcome.level, needlecheck::Level::NotSuitable);
     let dir = tempfile::tempdir().unwrap();
-    let saved = records::save(dir.path(), &s).unwrap();
+    let saved = records::save(dir.path(), &s, &Format::SAVED).unwrap();
     let record: Value =
         serde_json::from_str(&std::fs::read_to_string(saved.file(Format::Json).unwrap()).unwrap())
             .unwrap();
@@ -451,9 +451,7 @@ fn the_welcome_screen_names_the_clinic() {
     for (qn, staff, want) in [(&q, false, true), (&q, true, true), (&base, false, false)] {
         let opts = RunOptions {
             staff,
-            subject: None,
-            save_dir: None,
-            color: false,
+            ..RunOptions::default()
         };
         let mut app = App::new(qn, &opts, (80, 24));
         update(&mut app, Msg::Resize(80, 24));

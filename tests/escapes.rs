@@ -256,6 +256,7 @@ fn the_tui_screen_buffer_holds_no_control_or_bidi_character() {
         staff: true,
         subject: None,
         save_dir: None,
+        save_formats: needlecheck::formats::Format::SAVED.to_vec(),
         color: true,
     };
     let mut app = App::new(&q, &opts, (80, 24));

@@ -282,3 +282,137 @@ fn score_format_fhir_prints_a_bundle_and_streams_one_per_line() {
         }
     }
 }
+
+/// A front-desk screening in plain mode on the mini fixture (all "no", no next patient),
+/// saved in `dir` with `--save-format json,fhir`.
+fn screen_and_save(dir: &std::path::Path) -> std::process::Output {
+    needlecheck()
+        .args(["-q", "tests/fixtures/mini.json", "--plain", "--staff"])
+        .args([
+            "--subject",
+            "P-5",
+            "--save-format",
+            "json,fhir",
+            "--save-dir",
+        ])
+        .arg(dir)
+        .write_stdin("n\n40\nn\nn\n\nn\n")
+        .output()
+        .unwrap()
+}
+
+/// The files in `dir`, by name.
+fn saved_files(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn save_format_fhir_saves_a_schema_valid_bundle_beside_the_record_and_never_overwrites() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = screen_and_save(dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let names = saved_files(dir.path());
+    assert_eq!(
+        names.len(),
+        2,
+        "the record and the Bundle, no handover: {names:?}"
+    );
+    let stem = names[0]
+        .strip_suffix(".fhir.json")
+        .expect("a .fhir.json file");
+    assert!(stem.ends_with("-1-P-5"), "{stem}");
+    assert_eq!(names[1], format!("{stem}.json"), "one name stem");
+    for name in &names {
+        let path = dir.path().join(name);
+        assert!(
+            stderr.contains(&format!("Saved: {}", path.display())),
+            "{stderr}"
+        );
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+    let first = std::fs::read(dir.path().join(&names[0])).unwrap();
+    let bundle: Value = serde_json::from_slice(&first).unwrap();
+    let record: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join(&names[1])).unwrap()).unwrap();
+    assert_valid(validator("Bundle"), &bundle, "the saved Bundle");
+    let qr = &bundle["entry"][0]["resource"];
+    assert_eq!(
+        qr["questionnaire"],
+        "urn:needlecheck:questionnaire:mini/staff|1.0.0"
+    );
+    assert_eq!(qr["status"], "completed");
+    assert_eq!(qr["subject"]["identifier"]["value"], "P-5");
+    assert_eq!(
+        qr["authored"], record["ended_at"],
+        "authored is when it ended"
+    );
+    let ra = &bundle["entry"][1]["resource"];
+    assert_eq!(
+        ra["prediction"][0]["outcome"]["coding"][0]["code"],
+        record["outcome"]
+    );
+
+    // A second screening takes the next number; the first files are left as they were.
+    let out = screen_and_save(dir.path());
+    assert!(out.status.success());
+    let names = saved_files(dir.path());
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(
+        names.iter().any(|n| n.ends_with("-2-P-5.fhir.json")),
+        "{names:?}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join(format!("{stem}.fhir.json"))).unwrap(),
+        first
+    );
+
+    // Re-scoring the folder reads the records and passes the Bundles by.
+    let out = needlecheck()
+        .args([
+            "-q",
+            "tests/fixtures/mini.json",
+            "rescore",
+            "--format",
+            "json",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["rescored"], 2, "{report}");
+    assert_eq!(report["summary"]["not_rescored"], 0, "{report}");
+}
+
+#[test]
+fn save_format_without_save_dir_is_refused() {
+    let out = needlecheck()
+        .args(["--plain", "--save-format", "fhir"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--save-format says what --save-dir saves"),
+        "{stderr}"
+    );
+    let out = needlecheck()
+        .args(["--plain", "--save-format", "xml", "--save-dir", "."])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unknown format is refused");
+}

@@ -244,7 +244,7 @@ fn saving_to(dir: &Path) -> RunOptions {
 fn carry_out<'q>(app: &mut App<'q>, effect: Effect<'q>) -> Effect<'q> {
     match effect {
         Effect::Save(s, dir) => {
-            let result = needlecheck::tui::save(&s, &dir);
+            let result = needlecheck::tui::save(&s, &dir, &needlecheck::formats::Format::SAVED);
             let next = update(app, Msg::Saved(result));
             carry_out(app, next)
         }

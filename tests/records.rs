@@ -136,7 +136,7 @@ fn save_writes_private_files_named_by_time_sequence_and_patient() {
     let q = mini();
     let a = warfarin(&q);
     let s = screening(&q, &a, Some("MRN-123"), Status::Completed);
-    let saved = records::save(dir.path(), &s).unwrap();
+    let saved = records::save(dir.path(), &s, &Format::SAVED).unwrap();
     assert_eq!(saved.files.len(), 2);
     for p in &saved.files {
         assert_eq!(p.parent().unwrap(), dir.path());
@@ -179,7 +179,7 @@ fn the_sequence_goes_up_with_each_save_and_patient_ids_are_made_safe() {
         .iter()
         .map(|subject| {
             let s = screening(&q, &a, *subject, Status::Completed);
-            let saved = records::save(dir.path(), &s).unwrap();
+            let saved = records::save(dir.path(), &s, &Format::SAVED).unwrap();
             saved.names()[0].clone()
         })
         .collect();
@@ -206,8 +206,8 @@ fn save_never_overwrites_an_existing_file() {
         .path()
         .join("needlecheck-20270101T000135Z-2.handover.txt");
     fs::write(&taken2, "keep me too").unwrap();
-    let first = records::save(dir.path(), &s).unwrap();
-    let second = records::save(dir.path(), &s).unwrap();
+    let first = records::save(dir.path(), &s, &Format::SAVED).unwrap();
+    let second = records::save(dir.path(), &s, &Format::SAVED).unwrap();
     assert_eq!(fs::read_to_string(&taken).unwrap(), "keep me");
     assert_eq!(fs::read_to_string(&taken2).unwrap(), "keep me too");
     assert_eq!(
@@ -231,8 +231,12 @@ fn save_into_a_missing_folder_says_which_and_why() {
     let missing = dir.path().join("no-such-folder");
     let q = mini();
     let a = warfarin(&q);
-    let err = records::save(&missing, &screening(&q, &a, None, Status::Completed))
-        .expect_err("a missing folder is an error");
+    let err = records::save(
+        &missing,
+        &screening(&q, &a, None, Status::Completed),
+        &Format::SAVED,
+    )
+    .expect_err("a missing folder is an error");
     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
     let msg = err.to_string();
     assert!(msg.contains("no-such-folder"), "{msg}");
@@ -247,8 +251,12 @@ fn save_into_a_file_instead_of_a_folder_is_an_error() {
     fs::write(&file, "x").unwrap();
     let q = mini();
     let a = warfarin(&q);
-    let err = records::save(&file, &screening(&q, &a, None, Status::Completed))
-        .expect_err("a file is not a folder");
+    let err = records::save(
+        &file,
+        &screening(&q, &a, None, Status::Completed),
+        &Format::SAVED,
+    )
+    .expect_err("a file is not a folder");
     assert!(err.to_string().contains("not a folder"), "{err}");
 }
 
@@ -271,8 +279,12 @@ fn save_into_a_read_only_folder_names_the_folder() {
     let q = needlecheck::loader::load_str("mini.json", include_bytes!("fixtures/mini.json"))
         .expect("fixture loads");
     let a = warfarin(&q);
-    let err = records::save(dir.path(), &screening(&q, &a, None, Status::Completed))
-        .expect_err("read-only folder");
+    let err = records::save(
+        dir.path(),
+        &screening(&q, &a, None, Status::Completed),
+        &Format::SAVED,
+    )
+    .expect_err("read-only folder");
     assert_eq!(err.kind(), std::io::ErrorKind::PermissionDenied);
     // The probe finds out before anything is written, and the message names the folder.
     assert!(
@@ -299,6 +311,7 @@ fn a_folder_where_nothing_can_be_created_is_refused_even_for_root() {
     let err = records::save(
         Path::new("/proc"),
         &screening(&q, &a, None, Status::Completed),
+        &Format::SAVED,
     )
     .expect_err("nothing is saved in /proc");
     assert!(err.to_string().contains("/proc"), "{err}");
@@ -326,7 +339,8 @@ fn a_full_disk_leaves_no_file_behind() {
             }
             f.write_all(bytes)
         };
-        let err = records::save_with(dir.path(), &s, &mut full).expect_err("disk full");
+        let err =
+            records::save_with(dir.path(), &s, &Format::SAVED, &mut full).expect_err("disk full");
         assert_eq!(err.kind(), std::io::ErrorKind::StorageFull);
         assert!(err.to_string().contains("No space left"), "{err}");
         assert_eq!(
@@ -336,7 +350,7 @@ fn a_full_disk_leaves_no_file_behind() {
         );
     }
     // With room again, the same screening saves as sequence 1.
-    let saved = records::save(dir.path(), &s).unwrap();
+    let saved = records::save(dir.path(), &s, &Format::SAVED).unwrap();
     assert_eq!(saved.names()[0], "needlecheck-20270101T000135Z-1-P-1.json");
 }
 
@@ -432,7 +446,8 @@ fn a_signal_in_the_middle_of_a_save_waits_until_the_save_finished_or_rolled_back
                 }
                 f.write_all(bytes)
             };
-            let result = needlecheck::frontend::save_record_with(dir.path(), &s, &mut write);
+            let result =
+                needlecheck::frontend::save_record_with(dir.path(), &s, &Format::SAVED, &mut write);
             let at = format!("signal at file {at}, failing {fail}");
             assert_eq!(seen_during_save, [false], "{at}: acted on mid-save");
             assert!(

@@ -44,7 +44,7 @@ fn save_old(q: &Questionnaire, dir: &Path, name: &str, subject: &str) {
     };
     let ended = UNIX_EPOCH + Duration::from_secs(1_798_761_700);
     let s = Screening::from_answers(q, answers, start, Status::Completed, ended);
-    records::save(dir, &s).expect("saved");
+    records::save(dir, &s, &needlecheck::formats::Format::SAVED).expect("saved");
 }
 
 /// Test cases of 1.1.0 where 2.x decides differently (or, for the chest pain, the same),

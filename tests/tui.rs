@@ -119,6 +119,7 @@ fn opts(staff: bool) -> RunOptions {
         staff,
         subject: None,
         save_dir: None,
+        save_formats: needlecheck::formats::Format::SAVED.to_vec(),
         color: false,
     }
 }
@@ -916,7 +917,7 @@ impl<'q> Effects<'q> for Recorder {
         s: &Screening<'q>,
         dir: &Path,
     ) -> Result<needlecheck::records::Saved, String> {
-        needlecheck::tui::save(s, dir)
+        needlecheck::tui::save(s, dir, &needlecheck::formats::Format::SAVED)
     }
 
     fn finished(&mut self, s: &Screening<'q>) -> std::io::Result<bool> {
@@ -1166,7 +1167,14 @@ impl Start<'_> {
         for k in keys {
             // The run loop's part: a save is carried out and its result fed back.
             if let Effect::Save(done, dir) = update(&mut a, Msg::Key(*k)) {
-                update(&mut a, Msg::Saved(needlecheck::tui::save(&done, &dir)));
+                update(
+                    &mut a,
+                    Msg::Saved(needlecheck::tui::save(
+                        &done,
+                        &dir,
+                        &needlecheck::formats::Format::SAVED,
+                    )),
+                );
             }
         }
         a
@@ -2191,6 +2199,7 @@ fn walk(
         staff,
         subject: staff.then(|| "P-9".to_string()),
         save_dir: None,
+        save_formats: needlecheck::formats::Format::SAVED.to_vec(),
         color: false,
     };
     let mut a = App::new(q, &o, (80, 24));
@@ -2343,6 +2352,7 @@ fn reach<'q>(q: &'q Questionnaire, staff: bool, id: &str) -> App<'q> {
         staff,
         subject: staff.then(|| "P-9".to_string()),
         save_dir: None,
+        save_formats: needlecheck::formats::Format::SAVED.to_vec(),
         color: false,
     };
     let mut a = App::new(q, &o, (80, 24));

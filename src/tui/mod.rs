@@ -39,6 +39,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute};
 use ratatui::layout::Rect;
 
+use crate::formats::Format;
 use crate::frontend::RunOptions;
 use crate::output;
 use crate::questionnaire::Questionnaire;
@@ -409,10 +410,15 @@ impl Drop for Guard {
     }
 }
 
-/// Saves a screening's record ([`crate::frontend::save_record`]: the engine's save, with the
-/// signals held back until it finished or rolled back), its error in words.
-pub fn save(screening: &Screening, dir: &Path) -> Result<records::Saved, String> {
-    crate::frontend::save_record(dir, screening).map_err(|e| e.to_string())
+/// Saves a screening's record in each of `formats` ([`crate::frontend::save_record`]: the
+/// engine's save, with the signals held back until it finished or rolled back), its error in
+/// words.
+pub fn save(
+    screening: &Screening,
+    dir: &Path,
+    formats: &[Format],
+) -> Result<records::Saved, String> {
+    crate::frontend::save_record(dir, screening, formats).map_err(|e| e.to_string())
 }
 
 /// Separates the advice of consecutive patients on stdout.
@@ -445,6 +451,7 @@ pub fn run(q: &Questionnaire, opts: &RunOptions) -> io::Result<u8> {
     let mut out = Output {
         printed: 0,
         print_advice,
+        formats: opts.save_formats.clone(),
     };
     let mut events = TerminalEvents::new()?;
     let looped = event_loop(
@@ -505,6 +512,8 @@ struct Output {
     /// Whether advice goes to stdout at all (not in front-desk mode on a terminal, where the
     /// next patient could read it).
     print_advice: bool,
+    /// What each screening is saved as.
+    formats: Vec<Format>,
 }
 
 impl Output {
@@ -526,7 +535,7 @@ impl Output {
 
 impl<'q> Effects<'q> for Output {
     fn save(&mut self, screening: &Screening<'q>, dir: &Path) -> Result<records::Saved, String> {
-        save(screening, dir)
+        save(screening, dir, &self.formats)
     }
 
     fn finished(&mut self, done: &Screening<'q>) -> io::Result<bool> {

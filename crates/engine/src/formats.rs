@@ -1,6 +1,6 @@
 //! Every format a scoring or a screening is written in, in one place.
 //!
-//! `score --format`, `score --jsonl` and `--save-dir` all choose a [`Format`]: the advice text,
+//! `score --format`, `score --jsonl` and `--save-format` all choose a [`Format`]: the advice text,
 //! the practitioner handover and the JSON record are views of one [`Report`], written by
 //! [`Format::write`]; a format that can be streamed writes one record per line through
 //! [`Format::stream`]. A new format is a new variant here: its name, its file extension, its
@@ -39,7 +39,8 @@ impl Format {
     /// Every format, in the order they are listed.
     pub const ALL: [Format; 4] = [Format::Text, Format::Json, Format::Handover, Format::Fhir];
 
-    /// What a saved screening is written as, one file each, sharing a name stem.
+    /// What a saved screening is written as when `--save-format` does not say (one file each,
+    /// sharing a name stem): the JSON record and the practitioner handover.
     pub const SAVED: [Format; 2] = [Format::Json, Format::Handover];
 
     /// The name on the command line.

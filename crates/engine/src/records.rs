@@ -1,5 +1,6 @@
-//! Saving an ended screening: one file per saved [`Format`] (the JSON record and the
-//! practitioner handover), written only when a save folder was given.
+//! Saving an ended screening: one file per saved [`Format`] (by default the JSON record and the
+//! practitioner handover, [`Format::SAVED`]; `--save-format` chooses others, such as the FHIR
+//! Bundle), written only when a save folder was given.
 //!
 //! The one decision on saving, for every front end: the folder is checked at start by
 //! creating and removing a probe file ([`check_writable`]), so a folder that cannot take a
@@ -12,7 +13,8 @@
 //! name in the same folder, synced to disk, then given its name with a hard link (which fails
 //! when the name exists) and the temporary name removed. On any failure every file this save
 //! made is removed, so a full disk leaves no empty or partial record. Names are
-//! `needlecheck-<ended, UTC>-<sequence>[-<patient ID>].json` and `….handover.txt`: the
+//! `needlecheck-<ended, UTC>-<sequence>[-<patient ID>]` followed by each format's
+//! [`Format::extension`] (`.json`, `.handover.txt`, `.fhir.json`, `.advice.txt`): the
 //! sequence is one more than the highest already in the folder, and the patient ID is kept to
 //! letters, digits, `-` and `_` (anything else becomes `_`, at most 40 characters).
 
@@ -26,10 +28,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::formats::{Format, Report};
 use crate::screening::Screening;
 
-/// Where a screening was saved: one file per [`Format::SAVED`], in that order.
+/// Where a screening was saved: one file per format asked for, in that order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Saved {
-    /// The files written, one per saved format.
+    /// The formats saved, in the order asked for.
+    pub formats: Vec<Format>,
+    /// The files written, one per format in [`Saved::formats`].
     pub files: Vec<PathBuf>,
     /// The sequence number in the names: a confirmation that shows no patient ID.
     pub sequence: u64,
@@ -38,7 +42,7 @@ pub struct Saved {
 impl Saved {
     /// The file of `format`, if it was saved.
     pub fn file(&self, format: Format) -> Option<&Path> {
-        Format::SAVED
+        self.formats
             .iter()
             .position(|f| *f == format)
             .and_then(|i| self.files.get(i))
@@ -84,18 +88,25 @@ pub fn check_writable(dir: &Path) -> io::Result<()> {
     fs::remove_file(&probe).map_err(|e| io::Error::new(e.kind(), cannot(e.to_string())))
 }
 
-/// Saves the screening in `dir`, one new 0600 file per [`Format::SAVED`] sharing a name stem.
-pub fn save(dir: &Path, s: &Screening) -> io::Result<Saved> {
-    save_with(dir, s, &mut |f, bytes| f.write_all(bytes))
+/// Saves the screening in `dir`, one new 0600 file per format of `formats` (at least one,
+/// each once) sharing a name stem.
+pub fn save(dir: &Path, s: &Screening, formats: &[Format]) -> io::Result<Saved> {
+    save_with(dir, s, formats, &mut |f, bytes| f.write_all(bytes))
 }
 
 /// [`save`] with the bytes written by `write` (tests use it to fail like a full disk).
-pub fn save_with(dir: &Path, s: &Screening, write: Writer) -> io::Result<Saved> {
+pub fn save_with(
+    dir: &Path,
+    s: &Screening,
+    formats: &[Format],
+    write: Writer,
+) -> io::Result<Saved> {
+    check_formats(formats)?;
     check_writable(dir)?;
     let report = Report::of(s);
     let mut temps: Vec<PathBuf> = Vec::new();
-    let result =
-        write_temps(dir, &report, write, &mut temps).and_then(|()| link_names(dir, s, &temps));
+    let result = write_temps(dir, &report, formats, write, &mut temps)
+        .and_then(|()| link_names(dir, s, formats, &temps));
     // The temporary names go whatever happened; the final names are links to the same files.
     for t in &temps {
         let _ = fs::remove_file(t);
@@ -107,14 +118,30 @@ pub fn save_with(dir: &Path, s: &Screening, write: Writer) -> io::Result<Saved> 
     result
 }
 
-/// Writes each saved format to its own temporary file, synced to disk.
+/// At least one format, none twice (two files of one format would take the same name).
+fn check_formats(formats: &[Format]) -> io::Result<()> {
+    let twice = formats
+        .iter()
+        .enumerate()
+        .any(|(i, f)| formats[..i].contains(f));
+    if formats.is_empty() || twice {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "cannot save a screening: give one or more formats to save in, each once",
+        ));
+    }
+    Ok(())
+}
+
+/// Writes each format to its own temporary file, synced to disk.
 fn write_temps(
     dir: &Path,
     report: &Report,
+    formats: &[Format],
     write: Writer,
     temps: &mut Vec<PathBuf>,
 ) -> io::Result<()> {
-    for format in Format::SAVED {
+    for format in formats {
         let path = temp_path(dir, "tmp");
         let mut file = create_new(&path)
             .map_err(|e| with_context(e, format!("cannot create a file in {}", dir.display())))?;
@@ -128,17 +155,22 @@ fn write_temps(
 
 /// Gives the temporary files their names, trying the next sequence number while a name is
 /// taken; on failure removes the names it made.
-fn link_names(dir: &Path, s: &Screening, temps: &[PathBuf]) -> io::Result<Saved> {
+fn link_names(
+    dir: &Path,
+    s: &Screening,
+    formats: &[Format],
+    temps: &[PathBuf],
+) -> io::Result<Saved> {
     let stamp = file_stamp(s.ended);
     let subject = s.subject.as_deref().map(safe_name).unwrap_or_default();
-    link_from(dir, &stamp, &subject, temps, next_sequence(dir)?)
+    link_from(dir, (&stamp, &subject), formats, temps, next_sequence(dir)?)
 }
 
 /// [`link_names`] from sequence number `first` on.
 fn link_from(
     dir: &Path,
-    stamp: &str,
-    subject: &str,
+    (stamp, subject): (&str, &str),
+    formats: &[Format],
     temps: &[PathBuf],
     first: u64,
 ) -> io::Result<Saved> {
@@ -146,7 +178,7 @@ fn link_from(
         let stem = format!("needlecheck-{stamp}-{n}{subject}");
         let mut made: Vec<PathBuf> = Vec::new();
         let mut taken = false;
-        for (format, temp) in Format::SAVED.iter().zip(temps) {
+        for (format, temp) in formats.iter().zip(temps) {
             let path = dir.join(format!("{stem}.{}", format.extension()));
             match fs::hard_link(temp, &path) {
                 Ok(()) => made.push(path),
@@ -164,6 +196,7 @@ fn link_from(
         }
         if !taken {
             return Ok(Saved {
+                formats: formats.to_vec(),
                 files: made,
                 sequence: n,
             });
@@ -317,7 +350,7 @@ mod tests {
         // Another process took the handover name of number 1 after the folder was listed.
         let taken = dir.join("needlecheck-S-1.handover.txt");
         fs::write(&taken, "theirs").unwrap();
-        let saved = link_from(&dir, "S", "", &temps, 1).unwrap();
+        let saved = link_from(&dir, ("S", ""), &Format::SAVED, &temps, 1).unwrap();
         assert_eq!(
             saved.names(),
             ["needlecheck-S-2.json", "needlecheck-S-2.handover.txt"]
@@ -327,6 +360,15 @@ mod tests {
         assert!(!dir.join("needlecheck-S-1.json").exists());
         assert_eq!(fs::read_to_string(&saved.files[0]).unwrap(), "new 0");
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_save_needs_formats_each_once() {
+        // Two files of one format would race for one name until the numbers ran out.
+        assert!(check_formats(&[]).is_err());
+        assert!(check_formats(&[Format::Json, Format::Fhir, Format::Json]).is_err());
+        assert!(check_formats(&[Format::Fhir]).is_ok());
+        assert!(check_formats(&Format::SAVED).is_ok());
     }
 
     #[test]
