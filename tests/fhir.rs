@@ -416,3 +416,45 @@ fn save_format_without_save_dir_is_refused() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "an unknown format is refused");
 }
+
+#[test]
+fn the_readme_fhir_section_tells_the_built_in_questionnaire_as_it_exports() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = readme
+        .split("## FHIR R4\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("the README has a FHIR R4 section");
+    let q = default_q();
+    let doc = fhir::questionnaire(&q, false).unwrap();
+    let (mut when, mut expression, mut epilepsy) = (0, 0, None);
+    let mut stack: Vec<&Value> = doc["item"].as_array().unwrap().iter().collect();
+    while let Some(item) = stack.pop() {
+        when += usize::from(item.get("enableWhen").is_some());
+        let exts = item["extension"].as_array().into_iter().flatten();
+        expression += exts.filter(|e| e["url"] == fhir::ENABLE_EXPRESSION).count();
+        stack.extend(item["item"].as_array().into_iter().flatten());
+        if item["linkId"] == "epilepsy" {
+            epilepsy = Some(item["text"].to_string());
+        }
+    }
+    let counts =
+        format!("{when} questions export as `enableWhen` and {expression} as\nexpressions");
+    assert!(section.contains(&counts), "the README should say: {counts}");
+    let canonical = format!(
+        "\"urn:needlecheck:questionnaire:dry-needling|{}\"",
+        q.version()
+    );
+    assert!(
+        section.contains(&canonical),
+        "the example Bundle names {canonical}"
+    );
+    let text = format!(
+        "\"text\": {}",
+        epilepsy.expect("the item of the example exists")
+    );
+    assert!(
+        section.contains(&text),
+        "the example item has its text: {text}"
+    );
+}
