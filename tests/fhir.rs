@@ -440,21 +440,22 @@ fn the_readme_fhir_section_tells_the_built_in_questionnaire_as_it_exports() {
     }
     let counts =
         format!("{when} questions export as `enableWhen` and {expression} as\nexpressions");
-    assert!(section.contains(&counts), "the README should say: {counts}");
+    let update = "update the README's FHIR R4 section to the built-in questionnaire";
+    assert!(
+        section.contains(&counts),
+        "{update}: it should say {counts}"
+    );
     let canonical = format!(
         "\"urn:needlecheck:questionnaire:dry-needling|{}\"",
         q.version()
     );
     assert!(
         section.contains(&canonical),
-        "the example Bundle names {canonical}"
+        "{update}: its Bundle names {canonical}"
     );
     let text = format!(
         "\"text\": {}",
         epilepsy.expect("the item of the example exists")
     );
-    assert!(
-        section.contains(&text),
-        "the example item has its text: {text}"
-    );
+    assert!(section.contains(&text), "{update}: its item has {text}");
 }
