@@ -27,7 +27,8 @@ fn main() -> std::io::Result<()> {
     println!("| case | input | exit | time | peak memory | × input |");
     println!("|---|---|---|---|---|---|");
     for generate in hostile::GENERATORS {
-        let case = generate(mib << 20);
+        // Questionnaires just under the 64 MiB the tool reads, so that the pattern is read.
+        let case = hostile::at_most(generate, mib << 20);
         let m = hostile::run(exe, &case, dir.path(), Duration::from_secs(60), None)?;
         let size = case.size() as f64;
         let ratio = m.peak_bytes as f64 / size;

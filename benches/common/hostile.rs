@@ -76,6 +76,24 @@ pub const GENERATORS: [fn(usize) -> Case; 13] = [
     long_plain_line,
 ];
 
+/// Largest questionnaire the tool reads (a larger one is refused unread, as too large).
+pub const QUESTIONNAIRE_LIMIT: usize = 64 << 20;
+
+/// The case of `generate` at about `size` bytes, made smaller where a questionnaire it is given
+/// to `validate` would be over [`QUESTIONNAIRE_LIMIT`] (the generators overshoot a little), so
+/// that the pattern itself is read. Answers files are not made smaller: over their own limit
+/// (16 MiB) they are refused as too large, which is their answer.
+pub fn at_most(generate: fn(usize) -> Case, size: usize) -> Case {
+    let mut size = size;
+    loop {
+        let case = generate(size);
+        if case.target != Target::Validate || case.input.len() <= QUESTIONNAIRE_LIMIT {
+            return case;
+        }
+        size -= size / 32;
+    }
+}
+
 /// A questionnaire of one section holding `questions` (JSON objects, comma-separated), with
 /// `rules` and `tests` (also comma-separated JSON).
 pub fn questionnaire(questions: &str, rules: &str, tests: &str) -> String {
