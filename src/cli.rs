@@ -22,7 +22,6 @@ use crate::loader;
 use crate::output;
 use crate::printable::escape_line;
 use crate::questionnaire::Questionnaire;
-use crate::selftest::run_tests;
 use crate::suggest::Suggester;
 
 mod validate_json;
@@ -643,17 +642,17 @@ fn load_with_bytes(path: Option<&Path>) -> Result<(Questionnaire, Cow<'static, [
     }
 }
 
-/// Measures how much of `q` its test cases exercise (printed with `show`), and reports the
-/// rules that no test case fires, located in `bytes`. Returns whether there were any.
+/// Shows how much of a questionnaire its test cases exercise (printed with `show`), and
+/// reports the rules that no test case fires, located in `bytes`. Returns whether there were
+/// any.
 fn check_coverage(
-    q: &Questionnaire,
+    cov: &Coverage,
     name: &str,
     bytes: &[u8],
     show: bool,
     out: &mut impl Write,
     err: &mut crate::printable::Printable<impl Write>,
 ) -> io::Result<bool> {
-    let cov = Coverage::of(q);
     if show {
         out.write_all(cov.render_text(name).as_bytes())?;
     }
@@ -702,7 +701,7 @@ fn validate(
             });
         match loaded {
             Ok((q, bytes)) => {
-                let results = run_tests(&q);
+                let (cov, results) = Coverage::with_results(&q);
                 let ok = results.iter().filter(|r| r.passed()).count();
                 for r in results.iter().filter(|r| !r.passed()) {
                     writeln!(
@@ -729,7 +728,7 @@ fn validate(
                         r.rule.id
                     )?;
                 }
-                if check_coverage(&q, &name, &bytes, coverage, &mut out, &mut err)? {
+                if check_coverage(&cov, &name, &bytes, coverage, &mut out, &mut err)? {
                     invalid += 1;
                 }
             }

@@ -13,7 +13,6 @@ use super::{EXIT_INVALID, EXIT_IO, EXIT_OK, load_with_bytes};
 use crate::coverage::Coverage;
 use crate::diagnostics::LoadError;
 use crate::loader;
-use crate::selftest::run_tests;
 
 #[derive(Serialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
@@ -166,7 +165,7 @@ fn check_one(
             return emit(out, &file_message(name, status, more, 0, 0));
         }
     };
-    let results = run_tests(&q);
+    let (coverage, results) = Coverage::with_results(&q);
     let ok = results.iter().filter(|r| r.passed()).count();
     for r in results.iter().filter(|r| !r.passed()) {
         let message = r.explain();
@@ -180,7 +179,7 @@ fn check_one(
     n.passed += ok;
     n.failed += results.len() - ok;
     // A rule that no test case fires fails the check, as in the text report.
-    let never_fired = Coverage::of(&q).never_fired_problems();
+    let never_fired = coverage.never_fired_problems();
     let (status, more) = match crate::diagnostics::json_text(name, &bytes) {
         Ok(text) if !never_fired.is_empty() => {
             n.invalid += 1;

@@ -254,9 +254,17 @@ impl Seen {
 impl Coverage {
     /// Scores every embedded scenario of `q` and measures what they exercise.
     pub fn of(q: &Questionnaire) -> Coverage {
+        Coverage::with_results(q).0
+    }
+
+    /// [`Coverage::of`], with each scenario's result as [`crate::selftest::run_tests`] gives
+    /// it: `validate` needs both, and scoring every scenario once is half the work.
+    pub fn with_results(q: &Questionnaire) -> (Coverage, Vec<crate::selftest::TestResult>) {
         let mut seen = Seen::new(q);
-        crate::selftest::for_each_case(q, |_, sq, answers, outcome| {
-            seen.record(sq, answers, outcome)
+        let mut results = Vec::with_capacity(q.tests().len());
+        crate::selftest::for_each_case(q, |i, sq, answers, outcome| {
+            seen.record(sq, answers, outcome);
+            results.push(crate::selftest::result_of(q, i, outcome));
         });
         let mut c = Coverage {
             scenarios: q.tests().len(),
@@ -268,7 +276,7 @@ impl Coverage {
         c.level_gaps(&seen);
         c.question_gaps(q, &seen);
         c.gaps.sort_by_key(Gap::kind);
-        c
+        (c, results)
     }
 
     fn rule_gaps(&mut self, q: &Questionnaire, seen: &Seen) {

@@ -108,24 +108,27 @@ pub fn for_each_case(
 /// Runs every embedded test case (see [`for_each_case`]).
 pub fn run_tests(q: &Questionnaire) -> Vec<TestResult> {
     let mut results = Vec::with_capacity(q.tests().len());
-    for_each_case(q, |i, _, _, outcome| {
-        let t = &q.tests()[i];
-        let mut fired: Vec<String> = outcome
-            .findings
-            .iter()
-            .map(|f| q.rules()[f.rule].rule.id.clone())
-            .collect();
-        fired.sort();
-        results.push(TestResult {
-            name: t.name.clone(),
-            expected: t.expect,
-            got: outcome.level,
-            expected_rules: t.expect_rules.clone().map(|mut v| {
-                v.sort();
-                v
-            }),
-            fired,
-        });
-    });
+    for_each_case(q, |i, _, _, outcome| results.push(result_of(q, i, outcome)));
     results
+}
+
+/// What test case `i` expected of `outcome`, and what it got.
+pub fn result_of(q: &Questionnaire, i: usize, outcome: &crate::Outcome) -> TestResult {
+    let t = &q.tests()[i];
+    let mut fired: Vec<String> = outcome
+        .findings
+        .iter()
+        .map(|f| q.rules()[f.rule].rule.id.clone())
+        .collect();
+    fired.sort();
+    TestResult {
+        name: t.name.clone(),
+        expected: t.expect,
+        got: outcome.level,
+        expected_rules: t.expect_rules.clone().map(|mut v| {
+            v.sort();
+            v
+        }),
+        fired,
+    }
 }
