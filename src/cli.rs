@@ -681,25 +681,9 @@ fn validate(
     let mut out = output::stdout();
     let mut err = output::stderr();
     let (mut passed, mut failed, mut invalid, mut unreadable) = (0usize, 0usize, 0usize, 0usize);
-    let targets: Vec<Option<&Path>> = if files.is_empty() {
-        vec![None]
-    } else {
-        files.iter().map(|p| Some(p.as_path())).collect()
-    };
-    for path in targets {
+    for path in validate_targets(files) {
         let name = path.map_or(loader::EMBEDDED_NAME.to_string(), crate::input::name_of);
-        // With a clinic file, it is checked against each questionnaire too.
-        // (A clinic file that cannot be read is bad input, like an invalid one.)
-        let loaded = load_with_bytes(path)
-            .map_err(|e| (e.exit_code(), e))
-            .and_then(|(q, bytes)| match clinic {
-                Some(c) => c
-                    .apply(&q)
-                    .map(|q| (q, bytes))
-                    .map_err(|e| (EXIT_INVALID, e)),
-                None => Ok((q, bytes)),
-            });
-        match loaded {
+        match load_target(path, clinic) {
             Ok((q, bytes)) => {
                 let (cov, results) = Coverage::with_results(&q);
                 let ok = results.iter().filter(|r| r.passed()).count();
@@ -749,13 +733,48 @@ fn validate(
         }
     }
     writeln!(out, "{passed} passed, {failed} failed")?;
-    Ok(if invalid > 0 || failed > 0 {
+    Ok(validate_exit(invalid, failed, unreadable))
+}
+
+/// The files `validate` checks: those named, or the built-in questionnaire (`None`).
+fn validate_targets(files: &[PathBuf]) -> Vec<Option<&Path>> {
+    if files.is_empty() {
+        vec![None]
+    } else {
+        files.iter().map(|p| Some(p.as_path())).collect()
+    }
+}
+
+/// A questionnaire to validate with the bytes it was read from.
+type Target = (Questionnaire, Cow<'static, [u8]>);
+
+/// A questionnaire to validate, under the clinic file if one is given (it is checked against
+/// each questionnaire too), or the exit status its problem calls for: a clinic file that does
+/// not fit is bad input, like an invalid questionnaire.
+fn load_target(
+    path: Option<&Path>,
+    clinic: Option<&crate::input::Clinic>,
+) -> Result<Target, (u8, LoadError)> {
+    let (q, bytes) = load_with_bytes(path).map_err(|e| (e.exit_code(), e))?;
+    match clinic {
+        Some(c) => c
+            .apply(&q)
+            .map(|q| (q, bytes))
+            .map_err(|e| (EXIT_INVALID, e)),
+        None => Ok((q, bytes)),
+    }
+}
+
+/// The exit status of `validate`: any invalid file or failed test case outranks a file that
+/// could not be read.
+fn validate_exit(invalid: usize, failed: usize, unreadable: usize) -> u8 {
+    if invalid > 0 || failed > 0 {
         EXIT_INVALID
     } else if unreadable > 0 {
         EXIT_IO
     } else {
         EXIT_OK
-    })
+    }
 }
 
 fn score(

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{EXIT_INVALID, EXIT_IO, EXIT_OK, load_with_bytes};
+use super::{EXIT_IO, load_target, validate_exit, validate_targets};
 use crate::coverage::Coverage;
 use crate::diagnostics::LoadError;
 use crate::loader;
@@ -106,23 +106,12 @@ struct Counts {
 pub(super) fn validate(files: &[PathBuf], clinic: Option<&crate::input::Clinic>) -> io::Result<u8> {
     let mut out = io::BufWriter::new(crate::output::json_stdout());
     let mut n = Counts::default();
-    let targets: Vec<Option<&Path>> = if files.is_empty() {
-        vec![None]
-    } else {
-        files.iter().map(|p| Some(p.as_path())).collect()
-    };
-    for path in targets {
+    for path in validate_targets(files) {
         let name = path.map_or(loader::EMBEDDED_NAME.to_string(), crate::input::name_of);
         n.files += 1;
         check_one(&mut out, &name, path, clinic, &mut n)?;
     }
-    let exit = if n.invalid > 0 || n.failed > 0 {
-        EXIT_INVALID
-    } else if n.unreadable > 0 {
-        EXIT_IO
-    } else {
-        EXIT_OK
-    };
+    let exit = validate_exit(n.invalid, n.failed, n.unreadable);
     let summary = Message::Summary {
         files: n.files,
         valid: n.valid,
@@ -145,17 +134,11 @@ fn check_one(
     clinic: Option<&crate::input::Clinic>,
     n: &mut Counts,
 ) -> io::Result<()> {
-    let loaded = load_with_bytes(path)
-        .map_err(|e| (e.exit_code() == EXIT_IO, e))
-        .and_then(|(q, bytes)| match clinic {
-            Some(c) => c.apply(&q).map(|q| (q, bytes)).map_err(|e| (false, e)),
-            None => Ok((q, bytes)),
-        });
-    let (q, bytes) = match loaded {
+    let (q, bytes) = match load_target(path, clinic) {
         Ok(loaded) => loaded,
-        Err((unreadable, e)) => {
+        Err((code, e)) => {
             let more = emit_error(out, name, &e)?;
-            let status = if unreadable {
+            let status = if code == EXIT_IO {
                 n.unreadable += 1;
                 "unreadable"
             } else {
