@@ -112,8 +112,8 @@ enum Slot {
 
 /// The texts of a question or rule where `{setting_id}` is replaced by the setting's value.
 pub(crate) fn placeholders(text: &str) -> impl Iterator<Item = &str> {
-    text.split('{').skip(1).filter_map(|rest| {
-        let (name, _) = rest.split_once('}')?;
+    memchr::memchr_iter(b'{', text.as_bytes()).filter_map(|at| {
+        let (name, _) = text[at + 1..].split_once('}')?;
         (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
             .then_some(name)
     })

@@ -5,7 +5,7 @@
 //! fields, `show_if` ([`super::order`]), the rules and the embedded tests ([`super::rules`]),
 //! and, when everything else is sound, which questions can be shown ([`super::reach`]).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::compile::Resolver;
 use super::items::{check_meta, check_question};
@@ -37,6 +37,14 @@ impl<'a> Ptr<'a> {
 
     pub(super) fn index(&'a self, i: usize) -> Ptr<'a> {
         Ptr::Index(self, i)
+    }
+
+    /// The pointer one level up (the root and a question are their own).
+    pub(super) fn parent(&self) -> &Ptr<'a> {
+        match self {
+            Ptr::Key(parent, _) | Ptr::Index(parent, _) => parent,
+            Ptr::Root | Ptr::Question(..) => self,
+        }
     }
 }
 
@@ -90,7 +98,7 @@ impl Checker {
         field: &str,
         items: impl Iterator<Item = (P, &'a str)>,
     ) {
-        let mut seen: HashMap<&str, P> = HashMap::new();
+        let mut seen: HashMap<&str, P> = HashMap::default();
         for (item, id) in items {
             if id.trim().is_empty() {
                 self.push(format!("{item}/{field}"), format!("{what} is empty"), None);

@@ -1,6 +1,6 @@
 //! The condition compiler: a [`Condition`] as written becomes a checked [`Expr`].
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::check::{Checker, Ptr};
 use crate::condition::{CmpOp, Expr, SettingTest, Test};
@@ -15,6 +15,29 @@ pub(super) struct Resolver<'a> {
     /// The declared clinic settings, by id; settings that did not parse are in `broken`.
     pub(super) settings: &'a [Setting],
     pub(super) setting_index: &'a HashMap<&'a str, usize>,
+}
+
+/// The operators (or combinators) a condition names: none or one, without allocating, as in
+/// every well-formed condition; or several, listed for the message.
+enum Present {
+    One(Option<&'static str>),
+    Many(Vec<&'static str>),
+}
+
+impl Present {
+    fn first(&self) -> Option<&'static str> {
+        match self {
+            Present::One(x) => *x,
+            Present::Many(xs) => xs.first().copied(),
+        }
+    }
+
+    fn names(self) -> Vec<&'static str> {
+        match self {
+            Present::One(x) => x.into_iter().collect(),
+            Present::Many(xs) => xs,
+        }
+    }
 }
 
 /// What a condition is, once its shape is checked: a leaf with its operator, or a combinator.
@@ -46,7 +69,11 @@ fn shape(c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Shape> {
         ("at_least", cond.at_least.is_some() || cond.of.is_some()),
     ];
     let present = |list: &[(&'static str, bool)]| {
-        list.iter().filter(|x| x.1).map(|x| x.0).collect::<Vec<_>>()
+        let mut names = list.iter().filter(|x| x.1).map(|x| x.0);
+        match (names.next(), names.next()) {
+            (first, None) => Present::One(first),
+            _ => Present::Many(list.iter().filter(|x| x.1).map(|x| x.0).collect()),
+        }
     };
     let (ops, combs) = (present(&leaf_ops), present(&combinators));
     if let (Some(_), Some(_)) = (&cond.q, &cond.setting) {
@@ -68,8 +95,8 @@ fn shape(c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Shape> {
         );
         return None;
     }
-    match (ops.as_slice(), combs.as_slice()) {
-        ([], []) => {
+    match (ops, combs) {
+        (Present::One(None), Present::One(None)) => {
             c.push(
                 p.to_string(),
                 "the condition has no operator",
@@ -77,10 +104,10 @@ fn shape(c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Shape> {
             );
             None
         }
-        ([op], []) => Some(Shape::Leaf(op)),
-        ([], [comb]) => Some(Shape::Combinator(comb)),
-        _ => {
-            let all = [combs, ops].concat();
+        (Present::One(Some(op)), Present::One(None)) => Some(Shape::Leaf(op)),
+        (Present::One(None), Present::One(Some(comb))) => Some(Shape::Combinator(comb)),
+        (ops, combs) => {
+            let all = [combs.names(), ops.names()].concat();
             c.push(
                 p.to_string(),
                 format!("one condition has several operators: {}", all.join(", ")),
@@ -151,12 +178,16 @@ impl Resolver<'_> {
             c.push(format!("{p}/{field}"), format!("`{field}` is empty"), None);
             return None;
         }
-        let out: Vec<Option<Expr>> = xs
-            .iter()
-            .enumerate()
-            .map(|(i, x)| self.compile(c, x, &p.key(field).index(i)))
-            .collect();
-        out.into_iter().collect()
+        // Every member is compiled, so that each one's problems are reported.
+        let mut out = Some(Vec::with_capacity(xs.len()));
+        let at = p.key(field);
+        for (i, x) in xs.iter().enumerate() {
+            match (self.compile(c, x, &at.index(i)), out.as_mut()) {
+                (Some(e), Some(list)) => list.push(e),
+                _ => out = None,
+            }
+        }
+        out
     }
 
     /// `at_least` n `of` a list, with n from 1 to the list's length.
@@ -298,7 +329,7 @@ impl Resolver<'_> {
     }
 
     /// Resolves a setting id; reports an unknown one with a did-you-mean.
-    fn setting_id(&self, c: &mut Checker, id: &str, at: String) -> Option<usize> {
+    fn setting_id(&self, c: &mut Checker, id: &str, at: &Ptr) -> Option<usize> {
         if let Some(&si) = self.setting_index.get(id) {
             return Some(si);
         }
@@ -320,14 +351,18 @@ impl Resolver<'_> {
                         .join(", ")
                 ),
             };
-            c.push(at, format!("unknown setting `{}`", clip(id)), Some(help));
+            c.push(
+                at.to_string(),
+                format!("unknown setting `{}`", clip(id)),
+                Some(help),
+            );
         }
         None
     }
 
     /// Resolves a setting that a number answer is compared with: it must be a number setting.
     fn number_setting(&self, c: &mut Checker, id: &str, p: &Ptr) -> Option<usize> {
-        let si = self.setting_id(c, id, p.to_string())?;
+        let si = self.setting_id(c, id, p)?;
         let kind = self.settings[si].kind;
         if kind != SettingType::Number {
             c.push(
@@ -353,7 +388,7 @@ impl Resolver<'_> {
         op: &str,
         p: &Ptr,
     ) -> Option<Expr> {
-        let si = self.setting_id(c, id, format!("{p}/setting"))?;
+        let si = self.setting_id(c, id, &p.key("setting"))?;
         let setting = &self.settings[si];
         let what = || format!("`{id}`, a {} setting", setting.kind.as_str());
         let test = match (setting.kind, op) {

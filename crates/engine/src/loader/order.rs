@@ -19,9 +19,10 @@ pub(super) fn compile_show_if(c: &mut Checker, r: &Resolver, flat: &Flat) -> Vec
             continue;
         };
         let p = flat.ptr(i);
-        let e = r.compile(c, cond, &p.key("show_if"));
+        let at = p.key("show_if");
+        let e = r.compile(c, cond, &at);
         if e.is_some() {
-            check_monotone(c, &q.id, cond, format!("{p}/show_if"));
+            check_monotone(c, &q.id, cond, &at);
         }
         let mut d = Vec::new();
         if let Some(e) = &e {
@@ -45,9 +46,9 @@ pub(super) fn compile_show_if(c: &mut Checker, r: &Resolver, flat: &Flat) -> Vec
 
 /// A `show_if` that holds only when an answer is *not* "Not sure" would let "Not sure" hide
 /// questions that a definite answer shows (and so give a lower outcome).
-fn check_monotone(c: &mut Checker, id: &str, cond: &Condition, at: String) {
+fn check_monotone(c: &mut Checker, id: &str, cond: &Condition, at: &Ptr) {
     let mut found = Vec::new();
-    not_unsure_tests(cond, &at, &mut found);
+    not_unsure_tests(cond, at, &mut found);
     if let Some((pointer, q)) = found.into_iter().next() {
         c.push(
             pointer,

@@ -1,7 +1,7 @@
 //! Reachability: which questions some complete answer set can show.
 
+use foldhash::{HashMap, HashSet};
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
 
 use super::check::{Checker, Flat};
 use crate::condition::{CmpOp, Expr, Test};
@@ -151,8 +151,8 @@ fn possible_leaf(question: &Question, test: &Test) -> Possible {
 
 /// Whether sibling leaves of an `all` on the same question can hold together.
 fn consistent(qs: &[Question], xs: &[Expr]) -> bool {
-    let mut choices: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut ranges: HashMap<usize, (f64, f64)> = HashMap::new();
+    let mut choices: HashMap<usize, Vec<usize>> = HashMap::default();
+    let mut ranges: HashMap<usize, (f64, f64)> = HashMap::default();
     for x in xs {
         let Expr::Leaf {
             q,

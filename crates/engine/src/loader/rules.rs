@@ -1,8 +1,8 @@
 //! The rules (level, message, sources, condition, monotonicity) and the embedded tests.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
-use super::check::{Checker, RULES, TESTS};
+use super::check::{Checker, Ptr, RULES, TESTS};
 use super::compile::Resolver;
 use super::parse::lenient_problem;
 use crate::answers::Answers;
@@ -27,7 +27,7 @@ pub(super) fn compile_rules(c: &mut Checker, r: &Resolver, file: &mut Questionna
     let mut rules = Rules {
         compiled: Vec::with_capacity(file_rules.len()),
         known: Vec::with_capacity(file_rules.len()),
-        broken: HashSet::new(),
+        broken: HashSet::default(),
     };
     let mut places = Vec::with_capacity(file_rules.len());
     for (ri, rule) in file_rules.into_iter().enumerate() {
@@ -42,9 +42,10 @@ pub(super) fn compile_rules(c: &mut Checker, r: &Resolver, file: &mut Questionna
         };
         places.push(ri);
         rules.known.push(rule.id.clone());
-        check_rule_fields(c, &rule, &base.to_string(), &source_ids);
-        if let Some(when) = r.compile(c, &rule.when, &base.key("when")) {
-            check_monotone(c, &rule, &format!("{base}/when"));
+        check_rule_fields(c, &rule, &base, &source_ids);
+        let when_at = base.key("when");
+        if let Some(when) = r.compile(c, &rule.when, &when_at) {
+            check_monotone(c, &rule, &when_at);
             let rule = rule.into();
             rules.compiled.push(CompiledRule { rule, when });
         }
@@ -61,7 +62,7 @@ pub(super) fn compile_rules(c: &mut Checker, r: &Resolver, file: &mut Questionna
 }
 
 /// A rule's level, message and sources.
-fn check_rule_fields(c: &mut Checker, r: &Rule, base: &str, source_ids: &HashSet<&str>) {
+fn check_rule_fields(c: &mut Checker, r: &Rule, base: &Ptr, source_ids: &HashSet<&str>) {
     if r.level == crate::Level::Clear {
         c.push(
             format!("{base}/level"),
@@ -108,7 +109,7 @@ fn check_rule_fields(c: &mut Checker, r: &Rule, base: &str, source_ids: &HashSet
 /// A rule that holds when an answer is *not* "Not sure" breaks the promise that "Not sure"
 /// never gives a lower outcome than a definite answer. Such a rule must say so
 /// (`not_monotone: true`), and a rule that says so must have such a test.
-fn check_monotone(c: &mut Checker, r: &Rule, at: &str) {
+fn check_monotone(c: &mut Checker, r: &Rule, at: &Ptr) {
     let mut found = Vec::new();
     not_unsure_tests(&r.when, at, &mut found);
     match (found.first(), r.not_monotone) {
@@ -127,7 +128,7 @@ fn check_monotone(c: &mut Checker, r: &Rule, at: &str) {
             ),
         ),
         (None, true) => c.push(
-            format!("{}/not_monotone", at.trim_end_matches("/when")),
+            format!("{}", at.parent().key("not_monotone")),
             format!(
                 "rule `{}` is marked `not_monotone` but has no test of an answer not being \"Not sure\"",
                 r.id
@@ -141,14 +142,14 @@ fn check_monotone(c: &mut Checker, r: &Rule, at: &str) {
 /// The places (pointer to the `unsure` key, question id) of every `unsure` test that, once
 /// `not`s are pushed down to the leaves, asks for an answer that is *not* "Not sure". `at` is
 /// the condition's pointer; the pointer of a place is written only when one is found.
-pub(super) fn not_unsure_tests(cond: &Condition, at: &str, out: &mut Vec<(String, String)>) {
+pub(super) fn not_unsure_tests(cond: &Condition, at: &Ptr, out: &mut Vec<(String, String)>) {
     walk_unsure(cond, at, &mut Vec::new(), false, out);
 }
 
 /// One step of [`not_unsure_tests`]: `path` holds the members and indexes below `at`.
 fn walk_unsure(
     cond: &Condition,
-    at: &str,
+    at: &Ptr,
     path: &mut Vec<(&'static str, Option<usize>)>,
     negated: bool,
     out: &mut Vec<(String, String)>,

@@ -1,6 +1,6 @@
 //! The settings stage: each declared clinic setting is well formed and its default fits it.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::check::Checker;
 use crate::condition::SettingValue;
