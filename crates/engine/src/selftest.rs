@@ -1,5 +1,6 @@
 //! Running a questionnaire's embedded test cases.
 
+use crate::condition::SettingValue;
 use crate::model::{Level, TestCase};
 use crate::questionnaire::Questionnaire;
 use crate::score::score;
@@ -69,6 +70,11 @@ impl TestResult {
 /// `q` as a test case runs under: the settings' defaults with the case's own `settings` over
 /// them, whatever clinic file `q` runs under (the cases are about the questionnaire).
 pub fn case_questionnaire(q: &Questionnaire, t: &TestCase) -> Questionnaire {
+    q.clone().with_settings(case_settings(q, t))
+}
+
+/// The setting values test case `t` runs under (see [`case_questionnaire`]).
+fn case_settings(q: &Questionnaire, t: &TestCase) -> Vec<SettingValue> {
     let mut values = q.setting_defaults();
     for (key, value) in &t.settings {
         if let Some(si) = q.setting_index(key)
@@ -77,7 +83,7 @@ pub fn case_questionnaire(q: &Questionnaire, t: &TestCase) -> Questionnaire {
             values[si] = v;
         }
     }
-    q.clone().with_settings(values)
+    values
 }
 
 /// Scores every embedded test case, each under [`case_questionnaire`] and on the answers the
@@ -88,17 +94,22 @@ pub fn for_each_case(
     q: &Questionnaire,
     mut f: impl FnMut(usize, &Questionnaire, &crate::Answers, &crate::Outcome),
 ) {
-    let defaults = q.setting_defaults();
-    let plain = (q.setting_values() != defaults.as_slice())
-        .then(|| q.clone().with_settings(defaults.clone()));
-    let plain = plain.as_ref().unwrap_or(q);
+    // One copy of the questionnaire per set of setting values, not per case: cases share a
+    // few sets, and each copy re-fills the texts that name a setting.
+    let mut copies: Vec<(Vec<SettingValue>, Questionnaire)> = Vec::new();
     for (i, t) in q.tests().iter().enumerate() {
-        let own;
-        let sq = if t.settings.is_empty() {
-            plain
+        let values = case_settings(q, t);
+        let sq = if values == q.setting_values() {
+            q
         } else {
-            own = case_questionnaire(q, t);
-            &own
+            let k = match copies.iter().position(|(v, _)| *v == values) {
+                Some(k) => k,
+                None => {
+                    copies.push((values.clone(), q.clone().with_settings(values)));
+                    copies.len() - 1
+                }
+            };
+            &copies[k].1
         };
         let answers = q.test_answers(i);
         f(i, sq, answers, &score(sq, answers));
