@@ -536,7 +536,8 @@ fn at_the_front_desk_a_failed_save_is_shown_before_the_next_patient_in_both() {
     let mut app = tui(&q, &staff, &keys);
     assert_eq!(app.screen(), Screen::Result);
     fs::remove_dir(&gone).unwrap();
-    assert!(matches!(key(&mut app, KeyCode::Char('n')), Effect::None));
+    key(&mut app, KeyCode::Char('n'));
+    assert!(matches!(key(&mut app, KeyCode::Enter), Effect::None));
     assert_eq!(app.screen(), Screen::SaveFailed);
     assert!(!screen(&mut app).contains("Patients finished so far"));
     // Given up: the next patient comes, and the run can no longer end in success.
@@ -608,10 +609,8 @@ fn front_desk_saves_are_confirmed_with_names_that_carry_the_id_and_a_rising_sequ
             key(&mut app, k);
         }
         assert_eq!(app.screen(), Screen::Result);
-        assert!(matches!(
-            key(&mut app, KeyCode::Char('n')),
-            Effect::Finished(_)
-        ));
+        key(&mut app, KeyCode::Char('n'));
+        assert!(matches!(key(&mut app, KeyCode::Enter), Effect::Finished(_)));
         let saved = app.saved().cloned().expect("saved");
         // The next patient's welcome confirms the save by its number and folder, without the
         // previous patient's ID that the file names hold.

@@ -369,6 +369,8 @@ fn front_desk_on_a_terminal_leaves_nothing_of_a_patient_in_the_scrollback() {
     p.wait_for("stays in this terminal.");
     answer_all_no(&mut p);
     p.send("n");
+    p.wait_for("Start the next patient?");
+    p.send("\r");
     p.wait_for("Patients finished so far: 1");
     // The frame's bottom border is drawn after every row above it.
     p.wait_for("Front desk · no patient ID");
@@ -415,6 +417,8 @@ fn front_desk_with_stdout_redirected_writes_each_patient_there() {
     let mut p = Pty::spawn(cmd);
     answer_all_no(&mut p);
     p.send("n");
+    p.wait_for("Start the next patient?");
+    p.send("\r");
     p.wait_for("Patients finished so far: 1");
     p.send("P-2");
     answer_all_no(&mut p);

@@ -335,11 +335,24 @@ fn multi_choice_toggles_and_none_stands_alone() {
     press(&mut a, KeyCode::Down);
     ch(&mut a, ' ');
     assert_eq!(a.ticked(), vec![true, false, true, false]);
-    typed(&mut a, "4 "); // "None of these" clears the others
+    // "None of these" is refused while others are ticked; nothing is unticked for it.
+    typed(&mut a, "4 ");
+    assert_eq!(a.ticked(), vec![true, false, true, false]);
+    assert_eq!(
+        a.error(),
+        Some("Untick 1, 3 first: \"None of these\" goes only on its own.")
+    );
+    typed(&mut a, "1 3 4 ");
     assert_eq!(a.ticked(), vec![false, false, false, true]);
-    typed(&mut a, "2 "); // and goes when another is ticked
-    assert_eq!(a.ticked(), vec![false, true, false, false]);
-    ch(&mut a, ' ');
+    assert_eq!(a.error(), None);
+    // Ticking another while it is ticked is refused the same way.
+    typed(&mut a, "2 ");
+    assert_eq!(a.ticked(), vec![false, false, false, true]);
+    assert_eq!(
+        a.error(),
+        Some("Untick 4 first: \"None of these\" goes only on its own.")
+    );
+    typed(&mut a, "4 ");
     assert_eq!(a.ticked(), vec![false; 4]);
     enter(&mut a);
     assert_eq!(a.error(), Some("Choose at least one option."));
@@ -347,7 +360,7 @@ fn multi_choice_toggles_and_none_stands_alone() {
     ch(&mut a, 'k');
     ch(&mut a, ' ');
     enter(&mut a);
-    assert_eq!(answer_to(&a, "conditions"), Some(&Answer::Multi(vec![0])));
+    assert_eq!(answer_to(&a, "conditions"), Some(&Answer::Multi(vec![2])));
 }
 
 #[test]
@@ -727,7 +740,9 @@ fn next_patient_leaves_no_trace_of_the_previous_one() {
     typed(&mut a, "left knee zz-marker");
     enter(&mut a);
     assert_eq!(a.screen(), Screen::Result);
-    let done = match ch(&mut a, 'n') {
+    assert!(matches!(ch(&mut a, 'n'), Effect::None));
+    assert!(a.confirming_next());
+    let done = match enter(&mut a) {
         Effect::Finished(done) => done,
         other => panic!("expected the finished patient, got {other:?}"),
     };
@@ -755,6 +770,188 @@ fn next_patient_leaves_no_trace_of_the_previous_one() {
     assert_eq!(current(&a), "chest_pain");
     assert_eq!(answer_to(&a, "age"), None);
     assert_eq!(a.subject(), Some("MRN-2"));
+}
+
+#[test]
+fn a_second_n_at_the_end_never_skips_the_result() {
+    let q = dry_needling();
+    let mut a = reach(&q, true, "pregnant");
+    // Front desk on a terminal with no save folder: the advice is kept nowhere.
+    a.set_advice_kept(false, false);
+    // `n` answers the last question "No"; the `n`s after it only ask and keep the result.
+    ch(&mut a, 'n');
+    assert_eq!(a.screen(), Screen::Result);
+    for _ in 0..5 {
+        assert!(matches!(ch(&mut a, 'n'), Effect::None));
+        assert_eq!(a.screen(), Screen::Result);
+    }
+    assert!(a.confirming_next(), "an odd number of n asks");
+    let text = dialog_text(&draw(&mut a, 80, 24));
+    assert!(text.contains("Startthenextpatient?"), "{text}");
+    assert!(
+        text.contains("PatientP-9Theirresultleavesthescreen."),
+        "{text}"
+    );
+    assert!(text.contains("ItsadviceisNOTkeptanywhere"), "{text}");
+    assert!(text.contains("Enternextpatient"), "{text}");
+    // Esc, or any other key, keeps the result.
+    press(&mut a, KeyCode::Esc);
+    assert!(!a.confirming_next());
+    ch(&mut a, 'n');
+    ch(&mut a, 'x');
+    assert!(!a.confirming_next());
+    assert_eq!(a.screen(), Screen::Result);
+    assert!(squeezed(&screen_text(&draw(&mut a, 40, 12))).contains("RESULT"));
+    // Enter after `n` starts the next patient.
+    ch(&mut a, 'n');
+    assert!(matches!(enter(&mut a), Effect::Finished(_)));
+    assert_eq!(a.screen(), Screen::Welcome);
+}
+
+#[test]
+fn none_of_these_never_takes_other_answers_away() {
+    let q = long();
+    let mut a = app(&q);
+    update(&mut a, Msg::Resize(40, 12));
+    enter(&mut a);
+    assert_eq!(current(&a), "areas");
+    typed(&mut a, "7 ");
+    typed(&mut a, "10 ");
+    typed(&mut a, "16 ");
+    let ticked: Vec<usize> = (0..16).filter(|i| a.ticked()[*i]).collect();
+    assert_eq!(
+        ticked,
+        [6, 9],
+        "Belly and Knee stay ticked, scrolled out of view or not"
+    );
+    let text = squeezed(&screen_text(&draw(&mut a, 40, 12)));
+    assert!(
+        text.contains("!Untick7,10first:\"Noneofthese\"goesonlyonitsown."),
+        "{text}"
+    );
+    assert!(text.contains("[]16.Noneofthese(onlyonitsown)"), "{text}");
+    // The help lists the option in full too.
+    ch(&mut a, '?');
+    let help = squeezed(&screen_text(&draw(&mut a, 80, 24)));
+    assert!(help.contains("16.Noneofthese(onlyonitsown)"), "{help}");
+}
+
+#[test]
+fn an_option_number_shows_while_typed_and_ends_on_a_pause_or_another_key() {
+    let q = long();
+    let mut a = app(&q);
+    enter(&mut a);
+    assert_eq!(current(&a), "areas");
+    let hints = |a: &mut App| {
+        screen_text(&draw(a, 80, 24))
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_string()
+    };
+    ch(&mut a, '1');
+    assert_eq!(a.focus(), Some(0));
+    assert!(
+        hints(&mut a).starts_with("option 1…  "),
+        "{}",
+        hints(&mut a)
+    );
+    // A pause ends it: 6 is option 6, not 16.
+    update(&mut a, Msg::Pause);
+    assert_eq!(a.pending_digits(), None);
+    assert!(hints(&mut a).starts_with("1-16 go to"), "{}", hints(&mut a));
+    ch(&mut a, '6');
+    assert_eq!(a.focus(), Some(5));
+    // A number that cannot grow into another option ends at once: 2 then 1 is option 1.
+    assert_eq!(a.pending_digits(), None);
+    ch(&mut a, '2');
+    assert_eq!(a.pending_digits(), None);
+    ch(&mut a, '1');
+    assert_eq!(a.focus(), Some(0));
+    // Any other key ends it, one that does nothing here too.
+    ch(&mut a, 'z');
+    ch(&mut a, '3');
+    assert_eq!(a.focus(), Some(2));
+    ch(&mut a, '1');
+    press(&mut a, KeyCode::Down);
+    ch(&mut a, '2');
+    assert_eq!(a.focus(), Some(1));
+}
+
+/// Events of a script in which `None` is a wait that passed with no key.
+struct Waits(VecDeque<Option<Event>>);
+
+impl needlecheck::tui::EventSource for Waits {
+    fn next(&mut self, _timeout: std::time::Duration) -> std::io::Result<Option<Event>> {
+        self.0.pop_front().ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no more scripted events")
+        })
+    }
+}
+
+#[test]
+fn run_loop_ends_an_option_number_after_a_pause_but_not_after_one_short_wait() {
+    let q = long();
+    let run = |waits: usize| {
+        let mut a = app(&q);
+        let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+        let mut events = vec![
+            Some(Event::Key(key(KeyCode::Enter))),
+            Some(Event::Key(key(KeyCode::Char('1')))),
+        ];
+        events.extend(std::iter::repeat_n(None, waits));
+        events.push(Some(Event::Key(key(KeyCode::Char('6')))));
+        let mut source = Waits(events.into());
+        let ended = event_loop(
+            &mut t,
+            &mut a,
+            &mut source,
+            &|| false,
+            &mut Recorder::default(),
+        );
+        assert!(ended.is_err(), "the script ran out");
+        a.focus()
+    };
+    assert_eq!(run(1), Some(15), "half a second: still typing 16");
+    assert_eq!(run(2), Some(5), "a second: 6 is option 6");
+}
+
+/// The text inside the dialog box on screen (between its double lines), squeezed.
+fn dialog_text(t: &Terminal<TestBackend>) -> String {
+    let rows: Vec<String> = screen_text(t)
+        .lines()
+        .filter_map(|l| {
+            let (start, end) = (l.find('║')?, l.rfind('║')?);
+            (end > start).then(|| l[start + '║'.len_utf8()..end].to_string())
+        })
+        .collect();
+    squeezed(&rows.join(" "))
+}
+
+#[test]
+fn the_quit_dialog_on_the_interrupt_says_where_its_advice_goes() {
+    let q = mini();
+    let mut a = app(&q);
+    enter(&mut a);
+    ch(&mut a, 'y');
+    assert!(matches!(a.screen(), Screen::Emergency(_)));
+    ch(&mut a, 'q');
+    let text = dialog_text(&draw(&mut a, 80, 24));
+    assert!(
+        text.contains("Theemergencyadviceonthisscreenisprintedwhenyoustop."),
+        "{text}"
+    );
+    // Front desk on a terminal prints nothing: the dialog does not promise it.
+    let mut a = App::new(&q, &opts(true), (80, 24));
+    a.set_advice_kept(false, false);
+    enter(&mut a);
+    ch(&mut a, 'y');
+    ch(&mut a, 'q');
+    let text = dialog_text(&draw(&mut a, 80, 24));
+    assert!(
+        text.contains("Theemergencyadviceonthisscreenisnotkeptonceyoustop."),
+        "{text}"
+    );
 }
 
 #[test]
@@ -1008,6 +1205,7 @@ fn run_loop_hands_over_each_staff_patient() {
             events.push_back(Event::Key(key(k)));
         }
         events.push_back(Event::Key(key(KeyCode::Char('n'))));
+        events.push_back(Event::Key(key(KeyCode::Enter)));
     }
     events.push_back(Event::Key(key(KeyCode::Esc)));
     events.push_back(Event::Key(key(KeyCode::Char('y'))));
@@ -1087,6 +1285,8 @@ fn snapshots_of_every_screen() {
         all_no(&mut a);
         snap(&s("staff_result"), &mut a, w, h);
         ch(&mut a, 'n');
+        snap(&s("staff_confirm_next"), &mut a, w, h);
+        enter(&mut a);
         snap(&s("staff_next_patient"), &mut a, w, h);
     }
     let mut a = app(&q);
@@ -1247,7 +1447,7 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
                 "a Bksp",
                 "a b Left",
                 "Down Down",
-                "Enter n 4 0 Enter n n Enter",
+                "Enter n 4 0 Enter n n Enter n",
             ],
             failing_saves: false,
         },

@@ -26,7 +26,7 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use ratatui::crossterm::event::{KeyEvent, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
 use crate::answers::{self, Answer, AnswerError};
 use crate::frontend::RunOptions;
@@ -77,6 +77,9 @@ pub enum Msg {
     Interrupt,
     /// How the save asked for by [`Effect::Save`] went: the files, or why it failed.
     Saved(std::result::Result<Saved, String>),
+    /// No key for a while (the run loop says so; the app keeps no clock): an option number
+    /// being typed ends, so `1`, a pause, then `6` is option 6, not 16.
+    Pause,
 }
 
 /// What the run loop has to do after an update.
@@ -122,6 +125,8 @@ pub struct App<'q> {
     pub(super) show_help: bool,
     pub(super) help_scroll: u16,
     pub(super) confirm_quit: bool,
+    /// "Start the next patient?" is asked (front desk, `n` on the result).
+    pub(super) confirm_next: bool,
     /// Focused line of a list question (the "Not sure" line comes after the options; for a
     /// number question it is the only line). `None`: nothing chosen yet, or the focus is in
     /// the box.
@@ -198,6 +203,7 @@ impl<'q> App<'q> {
             show_help: false,
             help_scroll: 0,
             confirm_quit: false,
+            confirm_next: false,
             cursor: None,
             digits: String::new(),
             ticked: Vec::new(),
@@ -291,6 +297,16 @@ impl<'q> App<'q> {
         self.confirm_quit
     }
 
+    /// The digits of an option number typed so far, while a longer number could follow.
+    pub fn pending_digits(&self) -> Option<&str> {
+        (!self.digits.is_empty()).then_some(self.digits.as_str())
+    }
+
+    /// Whether "Start the next patient?" is asked.
+    pub fn confirming_next(&self) -> bool {
+        self.confirm_next
+    }
+
     /// The current patient's identifier.
     pub fn subject(&self) -> Option<&str> {
         self.subject.as_deref()
@@ -352,6 +368,9 @@ impl<'q> App<'q> {
         }
         if self.confirm_quit {
             return Context::ConfirmQuit;
+        }
+        if self.confirm_next {
+            return Context::ConfirmNext;
         }
         if self.show_help {
             return Context::Help;
@@ -571,6 +590,7 @@ impl<'q> App<'q> {
                 self.screen = Screen::SaveFailed;
                 self.show_help = false;
                 self.confirm_quit = false;
+                self.confirm_next = false;
                 Effect::None
             }
         }
@@ -887,6 +907,7 @@ impl<'q> App<'q> {
         self.show_help = false;
         self.help_scroll = 0;
         self.confirm_quit = false;
+        self.confirm_next = false;
         self.cursor = None;
         self.digits = String::new();
         self.ticked = Vec::new();
@@ -923,7 +944,10 @@ impl<'q> App<'q> {
         self.error = None;
     }
 
-    /// Ticks or unticks option `i`; an exclusive option ("none of these") stands alone.
+    /// Ticks or unticks option `i`. An exclusive option ("none of these") stands alone, and
+    /// the person's other ticks are never taken away for it: ticking it while others are
+    /// ticked (or another while it is) is refused with a message naming the ticks to take off
+    /// first, which may be scrolled out of view.
     fn toggle(&mut self, i: usize) {
         let Some((_, q)) = self.question() else {
             return;
@@ -933,11 +957,29 @@ impl<'q> App<'q> {
         }
         let on = !self.ticked[i];
         if on {
-            let exclusive = q.options[i].exclusive;
-            for (j, t) in self.ticked.iter_mut().enumerate() {
-                if j != i && (exclusive || q.options[j].exclusive) {
-                    *t = false;
-                }
+            let clashing: Vec<usize> = (0..self.ticked.len())
+                .filter(|&j| {
+                    j != i && self.ticked[j] && (q.options[i].exclusive || q.options[j].exclusive)
+                })
+                .collect();
+            if !clashing.is_empty() {
+                let numbers: Vec<String> = clashing.iter().map(|j| (j + 1).to_string()).collect();
+                let alone = if q.options[i].exclusive {
+                    i
+                } else {
+                    clashing[0]
+                };
+                let label = q.options[alone].label_for(self.staff);
+                // The numbers first: they stay in view when a small window cuts the message.
+                let first = if alone == i {
+                    numbers.join(", ")
+                } else {
+                    (alone + 1).to_string()
+                };
+                self.error = Some(format!(
+                    "Untick {first} first: \"{label}\" goes only on its own."
+                ));
+                return;
             }
         }
         self.ticked[i] = on;
@@ -1175,6 +1217,14 @@ impl<'q> App<'q> {
                 }
                 Effect::None
             }
+            Context::ConfirmNext => {
+                self.confirm_next = false;
+                match action {
+                    Action::Confirm => self.next_patient(),
+                    // Esc, and any other key: the result stays.
+                    _ => Effect::None,
+                }
+            }
             Context::Help => {
                 match (action, self.distance(action)) {
                     (Action::Close, _) => {
@@ -1246,7 +1296,11 @@ impl<'q> App<'q> {
                     self.open_review();
                     Effect::None
                 }
-                (Action::NextPatient, _) => self.next_patient(),
+                // Asked first: `n` is also "No", and a second press must not skip the result.
+                (Action::NextPatient, _) => {
+                    self.confirm_next = true;
+                    Effect::None
+                }
                 (Action::Help, _) => {
                     self.show_help = true;
                     Effect::None
@@ -1351,6 +1405,15 @@ impl<'q> App<'q> {
         Effect::None
     }
 
+    /// A key that does nothing here still ends what needed the keys before it: an option
+    /// number being typed, and "Start the next patient?" (any key but Enter keeps the result).
+    fn unbound_key(&mut self) {
+        self.digits.clear();
+        if self.context() == Context::ConfirmNext {
+            self.confirm_next = false;
+        }
+    }
+
     /// Whether `action` does something with the focused line (ticks it, or answers with it).
     fn acts_on_focus(&self, action: Action) -> bool {
         let kind = self.question().map(|(_, q)| q.kind);
@@ -1377,6 +1440,7 @@ impl<'q> App<'q> {
         match self.context() {
             Context::TooSmall
             | Context::ConfirmQuit
+            | Context::ConfirmNext
             | Context::SaveFailed
             | Context::SaveFolder => {}
             Context::Help => self.scroll_help(delta * WHEEL_LINES),
@@ -1476,9 +1540,18 @@ pub fn update<'q>(app: &mut App<'q>, msg: Msg) -> Effect<'q> {
             Effect::None
         }
         Msg::Saved(result) => app.on_saved(result),
+        Msg::Pause => {
+            app.digits.clear();
+            Effect::None
+        }
         Msg::Key(ev) => match keys::lookup(app.context(), app.facts(), &ev) {
             Some(action) => app.apply(action),
-            None => Effect::None,
+            None => {
+                if ev.kind == KeyEventKind::Press {
+                    app.unbound_key();
+                }
+                Effect::None
+            }
         },
     }
 }

@@ -39,6 +39,8 @@ pub enum Context {
     Help,
     /// "Stop the screening?" on top of another screen.
     ConfirmQuit,
+    /// "Start the next patient?" on top of the result (front-desk mode).
+    ConfirmNext,
     /// The window is too small to show anything useful.
     TooSmall,
     /// A record could not be saved: try again, another folder, or give it up.
@@ -49,7 +51,7 @@ pub enum Context {
 
 impl Context {
     /// Every context (for keys that work everywhere, such as Ctrl-C).
-    pub const ALL: [Context; 16] = [
+    pub const ALL: [Context; 17] = [
         Context::Welcome,
         Context::StaffWelcome,
         Context::YesNo,
@@ -63,6 +65,7 @@ impl Context {
         Context::Result,
         Context::Help,
         Context::ConfirmQuit,
+        Context::ConfirmNext,
         Context::TooSmall,
         Context::SaveFailed,
         Context::SaveFolder,
@@ -275,6 +278,20 @@ pub static BINDINGS: &[Binding] = &[
         Action::No,
         "carry on",
         &[ConfirmQuit],
+    ),
+    // Starting the next patient takes Enter: a second `n` (the "No" of the last question) only
+    // keeps the result on screen. Any key not listed here keeps it too.
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Confirm,
+        "next patient",
+        &[ConfirmNext],
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        Action::Close,
+        "keep the result (any other key too)",
+        &[ConfirmNext],
     ),
     b(
         &[

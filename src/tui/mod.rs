@@ -53,6 +53,10 @@ use app::{App, Effect, Msg, update};
 /// (no busy loop); this only bounds how late SIGTERM/SIGHUP are noticed.
 const SIGNAL_CHECK: Duration = Duration::from_millis(500);
 
+/// No key for this long ends an option number being typed ([`Msg::Pause`]). Counted in waits
+/// of [`SIGNAL_CHECK`] that passed without an event.
+const DIGIT_PAUSE: Duration = Duration::from_secs(1);
+
 /// Where events come from: the terminal, or a script in tests.
 pub trait EventSource {
     /// The next event, or `None` when `timeout` passed without one.
@@ -180,6 +184,8 @@ where
     B::Error: 'static,
 {
     let mut dirty = true;
+    // How long no event came (in whole waits).
+    let mut quiet = Duration::ZERO;
     loop {
         if interrupted() {
             update(app, Msg::Interrupt);
@@ -192,8 +198,14 @@ where
             dirty = false;
         }
         let Some(ev) = events.next(SIGNAL_CHECK)? else {
+            quiet += SIGNAL_CHECK;
+            if quiet >= DIGIT_PAUSE && app.pending_digits().is_some() {
+                update(app, Msg::Pause);
+                dirty = true;
+            }
             continue;
         };
+        quiet = Duration::ZERO;
         let msg = match ev {
             Event::Key(k) => Msg::Key(k),
             Event::Resize(w, h) => Msg::Resize(w, h),

@@ -160,6 +160,9 @@ fn draw(app: &App, f: &mut Frame) {
     if app.confirm_quit {
         confirm_quit(app, f, main, theme);
     }
+    if app.confirm_next {
+        confirm_next(app, f, main, theme);
+    }
     hint_bar(app, f, hint_row, theme);
 }
 
@@ -717,7 +720,8 @@ fn list_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part:
         let style = if focused { theme.focus() } else { Style::new() };
         let start = part.lines.len();
         part.items.push(start);
-        part.lines.extend(wrap(label, w, &first, &rest, style));
+        let label = with_alone(label, q.options.get(i).is_some_and(|o| o.exclusive));
+        part.lines.extend(wrap(&label, w, &first, &rest, style));
         if focused {
             part.focus = Some((start, part.lines.len() - 1));
             part.cursor = Some((start, 0));
@@ -726,6 +730,15 @@ fn list_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part:
     if part.cursor.is_none() {
         // Nothing chosen yet: the cursor waits at the first option, unhighlighted.
         part.cursor = Some((0, 0));
+    }
+}
+
+/// An option's label as listed: an exclusive one ("None of these") says it stands alone.
+fn with_alone(label: &str, exclusive: bool) -> String {
+    if exclusive {
+        format!("{label} (only on its own)")
+    } else {
+        label.to_string()
     }
 }
 
@@ -1210,7 +1223,8 @@ fn help_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
                 for (i, o) in q.options.iter().enumerate() {
                     let first = format!("{:>digits$}. ", i + 1);
                     let rest = " ".repeat(first.len());
-                    out.extend(wrap(o.label_for(app.staff), w, &first, &rest, Style::new()));
+                    let label = with_alone(o.label_for(app.staff), o.exclusive);
+                    out.extend(wrap(&label, w, &first, &rest, Style::new()));
                 }
             }
             out.push(Line::default());
@@ -1272,28 +1286,50 @@ fn help(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
 
 fn confirm_quit(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
     let width = main.width.saturating_sub(4).min(50);
-    let (title, why) = match (app.screen, app.leaving_status()) {
-        (Screen::SaveFailed, _) => (
+    // Where the advice goes once the app ends (front desk on a terminal: never printed).
+    let goes = match (app.advice_saved, app.advice_printed) {
+        (true, true) => Some("saved and printed"),
+        (true, false) => Some("saved"),
+        (false, true) => Some("printed"),
+        (false, false) => None,
+    };
+    let (title, why) = match (app.screen, app.leaving_status(), goes) {
+        (Screen::SaveFailed, _, _) => (
             "Give up this record?",
-            "It has NOT been saved and will be lost; the run will end in an error.",
+            "It has NOT been saved and will be lost; the run will end in an error.".to_string(),
         ),
-        (_, Some(Status::StoppedEmergency)) => (
+        (_, None, _) => (
             "Stop the screening?",
-            "The advice of the stop is printed when you stop.",
+            "Nothing has been answered yet.".to_string(),
         ),
-        (_, Some(Status::Completed)) => (
+        (_, Some(Status::StoppedEmergency), Some(goes)) => (
             "Stop the screening?",
-            "The screening is complete; its advice is printed when you stop.",
+            format!("The emergency advice on this screen is {goes} when you stop."),
         ),
-        (_, None) => ("Stop the screening?", "Nothing has been answered yet."),
-        _ => (
+        (_, Some(Status::StoppedEmergency), None) => (
             "Stop the screening?",
-            "The screening is not finished; the advice printed will say so.",
+            "The emergency advice on this screen is not kept once you stop.".to_string(),
+        ),
+        (_, Some(Status::Completed), Some(goes)) => (
+            "Stop the screening?",
+            format!("The screening is complete; its advice is {goes} when you stop."),
+        ),
+        (_, Some(_), Some(goes)) => (
+            "Stop the screening?",
+            format!("The screening is not finished; the advice {goes} will say so."),
+        ),
+        (_, Some(Status::Completed), None) => (
+            "Stop the screening?",
+            "The screening is complete; its advice is not kept once you stop.".to_string(),
+        ),
+        (_, Some(_), None) => (
+            "Stop the screening?",
+            "The screening is not finished; its advice is not kept once you stop.".to_string(),
         ),
     };
     let w = width.saturating_sub(4);
     let mut lines = vec![Line::styled(title, theme.bold())];
-    lines.extend(wrap(why, w, "", "", Style::new()));
+    lines.extend(wrap(&why, w, "", "", Style::new()));
     lines.push(Line::default());
     lines.push(Line::from(
         keys::hints(Context::ConfirmQuit, Facts::default())
@@ -1306,6 +1342,57 @@ fn confirm_quit(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
             })
             .collect::<Vec<_>>(),
     ));
+    dialog(f, main, width, lines);
+}
+
+/// "Start the next patient?": whose result leaves the screen, where its advice is kept (or
+/// that it is not), and the keys, one a line.
+fn confirm_next(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
+    let width = main.width.saturating_sub(4).min(50);
+    let w = width.saturating_sub(4);
+    let mut lines = vec![Line::styled("Start the next patient?", theme.bold())];
+    // The ID on a line of its own, whole: the patient whose result goes is never in doubt.
+    let whose = match &app.subject {
+        Some(id) => {
+            lines.extend(wrap(id, w, "Patient ", "  ", theme.bold()));
+            "Their result leaves the screen."
+        }
+        None => "The result of this patient (no ID) leaves the screen.",
+    };
+    lines.extend(wrap(whose, w, "", "", Style::new()));
+    let (kept, style) = match (app.advice_saved, app.advice_printed) {
+        (true, true) => (
+            "Its record is saved and its advice written to the output.",
+            Style::new(),
+        ),
+        (true, false) => ("Its record is saved in the folder given.", Style::new()),
+        (false, true) => ("Its advice is written to the output.", Style::new()),
+        (false, false) => (
+            "Its advice is NOT kept anywhere: no folder to save in was given (--save-dir).",
+            theme.alert(),
+        ),
+    };
+    lines.extend(wrap(kept, w, "", "", style));
+    lines.push(Line::default());
+    for (k, what) in keys::hints(Context::ConfirmNext, app.facts()) {
+        let first = format!("{k} ");
+        let rest = " ".repeat(first.chars().count());
+        let mut rows = wrap(what, w, &first, &rest, Style::new());
+        if let Some(l) = rows.first_mut() {
+            let text = l.to_string();
+            let (key, what) = text.split_at(k.len().min(text.len()));
+            *l = Line::from(vec![
+                Span::styled(key.to_string(), theme.bold()),
+                Span::raw(what.to_string()),
+            ]);
+        }
+        lines.extend(rows);
+    }
+    dialog(f, main, width, lines);
+}
+
+/// A dialog box of `width` columns in the middle of `main`, over what is there.
+fn dialog(f: &mut Frame, main: Rect, width: u16, lines: Vec<Line<'static>>) {
     let height = (lines.len() as u16 + 2).min(main.height);
     let area = Rect {
         x: main.x + (main.width - width) / 2,
@@ -1330,7 +1417,7 @@ fn confirm_quit(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
 fn hint_rank(ctx: Context, h: &keys::Hint) -> u8 {
     match h.action {
         // The overlay's two answers are all it has.
-        _ if ctx == Context::ConfirmQuit => 0,
+        _ if matches!(ctx, Context::ConfirmQuit | Context::ConfirmNext) => 0,
         // Enter and the way out never go.
         _ if h.keys.split('/').any(|k| k == "Enter") => 0,
         Action::Quit => 0,
@@ -1365,7 +1452,15 @@ fn hint_bar(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
             .map(item)
             .fold(0u16, u16::saturating_add)
     };
-    let room = area.width.saturating_add(2);
+    // An option number being typed shows first: the next digit adds to it.
+    let pending = app
+        .pending_digits()
+        .map(|d| format!("option {d}…  "))
+        .filter(|_| matches!(ctx, Context::Choice | Context::Multi));
+    let room = area
+        .width
+        .saturating_add(2)
+        .saturating_sub(pending.as_deref().map_or(0, width_of));
     if total(&hints, u8::MAX) > room {
         for (k, _, _) in &mut hints {
             if let Some((first, _)) = k.split_once('/')
@@ -1404,6 +1499,9 @@ fn hint_bar(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         }
     }
     let mut spans = Vec::new();
+    if let Some(p) = pending {
+        spans.push(Span::styled(p, theme.bold()));
+    }
     for (i, (k, what, _)) in hints.iter().enumerate() {
         if keep[i] {
             spans.push(Span::styled(k.clone(), theme.bold()));
