@@ -186,6 +186,18 @@ pub struct Ctx<'a> {
     pub skipped: &'a [bool],
 }
 
+/// An answer that decided a condition ([`Expr::explain`]): the question, and for a choose-all
+/// answer found to contain an option, that option — the other ticked options were no reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cited {
+    /// The question.
+    pub q: usize,
+    /// The option a `contains` test found in the answer.
+    pub option: Option<usize>,
+    /// Cited by an `answered` test, which looks at no value.
+    pub answered_only: bool,
+}
+
 impl Expr {
     /// The condition's negation, still in negation normal form (De Morgan; `at_least n of k`
     /// becomes `at_least k - n + 1` of the negations).
@@ -282,13 +294,19 @@ impl Expr {
         }
     }
 
-    /// The questions whose answers decided `self`'s value: for a rule that fired, the answers
-    /// to quote in "because you answered …". Pushes indices in evaluation order; duplicates are
-    /// possible.
-    pub fn explain(&self, ctx: &Ctx, out: &mut Vec<usize>) {
+    /// The answers that decided `self`'s value: for a rule that fired, the answers to quote in
+    /// "because you answered …". Pushes them in evaluation order; duplicates are possible.
+    pub fn explain(&self, ctx: &Ctx, out: &mut Vec<Cited>) {
         let value = self.eval(ctx);
         match self {
-            Expr::Leaf { q, .. } => out.push(*q),
+            Expr::Leaf { q, test, negated } => out.push(Cited {
+                q: *q,
+                option: match (test, negated, value) {
+                    (Test::Contains(o), false, Truth::True) => Some(*o),
+                    _ => None,
+                },
+                answered_only: matches!(test, Test::Answered(_)),
+            }),
             // A setting is no answer to quote.
             Expr::Setting { .. } => {}
             Expr::All(xs) | Expr::Any(xs) | Expr::AtLeast(_, xs) => {
@@ -519,11 +537,15 @@ mod tests {
             visible: &visible,
             skipped: &[],
         };
-        let mut out = vec![];
-        Expr::Any(vec![yes(0), yes(1), yes(2)]).explain(&ctx, &mut out);
-        assert_eq!(out, vec![1, 2]);
-        out.clear();
-        Expr::All(vec![yes(1), yes(0), yes(2)]).explain(&ctx, &mut out);
-        assert_eq!(out, vec![0]);
+        let questions = |e: Expr| {
+            let mut out = vec![];
+            e.explain(&ctx, &mut out);
+            out.into_iter().map(|c| c.q).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            questions(Expr::Any(vec![yes(0), yes(1), yes(2)])),
+            vec![1, 2]
+        );
+        assert_eq!(questions(Expr::All(vec![yes(1), yes(0), yes(2)])), vec![0]);
     }
 }

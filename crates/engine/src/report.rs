@@ -90,7 +90,7 @@ pub fn findings<'q>(
                         answers.get(*i).map(|a| Reason {
                             question_id: &question.id,
                             question: question.wording(staff),
-                            answer: answers::display_for(question, a, staff),
+                            answer: cited_words(question, *i, a, &f.options, staff),
                             value: AnswerValue {
                                 question,
                                 answer: a.clone(),
@@ -103,6 +103,27 @@ pub fn findings<'q>(
             }
         })
         .collect()
+}
+
+/// Answer `a` to question `i` (`question`) as a reason: whole, or for a choose-all answer that
+/// counts through some of its options only, those options.
+fn cited_words(
+    question: &Question,
+    i: usize,
+    a: &Answer,
+    options: &[(usize, usize)],
+    staff: bool,
+) -> String {
+    let found: Vec<&str> = options
+        .iter()
+        .filter(|(q, _)| *q == i)
+        .map(|(_, o)| question.options[*o].label_for(staff))
+        .collect();
+    if found.is_empty() {
+        answers::display_for(question, a, staff)
+    } else {
+        found.join(", ")
+    }
 }
 
 /// Everything the advice says, in order.

@@ -7,8 +7,8 @@
 //! and the rule escalates (the default). Answers to questions hidden by `show_if` are not
 //! looked at and are reported as ignored.
 
-use crate::answers::Answers;
-use crate::condition::{Ctx, Truth};
+use crate::answers::{Answer, Answers};
+use crate::condition::{Cited, Ctx, Expr, Truth};
 use crate::model::{Level, UnknownPolicy};
 use crate::questionnaire::Questionnaire;
 
@@ -21,8 +21,12 @@ pub struct Finding {
     pub level: Level,
     /// Fired because a "Not sure" answer left it undecided (could not be ruled out).
     pub on_unknown: bool,
-    /// The answered questions that decided it, in questionnaire order.
+    /// The answered questions that decided it, in questionnaire order: those its rule tested,
+    /// and the answers that showed them (a follow-up answered "No" is no reason on its own).
     pub because: Vec<usize>,
+    /// For a choose-all question in `because` that counts only through the options its rule
+    /// looked for: those options, as (question, option), sorted.
+    pub options: Vec<(usize, usize)>,
 }
 
 /// The result of scoring one set of answers.
@@ -105,6 +109,46 @@ pub fn stop_rule(
         .min()
 }
 
+/// The answers that decided `when` (see [`Finding::because`] and [`Finding::options`]): the
+/// ones it tested; and when each of those is a "No" (a rule on follow-up questions answered
+/// No), also the answers that showed them, back to questions asked of everyone. Only answers
+/// shown and given are quoted.
+fn because(q: &Questionnaire, ctx: &Ctx, when: &Expr) -> (Vec<usize>, Vec<(usize, usize)>) {
+    let quoted = |c: &Cited| ctx.visible[c.q] && ctx.answers.get(c.q).is_some();
+    let mut cited = Vec::new();
+    when.explain(ctx, &mut cited);
+    let says_no = |c: &Cited| ctx.answers.get(c.q) == Some(&Answer::No);
+    if cited.iter().filter(|c| quoted(c)).all(says_no) {
+        let mut expanded = vec![false; q.questions().len()];
+        let mut next = 0;
+        while let Some(c) = cited.get(next).copied() {
+            next += 1;
+            if !std::mem::replace(&mut expanded[c.q], true)
+                && let Some(show_if) = q.show_if(c.q)
+            {
+                show_if.explain(ctx, &mut cited);
+            }
+        }
+    }
+    cited.retain(quoted);
+    cited.sort_unstable();
+    cited.dedup();
+    let mut because: Vec<usize> = cited.iter().map(|c| c.q).collect();
+    because.dedup();
+    // A question cited by a test of its value other than `contains` is quoted whole.
+    let whole = |i: usize| {
+        cited
+            .iter()
+            .any(|c| c.q == i && c.option.is_none() && !c.answered_only)
+    };
+    let options = cited
+        .iter()
+        .filter_map(|c| c.option.map(|o| (c.q, o)))
+        .filter(|(i, _)| !whole(*i))
+        .collect();
+    (because, options)
+}
+
 fn fired(
     q: &Questionnaire,
     answers: &Answers,
@@ -127,16 +171,13 @@ fn fired(
             Truth::Unknown { unsure: true } if r.rule.unknown == UnknownPolicy::Escalate => true,
             _ => continue,
         };
-        let mut because = Vec::new();
-        r.when.explain(&ctx, &mut because);
-        because.retain(|i| visible[*i] && answers.get(*i).is_some());
-        because.sort_unstable();
-        because.dedup();
+        let (because, options) = because(q, &ctx, &r.when);
         findings.push(Finding {
             rule: ri,
             level: r.rule.level,
             on_unknown,
             because,
+            options,
         });
     }
     findings.sort_by(|a, b| b.level.cmp(&a.level).then(a.rule.cmp(&b.rule)));
@@ -160,6 +201,78 @@ mod tests {
             .iter()
             .map(|f| q.rules()[f.rule].rule.id.clone())
             .collect()
+    }
+
+    /// The mini questionnaire with a follow-up `bleeding` (shown to those on blood thinners)
+    /// and two more rules: one on a ticked option, one on the follow-up answered No.
+    fn mini_with_reason_rules() -> Questionnaire {
+        let mut v: serde_json::Value =
+            serde_json::from_slice(include_bytes!("../../../tests/fixtures/mini.json")).unwrap();
+        v["sections"][1]["questions"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "id": "bleeding", "type": "yes_no", "allow_unsure": false,
+                "text": "Do you bleed for long after a cut?",
+                "show_if": {"q": "thinners", "equals": "yes"}
+            }));
+        let rules = v["rules"].as_array_mut().unwrap();
+        rules.push(serde_json::json!({
+            "id": "on_warfarin", "level": "review", "message": "Warfarin.",
+            "when": {"any": [{"q": "which", "contains": "warfarin"}, {"q": "which", "contains": "other"}]}
+        }));
+        rules.push(serde_json::json!({
+            "id": "thinner_no_bleeding", "level": "review", "message": "Thinner, no bleeding.",
+            "when": {"q": "bleeding", "equals": "no"}
+        }));
+        v.as_object_mut().unwrap().remove("tests");
+        crate::loader::load_str("t", v.to_string().as_bytes()).unwrap()
+    }
+
+    fn finding<'a>(q: &Questionnaire, o: &'a Outcome, id: &str) -> &'a Finding {
+        o.findings
+            .iter()
+            .find(|f| q.rules()[f.rule].rule.id == id)
+            .unwrap_or_else(|| panic!("{id} did not fire"))
+    }
+
+    #[test]
+    fn a_reason_names_the_ticked_options_the_rule_looked_for_not_every_one() {
+        let q = mini_with_reason_rules();
+        let a = answers(
+            &q,
+            r#"{"chest_pain":"no","age":40,"pregnant":"no","thinners":"yes",
+                "which":["warfarin","aspirin"],"bleeding":"yes"}"#,
+        );
+        let o = score(&q, &a);
+        let which = q.question_index("which").unwrap();
+        let f = finding(&q, &o, "on_warfarin");
+        // A ticked option says enough on its own: the answer that asked it is not quoted.
+        assert_eq!(f.because, vec![which]);
+        assert_eq!(f.options, vec![(which, 0)], "warfarin only, not aspirin");
+        let words = crate::report::findings(&q, &a, &o, false);
+        let w = words.iter().find(|w| w.rule_id == "on_warfarin").unwrap();
+        assert_eq!(w.because[0].answer, "Warfarin");
+    }
+
+    #[test]
+    fn a_rule_on_a_follow_up_answered_no_quotes_the_answer_that_asked_it() {
+        let q = mini_with_reason_rules();
+        let a = answers(
+            &q,
+            r#"{"chest_pain":"no","age":40,"pregnant":"no","thinners":"yes",
+                "which":["aspirin"],"bleeding":"no"}"#,
+        );
+        let o = score(&q, &a);
+        let f = finding(&q, &o, "thinner_no_bleeding");
+        let ids = [
+            q.question_index("thinners").unwrap(),
+            q.question_index("bleeding").unwrap(),
+        ];
+        assert_eq!(
+            f.because, ids,
+            "the Yes that asked the follow-up, then the No"
+        );
     }
 
     #[test]
