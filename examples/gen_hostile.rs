@@ -7,7 +7,8 @@
 //!
 //! For each case, `DIR/NAME.in` is the input (a questionnaire for `validate`, answers for
 //! `score`, a JSONL stream, or plain-mode lines) and `DIR/NAME.q.json` the questionnaire to
-//! give with `-q`, when the case has one.
+//! give with `-q`, when the case has one. Questionnaires to validate are made just under the
+//! 64 MiB the tool reads, as the benchmark makes them.
 
 // A developer tool printing its own fixed messages: no untrusted text reaches the terminal.
 #![allow(clippy::disallowed_macros)]
@@ -24,7 +25,7 @@ fn main() -> std::io::Result<()> {
     let mib: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(64);
     std::fs::create_dir_all(&dir)?;
     for generate in hostile::GENERATORS {
-        let case = generate(mib << 20);
+        let case = hostile::at_most(generate, mib << 20);
         std::fs::write(dir.join(format!("{}.in", case.name)), &case.input)?;
         if let Some(q) = &case.questionnaire {
             std::fs::write(dir.join(format!("{}.q.json", case.name)), q)?;
