@@ -436,7 +436,48 @@ pub struct Question {
     /// looking up every code of a long list is not quadratic).
     #[serde(skip)]
     #[schemars(skip)]
-    option_lookup: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+    option_lookup: std::sync::OnceLock<Option<Box<OptionLookup>>>,
+}
+
+/// The options of a question by code: a table of option indices hashed by their codes, which
+/// stay in the options themselves (a copy of every code would double what a long list costs).
+/// Boxed in [`Question`], where most questions never build one; `None` there for a list
+/// longer than its indices reach (longer than a file can hold).
+#[derive(Debug, Clone)]
+struct OptionLookup {
+    /// The index of the first option with each code.
+    table: hashbrown::HashTable<u32>,
+    /// Seeded per process, so that no file can choose codes that all fall in one place.
+    hasher: foldhash::fast::RandomState,
+}
+
+impl OptionLookup {
+    /// `None` if there are more options than an index holds (more than a file can have).
+    fn new(options: &[ChoiceOption]) -> Option<OptionLookup> {
+        use std::hash::BuildHasher;
+        let hasher = foldhash::fast::RandomState::default();
+        let mut table = hashbrown::HashTable::with_capacity(options.len());
+        for (i, o) in options.iter().enumerate() {
+            let i = u32::try_from(i).ok()?;
+            let code = o.code.as_str();
+            let at = |j: &u32| options[*j as usize].code == code;
+            let rehash = |j: &u32| hasher.hash_one(options[*j as usize].code.as_str());
+            if let hashbrown::hash_table::Entry::Vacant(v) =
+                table.entry(hasher.hash_one(code), at, rehash)
+            {
+                v.insert(i);
+            }
+        }
+        Some(OptionLookup { table, hasher })
+    }
+
+    /// The index of the first of `options` (those the table was built from) with `code`.
+    fn find(&self, options: &[ChoiceOption], code: &str) -> Option<usize> {
+        use std::hash::BuildHasher;
+        let at = |j: &u32| options[*j as usize].code == code;
+        let found = self.table.find(self.hasher.hash_one(code), at);
+        found.map(|&j| j as usize)
+    }
 }
 
 impl Question {
@@ -465,17 +506,18 @@ impl Question {
         }
     }
 
-    /// The index of the option with this code.
+    /// The index of the (first) option with this code.
     pub fn option_index(&self, code: &str) -> Option<usize> {
         if self.options.len() <= 16 {
             return self.options.iter().position(|o| o.code == code);
         }
-        let lookup = self.option_lookup.get_or_init(|| {
-            // In reverse, so that a code given twice finds its first option.
-            let codes = self.options.iter().enumerate().rev();
-            codes.map(|(i, o)| (o.code.clone(), i)).collect()
-        });
-        lookup.get(code).copied()
+        let lookup = self
+            .option_lookup
+            .get_or_init(|| OptionLookup::new(&self.options).map(Box::new));
+        match lookup {
+            Some(lookup) => lookup.find(&self.options, code),
+            None => self.options.iter().position(|o| o.code == code),
+        }
     }
 }
 

@@ -103,18 +103,30 @@ impl Checker {
             if id.trim().is_empty() {
                 self.push(format!("{item}/{field}"), format!("{what} is empty"), None);
             } else if let Some(first) = seen.get(id) {
-                self.push(
-                    format!("{item}/{field}"),
-                    format!(
-                        "duplicate {what} `{}` (first used at {first}/{field})",
-                        clip(id)
-                    ),
-                    Some(format!("give each {what} a different value")),
-                );
+                self.duplicate(what, field, &item, id, first);
             } else {
                 seen.insert(id, item);
             }
         }
+    }
+
+    /// Reports `id` at `item` as given before, at `first`.
+    pub(super) fn duplicate(
+        &mut self,
+        what: &str,
+        field: &str,
+        item: &dyn std::fmt::Display,
+        id: &str,
+        first: &dyn std::fmt::Display,
+    ) {
+        self.push(
+            format!("{item}/{field}"),
+            format!(
+                "duplicate {what} `{}` (first used at {first}/{field})",
+                clip(id)
+            ),
+            Some(format!("give each {what} a different value")),
+        );
     }
 }
 

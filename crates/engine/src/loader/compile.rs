@@ -128,11 +128,11 @@ fn mismatch<T>(c: &mut Checker, p: &Ptr, op: &str, what: String, hint: &str) -> 
     None
 }
 
-/// The values of an `equals` (one) or a `one_of` (a list, not empty).
-fn literals(c: &mut Checker, cond: &Condition, p: &Ptr) -> Option<Vec<Literal>> {
-    let values: Vec<Literal> = match (&cond.equals, &cond.one_of) {
-        (Some(v), _) => vec![v.clone()],
-        (_, Some(vs)) => vs.clone(),
+/// The values of an `equals` (one) or a `one_of` (a list, not empty), as written.
+fn literals<'c>(c: &mut Checker, cond: &'c Condition, p: &Ptr) -> Option<&'c [Literal]> {
+    let values = match (&cond.equals, &cond.one_of) {
+        (Some(v), _) => std::slice::from_ref(v),
+        (_, Some(vs)) => vs.as_slice(),
         _ => return None,
     };
     if values.is_empty() {
@@ -268,7 +268,7 @@ impl Resolver<'_> {
             "equals" | "one_of" => {
                 let values = literals(c, cond, p)?;
                 match q.kind {
-                    YesNo | SingleChoice => Test::OneOf(self.codes(c, q, &values, op, p)?),
+                    YesNo | SingleChoice => Test::OneOf(self.codes(c, q, values, op, p)?),
                     Number if op == "equals" => match values[0] {
                         Literal::Number(n) => Test::Cmp(CmpOp::Eq, n),
                         _ => {
@@ -306,7 +306,7 @@ impl Resolver<'_> {
         p: &Ptr,
     ) -> Option<Vec<usize>> {
         let (equals, one_of) = (p.key("equals"), p.key("one_of"));
-        let mut idx = Vec::new();
+        let mut idx = Vec::with_capacity(values.len());
         for (vi, v) in values.iter().enumerate() {
             let at = one_of.index(vi);
             let vp = if op == "equals" { &equals } else { &at };
@@ -394,7 +394,7 @@ impl Resolver<'_> {
         let test = match (setting.kind, op) {
             (SettingType::Choice | SettingType::YesNo, "equals" | "one_of") => {
                 let values = literals(c, cond, p)?;
-                SettingTest::OneOf(setting_codes(c, setting, &values, op, p)?)
+                SettingTest::OneOf(setting_codes(c, setting, values, op, p)?)
             }
             (SettingType::Number, "lt" | "le" | "gt" | "ge") => match cmp_of(cond, op)? {
                 (cmp, Bound::Number(n)) => SettingTest::Cmp(cmp, *n),

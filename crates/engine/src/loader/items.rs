@@ -121,15 +121,7 @@ pub(super) fn check_question(c: &mut Checker, q: &Question, p: &Ptr) {
                 None,
             );
         }
-        let options = p.key("options");
-        c.unique(
-            "option code",
-            "code",
-            q.options
-                .iter()
-                .enumerate()
-                .map(|(i, o)| (options.index(i), o.code.as_str())),
-        );
+        check_option_codes(c, q, p);
         for (i, o) in q.options.iter().enumerate() {
             if o.code == "unsure" {
                 c.push(
@@ -155,5 +147,20 @@ pub(super) fn check_question(c: &mut Checker, q: &Question, p: &Ptr) {
             format!("min {lo} is greater than max {hi}"),
             None,
         );
+    }
+}
+
+/// Option codes are not empty and each is given once. The question's own index of its codes
+/// (which scoring needs anyway) finds the first option with each code, so a long list costs no
+/// second table.
+fn check_option_codes(c: &mut Checker, q: &Question, p: &Ptr) {
+    let options = p.key("options");
+    for (i, o) in q.options.iter().enumerate() {
+        let at = options.index(i);
+        if o.code.trim().is_empty() {
+            c.push(format!("{at}/code"), "option code is empty", None);
+        } else if let Some(first) = q.option_index(&o.code).filter(|&first| first != i) {
+            c.duplicate("option code", "code", &at, &o.code, &options.index(first));
+        }
     }
 }
