@@ -664,9 +664,11 @@ fn check_coverage(
     if problems.is_empty() {
         return Ok(false);
     }
-    let n = problems.len();
+    let n = cov.never_fired();
     if let Ok(text) = crate::diagnostics::json_text(name, bytes) {
-        let _ = LoadError::invalid(name, text, problems).write_to(err, stderr_color());
+        let more = n - problems.len();
+        let e = LoadError::invalid(name, text, problems).with_more(more);
+        let _ = e.write_to(err, stderr_color());
     }
     writeln!(
         out,

@@ -166,7 +166,8 @@ fn check_one(
     let (status, more) = match crate::diagnostics::json_text(name, &bytes) {
         Ok(text) if !never_fired.is_empty() => {
             n.invalid += 1;
-            let e = LoadError::invalid(name, text, never_fired);
+            let more = coverage.never_fired() - never_fired.len();
+            let e = LoadError::invalid(name, text, never_fired).with_more(more);
             ("incomplete-coverage", emit_error(out, name, &e)?)
         }
         _ => {

@@ -161,10 +161,18 @@ pub struct Measures {
 pub struct Coverage {
     pub scenarios: usize,
     pub measures: Measures,
-    /// In [`GapKind`] order, then in questionnaire order.
+    /// In [`GapKind`] order, then in questionnaire order: the first [`MAX_KEPT`] of each kind.
     pub gaps: Vec<Gap>,
+    /// How many gaps of each kind there are, in [`GapKind::ALL`] order (more than `gaps` holds
+    /// of a kind that has more than [`MAX_KEPT`]).
+    pub gap_counts: [usize; GapKind::ALL.len()],
     pub exempt: Vec<Exempt>,
 }
+
+/// Most gaps of each kind kept in [`Coverage::gaps`]; the others are counted. As many as an
+/// error lists ([`crate::diagnostics::MAX_REPORTED`]): a questionnaire of a million options
+/// that no test case chooses would otherwise hold a million gaps, each with its own strings.
+pub const MAX_KEPT: usize = crate::diagnostics::MAX_REPORTED;
 
 /// What the scenarios have shown so far, by index.
 struct Seen {
@@ -270,6 +278,7 @@ impl Coverage {
             scenarios: q.tests().len(),
             measures: Measures::default(),
             gaps: Vec::new(),
+            gap_counts: [0; GapKind::ALL.len()],
             exempt: Vec::new(),
         };
         c.rule_gaps(q, &seen);
@@ -279,13 +288,24 @@ impl Coverage {
         (c, results)
     }
 
+    /// Counts a gap of `kind`, and keeps it (made by `gap`) if it is among the first
+    /// [`MAX_KEPT`] of its kind.
+    fn gap(&mut self, kind: GapKind, gap: impl FnOnce() -> Gap) {
+        let count = &mut self.gap_counts[kind as usize];
+        *count += 1;
+        if *count <= MAX_KEPT {
+            self.gaps.push(gap());
+        }
+    }
+
     fn rule_gaps(&mut self, q: &Questionnaire, seen: &Seen) {
         for (ri, r) in q.rules().iter().enumerate() {
-            let (rule, pointer) = (r.rule.id.clone(), format!("/rules/{ri}"));
+            let rule = || r.rule.id.clone();
+            let pointer = || format!("/rules/{ri}");
             if let Some(reason) = &r.rule.coverage_exempt {
                 self.exempt.push(Exempt {
-                    rule,
-                    pointer,
+                    rule: rule(),
+                    pointer: pointer(),
                     reason: reason.clone(),
                     fired_by: seen.fired[ri],
                 });
@@ -297,15 +317,18 @@ impl Coverage {
             if seen.fired[ri] > 0 {
                 m.rules_fired.covered += 1;
             } else {
-                self.gaps.push(Gap::RuleNeverFires {
-                    rule: rule.clone(),
-                    pointer: pointer.clone(),
+                self.gap(GapKind::RuleNeverFires, || Gap::RuleNeverFires {
+                    rule: rule(),
+                    pointer: pointer(),
                 });
             }
             if seen.held_back[ri] {
-                m.rules_held_back.covered += 1;
+                self.measures.rules_held_back.covered += 1;
             } else {
-                self.gaps.push(Gap::RuleNeverHeldBack { rule, pointer });
+                self.gap(GapKind::RuleNeverHeldBack, || Gap::RuleNeverHeldBack {
+                    rule: rule(),
+                    pointer: pointer(),
+                });
             }
         }
     }
@@ -316,54 +339,55 @@ impl Coverage {
             if *reached {
                 self.measures.levels_reached.covered += 1;
             } else {
-                self.gaps.push(Gap::LevelNeverReached { level });
+                self.gap(GapKind::LevelNeverReached, || Gap::LevelNeverReached {
+                    level,
+                });
             }
         }
     }
 
     fn question_gaps(&mut self, q: &Questionnaire, seen: &Seen) {
-        let m = &mut self.measures;
         for (i, question) in q.questions().iter().enumerate() {
-            let pointer = question_pointer(q, i);
+            let pointer = || question_pointer(q, i);
             let id = || question.id.clone();
             if question.kind != QuestionType::Display {
-                m.questions_answered.total += 1;
+                self.measures.questions_answered.total += 1;
                 if seen.answered[i] {
-                    m.questions_answered.covered += 1;
+                    self.measures.questions_answered.covered += 1;
                 } else {
-                    self.gaps.push(Gap::QuestionNeverAnswered {
-                        question: id(),
-                        pointer: pointer.clone(),
+                    self.gap(GapKind::QuestionNeverAnswered, || {
+                        Gap::QuestionNeverAnswered {
+                            question: id(),
+                            pointer: pointer(),
+                        }
                     });
                 }
             }
-            for (o, chosen) in seen.chosen[i].iter().enumerate() {
-                m.options_chosen.total += 1;
-                if *chosen {
-                    m.options_chosen.covered += 1;
-                } else {
-                    self.gaps.push(Gap::OptionNeverChosen {
-                        question: id(),
-                        option: question.options[o].code.clone(),
-                        pointer: format!("{pointer}/options/{o}"),
-                    });
-                }
+            let chosen = seen.chosen[i].iter().filter(|c| **c).count();
+            self.measures.options_chosen.total += seen.chosen[i].len();
+            self.measures.options_chosen.covered += chosen;
+            for (o, _) in seen.chosen[i].iter().enumerate().filter(|(_, c)| !**c) {
+                self.gap(GapKind::OptionNeverChosen, || Gap::OptionNeverChosen {
+                    question: id(),
+                    option: question.options[o].code.clone(),
+                    pointer: format!("{}/options/{o}", pointer()),
+                });
             }
             if q.show_if(i).is_some() {
                 let (t, f) = seen.show_if[i];
-                m.show_if_sides.total += 2;
-                m.show_if_sides.covered += usize::from(t) + usize::from(f);
-                let pointer = format!("{pointer}/show_if");
+                self.measures.show_if_sides.total += 2;
+                self.measures.show_if_sides.covered += usize::from(t) + usize::from(f);
+                let pointer = || format!("{}/show_if", pointer());
                 if !t {
-                    self.gaps.push(Gap::ShowIfNeverTrue {
+                    self.gap(GapKind::ShowIfNeverTrue, || Gap::ShowIfNeverTrue {
                         question: id(),
-                        pointer: pointer.clone(),
+                        pointer: pointer(),
                     });
                 }
                 if !f {
-                    self.gaps.push(Gap::ShowIfNeverFalse {
+                    self.gap(GapKind::ShowIfNeverFalse, || Gap::ShowIfNeverFalse {
                         question: id(),
-                        pointer,
+                        pointer: pointer(),
                     });
                 }
             }
@@ -375,8 +399,14 @@ impl Coverage {
         self.gaps.is_empty()
     }
 
+    /// How many rules (not exempt) no scenario fires.
+    pub fn never_fired(&self) -> usize {
+        self.gap_counts[GapKind::RuleNeverFires as usize]
+    }
+
     /// The rules no scenario fires and that are not exempt, each as a problem located at the
-    /// rule's id: `validate` fails on these.
+    /// rule's id: `validate` fails on these. The first [`MAX_KEPT`] of them: [`Self::never_fired`]
+    /// counts them all.
     pub fn never_fired_problems(&self) -> Vec<Problem> {
         self.gaps
             .iter()
@@ -402,6 +432,11 @@ impl Coverage {
 /// Most gaps listed under each heading of [`Coverage::render_text`]; the others are counted.
 pub const MAX_LISTED: usize = 20;
 
+const _: () = assert!(
+    MAX_LISTED <= MAX_KEPT,
+    "the gaps listed are among those kept"
+);
+
 impl Coverage {
     /// The measures and the gaps as a person reads them, grouped by kind, at most
     /// [`MAX_LISTED`] per kind. Ids, codes and reasons come from the file and are escaped.
@@ -424,20 +459,21 @@ impl Coverage {
             out.push_str(&format!("  {label:<42} {} of {}\n", x.covered, x.total));
         }
         for kind in GapKind::ALL {
-            let gaps: Vec<&Gap> = self.gaps.iter().filter(|g| g.kind() == kind).collect();
-            if gaps.is_empty() {
+            let count = self.gap_counts[kind as usize];
+            if count == 0 {
                 continue;
             }
-            out.push_str(&format!("{} ({}):\n", kind.heading(), gaps.len()));
-            for g in gaps.iter().take(MAX_LISTED) {
+            out.push_str(&format!("{} ({count}):\n", kind.heading()));
+            let gaps = self.gaps.iter().filter(|g| g.kind() == kind);
+            for g in gaps.take(MAX_LISTED) {
                 out.push_str(&format!("  {}\n", escape_line(&g.describe())));
             }
-            if gaps.len() > MAX_LISTED {
-                out.push_str(&format!("  ... and {} more\n", gaps.len() - MAX_LISTED));
+            if count > MAX_LISTED {
+                out.push_str(&format!("  ... and {} more\n", count - MAX_LISTED));
             }
         }
         self.render_exempt(&mut out);
-        match self.gaps.len() {
+        match self.gap_counts.iter().sum::<usize>() {
             0 => out.push_str(&format!("{name}: full coverage\n")),
             n => out.push_str(&format!(
                 "{name}: {n} gap{}\n",
