@@ -843,7 +843,9 @@ fn score(
     let format = format.unwrap_or(formats::Format::Text);
     let report = formats::Report::scored(q, &answers, &outcome, staff);
     if format.escapes_itself() {
-        let mut out = output::json_stdout();
+        // Buffered: standard output flushes at every newline, and pretty JSON has one per
+        // answer (a million answers were a million writes).
+        let mut out = BufWriter::new(output::json_stdout());
         format.write(&report, &mut out)?;
         out.flush()?;
     } else {
