@@ -157,10 +157,6 @@ pub(super) fn check(
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
     let flat = flatten(&mut c, std::mem::take(&mut file.sections));
-    check_question_ids(&mut c, &flat);
-    for (i, q) in flat.questions.iter().enumerate() {
-        check_question(&mut c, q, &flat.ptr(i));
-    }
     let index: HashMap<&str, usize> = flat
         .questions
         .iter()
@@ -168,6 +164,10 @@ pub(super) fn check(
         .rev()
         .map(|(i, q)| (q.id.as_str(), i))
         .collect();
+    check_question_ids(&mut c, &flat, &index);
+    for (i, q) in flat.questions.iter().enumerate() {
+        check_question(&mut c, q, &flat.ptr(i));
+    }
     let broken: HashSet<String> = flat.broken.iter().map(|(_, id)| id.clone()).collect();
     let resolver = Resolver {
         questions: &flat.questions,
@@ -244,7 +244,7 @@ fn flatten(c: &mut Checker, file_sections: Vec<Section>) -> Flat {
     let n = file_sections.iter().map(|s| s.questions.len()).sum();
     let mut flat = Flat {
         sections: Vec::with_capacity(file_sections.len()),
-        questions: Vec::with_capacity(n),
+        questions: Vec::new(),
         places: Vec::with_capacity(n),
         question_section: Vec::with_capacity(n),
         broken: Vec::new(),
@@ -258,12 +258,15 @@ fn flatten(c: &mut Checker, file_sections: Vec<Section>) -> Flat {
                 Some("add questions or remove the section".into()),
             );
         }
-        for (qi, q) in s.questions.into_iter().enumerate() {
-            match q {
+        // Collected where they are (the standard library reuses the buffer of a vector
+        // turned into one of a type of the same size), so that a section of a million
+        // questions is not held twice.
+        let mut questions: Vec<Question> = (s.questions.into_iter().enumerate())
+            .filter_map(|(qi, q)| match q {
                 Lenient::Ok(q) => {
-                    flat.questions.push(q);
                     flat.places.push((si, qi));
                     flat.question_section.push(si);
+                    Some(q)
                 }
                 Lenient::Err(e) => {
                     let base = Ptr::Question(si, qi).to_string();
@@ -271,8 +274,15 @@ fn flatten(c: &mut Checker, file_sections: Vec<Section>) -> Flat {
                     if let Some(id) = e.id {
                         flat.broken.push(((si, qi), id));
                     }
+                    None
                 }
-            }
+            })
+            .collect();
+        if flat.questions.is_empty() {
+            flat.questions = questions;
+        } else {
+            flat.questions.reserve_exact(n - flat.questions.len());
+            flat.questions.append(&mut questions);
         }
         flat.sections.push(SectionInfo {
             id: s.id,
@@ -286,8 +296,20 @@ fn flatten(c: &mut Checker, file_sections: Vec<Section>) -> Flat {
     flat
 }
 
-/// Question ids are unique, counting the questions that did not parse.
-fn check_question_ids(c: &mut Checker, flat: &Flat) {
+/// Question ids are unique, counting the questions that did not parse. `index` has the first
+/// question with each id, which is all it takes when every question parsed.
+fn check_question_ids(c: &mut Checker, flat: &Flat, index: &HashMap<&str, usize>) {
+    if flat.broken.is_empty() {
+        for (i, q) in flat.questions.iter().enumerate() {
+            let at = flat.ptr(i);
+            if q.id.trim().is_empty() {
+                c.push(format!("{at}/id"), "question id is empty", None);
+            } else if let Some(&first) = index.get(q.id.as_str()).filter(|&&first| first != i) {
+                c.duplicate("question id", "id", &at, &q.id, &flat.ptr(first));
+            }
+        }
+        return;
+    }
     let mut ids: Vec<((usize, usize), &str)> = flat
         .places
         .iter()
@@ -295,9 +317,7 @@ fn check_question_ids(c: &mut Checker, flat: &Flat) {
         .map(|(p, q)| (*p, q.id.as_str()))
         .chain(flat.broken.iter().map(|(p, id)| (*p, id.as_str())))
         .collect();
-    if !flat.broken.is_empty() {
-        ids.sort_by_key(|(p, _)| *p);
-    }
+    ids.sort_by_key(|(p, _)| *p);
     c.unique(
         "question id",
         "id",
