@@ -763,7 +763,7 @@ pub struct Rule {
     /// The outcome level this rule raises the result to.
     pub level: Level,
     /// When the rule fires.
-    pub when: Box<Condition>,
+    pub when: std::sync::Arc<Condition>,
     /// What "unknown" means for this rule (default `escalate`).
     #[serde(default)]
     pub unknown: UnknownPolicy,

@@ -49,7 +49,9 @@ impl SectionInfo {
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
     /// The rule as written; shared between copies of the questionnaire (under other settings
-    /// only `when` differs, and the texts that name a setting).
+    /// only `when` differs, and the texts that name a setting). Its own `when` is left empty:
+    /// the condition as written is dropped once compiled into `when` below, so that a large
+    /// one (a `one_of` of a million codes) is not held twice.
     pub rule: Arc<Rule>,
     /// The checked condition under which it fires.
     pub when: Expr,

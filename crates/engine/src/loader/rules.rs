@@ -30,9 +30,11 @@ pub(super) fn compile_rules(c: &mut Checker, r: &Resolver, file: &mut Questionna
         broken: HashSet::default(),
     };
     let mut places = Vec::with_capacity(file_rules.len());
+    // What a compiled rule keeps of its condition as written: nothing (see [`CompiledRule`]).
+    let written_off = std::sync::Arc::new(Condition::default());
     for (ri, rule) in file_rules.into_iter().enumerate() {
         let base = RULES.index(ri);
-        let rule = match rule {
+        let mut rule = match rule {
             Lenient::Ok(rule) => rule,
             Lenient::Err(e) => {
                 rules.broken.extend(e.id.clone());
@@ -46,6 +48,7 @@ pub(super) fn compile_rules(c: &mut Checker, r: &Resolver, file: &mut Questionna
         let when_at = base.key("when");
         if let Some(when) = r.compile(c, &rule.when, &when_at) {
             check_monotone(c, &rule, &when_at);
+            rule.when = written_off.clone();
             let rule = rule.into();
             rules.compiled.push(CompiledRule { rule, when });
         }
