@@ -332,6 +332,85 @@ fn gaps_are_printed_grouped_and_bounded() {
     );
 }
 
+/// Past [`needlecheck::coverage::MAX_KEPT`] gaps of a kind, the others are counted, not kept:
+/// the listing and the summary still give the whole count.
+#[test]
+fn gaps_past_those_kept_are_counted() {
+    let mut v = fixture();
+    let options = v["sections"][0]["questions"][3]["options"]
+        .as_array_mut()
+        .unwrap();
+    for i in 0..250 {
+        options.push(json!({"code": format!("drug_{i}"), "label": format!("Drug {i}")}));
+    }
+    tests_mut(&mut v).retain(|t| t["expect"] != "incomplete");
+    let c = coverage(&v);
+    let kept = c
+        .gaps
+        .iter()
+        .filter(|g| matches!(g, Gap::OptionNeverChosen { .. }))
+        .count();
+    assert_eq!(kept, needlecheck::coverage::MAX_KEPT);
+    let first = c
+        .gaps
+        .iter()
+        .find(|g| matches!(g, Gap::OptionNeverChosen { .. }));
+    assert!(
+        matches!(first, Some(Gap::OptionNeverChosen { option, .. }) if option == "drug_0"),
+        "{first:?}"
+    );
+    let out = c.render_text("q.json");
+    assert!(
+        out.contains("options no test case chooses where shown (250):\n"),
+        "{out}"
+    );
+    assert!(out.contains("  ... and 230 more\n"), "{out}");
+    assert!(out.contains("q.json: 251 gaps\n"), "{out}");
+    assert!(
+        out.contains("options chosen                             4 of 254"),
+        "{out}"
+    );
+}
+
+/// Rules that no test case fires, past the problems an error lists: the error lists the first
+/// ones and counts the rest, and the summary counts them all.
+#[test]
+fn rules_never_fired_past_those_listed_are_counted() {
+    let mut v = fixture();
+    let rules = v["rules"].as_array_mut().unwrap();
+    for i in 0..250 {
+        rules.push(json!({
+            "id": format!("never_{i}"), "level": "review", "message": "Never.",
+            "when": {"all": [{"q": "age", "ge": 119}, {"q": "chest", "equals": "no"}]}
+        }));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let r = validate(&[], &write(dir.path(), &v));
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    let listed = r
+        .stderr
+        .lines()
+        .filter(|l| l.contains("no test case fires rule `never_"))
+        .count();
+    assert_eq!(
+        listed,
+        needlecheck::diagnostics::MAX_REPORTED,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("... and 50 more problems not shown"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stdout
+            .contains("INCOMPLETE COVERAGE (250 rules no test case fires)"),
+        "{}",
+        r.stdout
+    );
+}
+
 #[test]
 fn validate_without_coverage_prints_no_gaps() {
     let mut v = fixture();
