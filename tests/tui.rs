@@ -1416,6 +1416,7 @@ fn every_key_the_table_lists_changes_something_on_its_screen() {
         "Enter n 4 0 Enter n n a Left",
         "Enter n 4 0 Enter n n Enter Down Down PgDn",
         "Enter n 4 0 Enter n r Down PgDn",
+        "Enter n 4 0 Enter n n Enter r Down",
         "Enter n r Esc q",
         "Enter n 4 0 Left Left",
         "Enter n 4 0 Enter y Down",
@@ -2164,6 +2165,7 @@ fn hint_bars_list_each_key_once_and_keep_enter_and_quit_at_every_width() {
                     optional: false,
                     options: 16,
                     cut,
+                    from_result: false,
                 };
                 let mut seen: Vec<String> = Vec::new();
                 for (k, _) in keys::hints(ctx, facts) {
@@ -2491,7 +2493,191 @@ fn check_question_screen(a: &mut App, w: u16, h: u16, staff: bool) {
             text.contains("more below") || text.contains("more above"),
             "{at}: line {i}:\n{text}"
         );
+        whole_options_only(&text, &choices, a.question().expect("a question").1, &at);
         press(a, KeyCode::Down);
+    }
+}
+
+/// The number in a "↑ 2 more above" or "↓ 3 more …" row (0 for "↓ more: …").
+fn more_count(row: &str, arrow: char) -> Option<usize> {
+    let from = row.find(arrow)?;
+    let rest = row[from + arrow.len_utf8()..].trim_start();
+    if !rest.contains("more") {
+        return None;
+    }
+    Some(rest.split_whitespace().next()?.parse().unwrap_or(0))
+}
+
+/// A list scrolled in its window shows whole options only: the row under "more above" starts
+/// an option (no line of an option without its number), and the options above, shown whole,
+/// and below add up to all of them (a half-shown option counts as out of view; only a focused
+/// one too long for the window shows its start, and says so).
+fn whole_options_only(text: &str, choices: &[String], q: &needlecheck::model::Question, at: &str) {
+    let rows: Vec<&str> = text.lines().collect();
+    let content = |r: &str| r.chars().skip(2).collect::<String>();
+    // The list's markers (the question's own say "lines" or "shows all").
+    let list_marker = |r: &&str| !r.contains(" line") && !r.contains("shows all");
+    let above = rows
+        .iter()
+        .position(|r| list_marker(r) && more_count(r, '↑').is_some());
+    let below = rows
+        .iter()
+        .rposition(|r| list_marker(r) && more_count(r, '↓').is_some());
+    let n_above = above.map_or(0, |i| more_count(rows[i], '↑').unwrap_or(0));
+    let n_below = below.map_or(0, |i| more_count(rows[i], '↓').unwrap_or(0));
+    if let Some(i) = above {
+        let next = content(rows[i + 1]);
+        let head: String = next.chars().take(5).collect();
+        assert!(
+            !head.trim().is_empty(),
+            "{at}: a line without its option under the marker:\n{text}"
+        );
+    }
+    let body = squeezed(text);
+    let digits = q.options.len().to_string().len();
+    let whole = choices
+        .iter()
+        .enumerate()
+        .filter(|(i, label)| {
+            let key = match (q.kind, *i) {
+                (QuestionType::YesNo, 0) => "y".to_string(),
+                (QuestionType::YesNo, 1) => "n".to_string(),
+                (_, i) if i >= q.options.len() => "u".to_string(),
+                (_, i) => format!("{:>digits$}", i + 1),
+            };
+            body.contains(&squeezed(&format!("{key}. {label}")))
+        })
+        .count();
+    let cut = usize::from(text.contains("shows it all"));
+    assert_eq!(
+        n_above + whole + cut + n_below,
+        choices.len(),
+        "{at}: {n_above} above, {whole} whole, {n_below} below:\n{text}"
+    );
+}
+
+#[test]
+fn the_review_list_shows_whole_entries_with_markers_and_the_way_back() {
+    let q = dry_needling();
+    let how = Walk {
+        age: "40",
+        last: false,
+        gates: false,
+    };
+    for (w, h) in [(80u16, 24u16), (40, 12)] {
+        let mut app = App::new(&q, &opts(false), (w, h));
+        enter(&mut app);
+        while app.screen() == Screen::Question {
+            answer_as(&mut app, &how, true);
+        }
+        assert_eq!(app.screen(), Screen::Result);
+        let a = &mut app;
+        ch(a, 'r');
+        assert_eq!(a.screen(), Screen::Review);
+        let list = a.session().answered_questions();
+        assert!(list.len() > 10);
+        let answers: Vec<String> = list
+            .iter()
+            .map(|&i| {
+                let question = &q.questions()[i];
+                let answer = a.session().answer_of(i).expect("answered");
+                squeezed(&format!(
+                    "→ {}",
+                    needlecheck::answers::display_for(question, answer, false)
+                ))
+            })
+            .collect();
+        for n in 0..list.len() {
+            let text = screen_text(&draw(a, w, h));
+            let at = format!("{w}x{h}, entry {}", n + 1);
+            let rows: Vec<&str> = text.lines().collect();
+            let bar = rows.last().copied().unwrap_or("");
+            assert!(
+                bar.contains("r back") || bar.contains("r/Esc/←/b back (to the result)"),
+                "{at}: the way back to the result: {bar}"
+            );
+            assert!(
+                bar.contains("Enter change") && bar.contains("q quit"),
+                "{at}: {bar}"
+            );
+            let above = rows.iter().position(|r| more_count(r, '↑').is_some());
+            let below = rows.iter().position(|r| more_count(r, '↓').is_some());
+            let n_above = above.map_or(0, |i| more_count(rows[i], '↑').unwrap_or(0));
+            let n_below = below.map_or(0, |i| more_count(rows[i], '↓').unwrap_or(0));
+            let first = above.map_or(1, |i| i + 1);
+            let head: String = rows[first].chars().skip(2).take(6).collect();
+            assert!(
+                head.chars().any(|c| c.is_ascii_digit()),
+                "{at}: the top row starts an entry:\n{text}"
+            );
+            // Entries shown start with their number; each shows its answer (none is cut).
+            let inside = &rows[first..below.unwrap_or(rows.len() - 2)];
+            let starts = inside
+                .iter()
+                .filter(|r| {
+                    let head: String = r.chars().skip(2).take(6).collect();
+                    head.chars().any(|c| c.is_ascii_digit())
+                })
+                .count();
+            let arrows = inside.iter().filter(|r| r.contains('→')).count();
+            assert_eq!(starts, arrows, "{at}: an entry without its answer:\n{text}");
+            assert_eq!(
+                n_above + starts + n_below,
+                answers.len(),
+                "{at}: {n_above} above, {starts} shown, {n_below} below:\n{text}"
+            );
+            let selected = rows
+                .iter()
+                .position(|r| r.contains(&format!("› {}. ", n + 1)))
+                .unwrap_or_else(|| panic!("{at}: the selected entry shows:\n{text}"));
+            let rest = squeezed(&rows[selected..].join("\n"));
+            assert!(
+                rest.contains(&answers[n]),
+                "{at}: its answer shows:\n{text}"
+            );
+            press(a, KeyCode::Down);
+        }
+        assert_eq!(bar_key(a, w, h, KeyCode::Char('r')), Screen::Result);
+    }
+}
+
+/// The screen a key leads to.
+fn bar_key(a: &mut App, w: u16, h: u16, code: KeyCode) -> Screen {
+    draw(a, w, h);
+    press(a, code);
+    a.screen()
+}
+
+#[test]
+fn a_long_patient_id_is_shortened_in_the_middle_never_cut_silently() {
+    let q = mini();
+    for id in ["C-2026-00012345ABCDEFGHIJKL", "X-2026-00012345ABCDEFGHIJKM"] {
+        let mut o = opts(true);
+        o.subject = Some(id.into());
+        let mut a = App::new(&q, &o, (40, 12));
+        let mut screens = vec![screen_text(&draw(&mut a, 40, 12))];
+        enter(&mut a);
+        screens.push(screen_text(&draw(&mut a, 40, 12)));
+        all_no_from_first(&mut a);
+        screens.push(screen_text(&draw(&mut a, 40, 12)));
+        for text in screens {
+            let border = text
+                .lines()
+                .find(|l| l.contains("Front desk"))
+                .unwrap_or_else(|| panic!("{text}"));
+            let start: String = id.chars().take(5).collect();
+            let end: String = id.chars().skip(id.len() - 5).collect();
+            assert!(
+                border.contains(&start) && border.contains('…') && border.contains(&end),
+                "{id}: {border}"
+            );
+        }
+        // At 80 columns the whole ID shows.
+        let text = screen_text(&draw(&mut a, 80, 24));
+        assert!(
+            text.contains(&format!("Front desk · patient {id}")),
+            "{text}"
+        );
     }
 }
 

@@ -50,7 +50,7 @@ const SUBJECT_LIMIT: usize = 40;
 const NUMBER_LIMIT: usize = 24;
 /// Longest folder path typed on the save-failed screen.
 const FOLDER_LIMIT: usize = 1024;
-/// Lines a turn of the mouse wheel scrolls a page or a list by.
+/// Lines a turn of the mouse wheel scrolls a page by (options for a list).
 const WHEEL_LINES: isize = 3;
 
 /// Which screen is shown.
@@ -391,6 +391,7 @@ impl<'q> App<'q> {
             typed: !self.input.is_empty(),
             options,
             cut: q.is_some() && view::question_max_scroll(self) > 0,
+            from_result: self.screen == Screen::Review && self.resume_at.is_none(),
         }
     }
 

@@ -137,6 +137,8 @@ pub enum When {
     Empty,
     /// The question's text is longer than the rows it has.
     Cut,
+    /// The review list was opened from the result (closing it goes back there).
+    FromResult,
 }
 
 /// A key, or a class of keys, as written in the table.
@@ -519,8 +521,23 @@ pub static BINDINGS: &[Binding] = &[
     b(
         &[Code(KeyCode::Enter)],
         Action::Confirm,
-        "change this answer",
+        "change (this answer)",
         &[Review],
+    ),
+    // The way back, with where it leads; a narrow hint bar keeps "back".
+    only(
+        b(
+            &[
+                Char('r'),
+                Code(KeyCode::Esc),
+                Code(KeyCode::Left),
+                Char('b'),
+            ],
+            Action::Close,
+            "back (to the result)",
+            &[Review],
+        ),
+        When::FromResult,
     ),
     b(
         &[
@@ -530,7 +547,7 @@ pub static BINDINGS: &[Binding] = &[
             Char('b'),
         ],
         Action::Close,
-        "back to the questions",
+        "back (to the questions)",
         &[Review],
     ),
     // Result.
@@ -738,6 +755,8 @@ pub struct Facts {
     pub options: usize,
     /// The question's text is longer than the rows it has (it scrolls).
     pub cut: bool,
+    /// The review list on screen was opened from the result.
+    pub from_result: bool,
 }
 
 impl Binding {
@@ -752,6 +771,7 @@ impl Binding {
                 When::Typed => facts.typed,
                 When::Empty => !facts.typed,
                 When::Cut => facts.cut,
+                When::FromResult => facts.from_result,
             }
     }
 }

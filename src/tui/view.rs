@@ -208,28 +208,55 @@ fn titled<'a>(title: String, theme: Theme) -> Block<'a> {
     framed().title(Span::styled(format!(" {title} "), theme.heading()))
 }
 
-/// In front-desk mode, the frame's bottom border says so, with the current patient's ID.
-fn staff_tagged<'a>(block: Block<'a>, app: &App, theme: Theme) -> Block<'a> {
+/// Columns the "↓ more" marker of a scrolling page takes in the bottom border, with a gap.
+const MORE_MARKER: u16 = 9;
+
+/// In front-desk mode, the frame's bottom border says so, with the current patient's ID. A
+/// page that scrolls (`scrolls`) keeps room for its "↓ more" marker. An ID too long for the
+/// border keeps its start and its end around an ellipsis, so that two IDs that differ in
+/// either stay told apart; it is never cut without one.
+fn staff_tagged<'a>(block: Block<'a>, app: &App, theme: Theme, scrolls: bool) -> Block<'a> {
     if !app.staff {
         return block;
     }
-    let id = match &app.subject {
+    // The border's corners, the spaces around the title, and the marker.
+    let room = app
+        .size
+        .0
+        .saturating_sub(4 + if scrolls { MORE_MARKER } else { 0 });
+    let text = match &app.subject {
         Some(id) => {
-            let room = usize::from(app.size.0 / 2).max(8);
-            let mut cut: String = id.chars().take(room).collect();
-            if cut.len() < id.len() {
-                cut.pop();
-                cut.push('…');
+            let long = format!("Front desk · patient {id}");
+            if width_of(&long) <= room {
+                long
+            } else {
+                let short = "Front desk · ";
+                let keep = room.saturating_sub(width_of(short));
+                format!("{short}{}", middle_ellipsis(id, usize::from(keep)))
             }
-            format!("patient {cut}")
         }
-        None => "no patient ID".into(),
+        None => "Front desk · no patient ID".into(),
     };
-    block.title_bottom(Line::styled(format!(" Front desk · {id} "), theme.bold()))
+    block.title_bottom(Line::styled(format!(" {text} "), theme.bold()))
+}
+
+/// `text` in at most `room` characters: whole, or its start and its end (the longer part)
+/// around "…".
+fn middle_ellipsis(text: &str, room: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= room {
+        return text.to_string();
+    }
+    let kept = room.saturating_sub(1).max(2);
+    let head = kept / 2;
+    let tail = kept - head;
+    let start: String = chars[..head.min(chars.len())].iter().collect();
+    let end: String = chars[chars.len().saturating_sub(tail)..].iter().collect();
+    format!("{start}…{end}")
 }
 
 fn welcome(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
-    let block = staff_tagged(titled(app.q.title().to_string(), theme), app, theme);
+    let block = staff_tagged(titled(app.q.title().to_string(), theme), app, theme, true);
     let body = welcome_lines(app, inner(area).width, theme);
     scrolling_page(f, area, block, body, app.result_scroll, theme.dim());
 }
@@ -359,7 +386,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let Some((index, q)) = app.question() else {
         return;
     };
-    let block = staff_tagged(titled(app.q.title().to_string(), theme), app, theme);
+    let block = staff_tagged(titled(app.q.title().to_string(), theme), app, theme, false);
     let inside = block.inner(area);
     f.render_widget(block, area);
     let w = inside.width;
@@ -400,7 +427,7 @@ fn question(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         layout.answer_area,
         layout.answer,
         app.list_scroll,
-        &help_key(app),
+        Some(&help_key(app)),
         theme,
     );
     f.render_widget(Paragraph::new(layout.messages), layout.msg_area);
@@ -825,93 +852,180 @@ fn box_lines(app: &App, q: &crate::model::Question, w: u16, theme: Theme, part: 
 }
 
 /// Renders the answer part in `area`, scrolled so the focus shows, with "more above" and
-/// "more below" rows (counting options) where lines are out of view. A focused option too long
-/// for the window shows its start, and the row under it says which key shows it all.
+/// "more below" rows (counting options) where lines are out of view. Options show whole: none
+/// is cut at the top or the bottom, so no line shows without its option's number and box.
+/// Only a focused option too long for the window alone shows its start, and the row under it
+/// says which key shows it all (`help`; with none, that there is more).
 fn scrolled_list(
     f: &mut Frame,
     area: Rect,
     part: AnswerPart,
     wheeled: Option<u16>,
-    help: &str,
+    help: Option<&str>,
     theme: Theme,
 ) {
-    let height = usize::from(area.height);
-    let total = part.lines.len();
-    let (_, last) = part.focus.unwrap_or((0, 0));
-    let (scroll, rows) = list_window(&part, usize::from(area.height), wheeled);
-    // Options (or, for a box, lines) wholly or partly out of view.
-    let (hidden_above, hidden_below) = if part.items.is_empty() {
-        (scroll, total.saturating_sub(scroll + rows))
-    } else {
-        (
-            part.items.iter().filter(|s| **s < scroll).count(),
-            part.items.iter().filter(|s| **s >= scroll + rows).count(),
-        )
-    };
-    // An option cut short: the help lists every option in full.
-    let focus_cut = wheeled.is_none()
-        && !part.items.is_empty()
-        && part.focus.is_some()
-        && last >= scroll + rows;
+    let win = list_window(&part, usize::from(area.height), wheeled);
+    let (from, shown) = win.lines;
+    // Options (or, for a box, lines) out of view; one cut short counts as out of view.
+    let hidden_above = win.first;
+    let hidden_below = win.count - win.end + usize::from(win.cut && !win.focus_cut);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    if scroll > 0 && height > 1 {
+    if win.above {
         lines.push(Line::styled(
             format!("↑ {hidden_above} more above"),
             theme.dim(),
         ));
     }
     let top = lines.len();
-    lines.extend(part.lines.iter().skip(scroll).take(rows).cloned());
-    if scroll + rows < total && lines.len() < height {
-        let text = match (focus_cut, hidden_below) {
-            (true, 0) => format!("↓ more: {help} shows it all"),
-            (true, n) => format!("↓ {n} more; {help} shows it all"),
-            (false, 0) => "↓ more below".to_string(),
-            (false, n) => format!("↓ {n} more below"),
+    lines.extend(part.lines.iter().skip(from).take(shown).cloned());
+    if win.below {
+        let text = match (win.focus_cut, hidden_below, help) {
+            (true, 0, Some(help)) => format!("↓ more: {help} shows it all"),
+            (true, n, Some(help)) => format!("↓ {n} more; {help} shows it all"),
+            (_, 0, _) => "↓ more below".to_string(),
+            (_, n, _) => format!("↓ {n} more below"),
         };
         lines.push(Line::styled(text, theme.dim()));
     }
     if let Some((line, col)) = part.cursor
-        && line >= scroll
-        && line < scroll + rows
+        && line >= from
+        && line < from + shown
     {
-        let y = area.y + (top + line - scroll) as u16;
+        let y = area.y + (top + line - from) as u16;
         let x = area.x + col.min(area.width.saturating_sub(1));
         f.set_cursor_position(Position::new(x, y));
     }
     f.render_widget(Paragraph::new(lines), area);
 }
 
-/// The first line of the answer part shown in `height` rows, and how many lines show (the
-/// rest are the marker rows). It follows the focus, unless the wheel scrolled the list
-/// (`wheeled`, kept within the list).
-fn list_window(part: &AnswerPart, height: usize, wheeled: Option<u16>) -> (usize, usize) {
-    let total = part.lines.len();
-    if total <= height {
-        return (0, height);
+/// What of a list shows in a window: whole options `first..end` of `count` (a box's lines
+/// count as options of one line), the lines they take (first line, how many), and the marker
+/// rows around them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ListWindow {
+    first: usize,
+    end: usize,
+    count: usize,
+    lines: (usize, usize),
+    above: bool,
+    below: bool,
+    /// The one option shown is longer than the window: only its start shows.
+    cut: bool,
+    /// That option is the focused one.
+    focus_cut: bool,
+}
+
+/// The first line of each option of the answer part, or of each line for a box.
+fn item_starts(part: &AnswerPart) -> Vec<usize> {
+    if part.items.is_empty() {
+        (0..part.lines.len()).collect()
+    } else {
+        part.items.clone()
     }
-    let scroll = match wheeled {
-        // At the end: the "more above" row and the last lines.
-        Some(s) => usize::from(s).min(total - height.saturating_sub(1).max(1)),
+}
+
+/// The marker rows shown in `height` rows when options are out of view above and below: one
+/// row shows no marker, two rows show the lower one only.
+fn marker_rows(height: usize, above: bool, below: bool) -> (bool, bool) {
+    match height {
+        0 | 1 => (false, false),
+        2 if above && below => (false, true),
+        _ => (above, below),
+    }
+}
+
+/// The window that starts at option `first`: as many whole options as fit with their
+/// markers (at least the first, cut if it must be).
+fn window_from(starts: &[usize], total: usize, height: usize, first: usize) -> ListWindow {
+    let count = starts.len();
+    let end_line = |k: usize| starts.get(k).copied().unwrap_or(total);
+    let fill = |rows: usize| {
+        let mut end = first;
+        while end < count && end_line(end + 1) - starts[first] <= rows {
+            end += 1;
+        }
+        end
+    };
+    let (above, _) = marker_rows(height, first > 0, false);
+    let rows = height.saturating_sub(usize::from(above)).max(1);
+    let end = fill(rows);
+    let (above, below) = if end >= count {
+        (above, false)
+    } else {
+        marker_rows(height, first > 0, true)
+    };
+    let rows = height
+        .saturating_sub(usize::from(above) + usize::from(below))
+        .max(1);
+    let whole = fill(rows);
+    let end = whole.max((first + 1).min(count));
+    let cut = whole == first && first < count;
+    // A cut option needs the row under it to say so.
+    let (above, below) = if cut && !below {
+        marker_rows(height, first > 0, true)
+    } else {
+        (above, below)
+    };
+    let rows = height
+        .saturating_sub(usize::from(above) + usize::from(below))
+        .max(1);
+    let from = starts.get(first).copied().unwrap_or(total);
+    let shown = (end_line(end) - from).min(rows);
+    ListWindow {
+        first,
+        end,
+        count,
+        lines: (from, shown),
+        above,
+        below,
+        cut,
+        focus_cut: false,
+    }
+}
+
+/// The window of the answer part in `height` rows. It follows the focus (as little scrolled
+/// as shows it whole), unless the wheel scrolled the list (`wheeled`, in options, kept within
+/// the list).
+fn list_window(part: &AnswerPart, height: usize, wheeled: Option<u16>) -> ListWindow {
+    let starts = item_starts(part);
+    let total = part.lines.len();
+    let count = starts.len();
+    if total <= height || count == 0 {
+        return ListWindow {
+            first: 0,
+            end: count,
+            count,
+            lines: (0, total),
+            above: false,
+            below: false,
+            cut: false,
+            focus_cut: false,
+        };
+    }
+    let item_of = |line: usize| starts.iter().rposition(|s| *s <= line).unwrap_or(0);
+    let last_first = (0..count)
+        .find(|&k| {
+            let w = window_from(&starts, total, height, k);
+            w.end >= count && !w.cut
+        })
+        .unwrap_or(count - 1);
+    let first = match wheeled {
+        Some(s) => usize::from(s).min(last_first),
         None => {
-            let (first, last) = part.focus.unwrap_or((0, 0));
-            let mut scroll = 0;
-            // Two rounds: the markers take rows, which can move the focus out of view.
-            for _ in 0..2 {
-                let above = usize::from(scroll > 0);
-                let rows = height.saturating_sub(above + 1).max(1);
-                if last >= scroll + rows {
-                    scroll = last + 1 - rows;
-                }
-                scroll = scroll.min(first).min(total.saturating_sub(rows));
-            }
-            scroll
+            let (a, b) = part
+                .focus
+                .map_or((0, 0), |(first, last)| (item_of(first), item_of(last)));
+            (0..=a)
+                .find(|&k| window_from(&starts, total, height, k).end > b)
+                .unwrap_or(a)
         }
     };
-    let above = usize::from(scroll > 0);
-    let rows = height.saturating_sub(above).max(1);
-    let below = usize::from(scroll + rows < total);
-    (scroll, height.saturating_sub(above + below).max(1))
+    let mut win = window_from(&starts, total, height, first);
+    win.focus_cut = win.cut
+        && wheeled.is_none()
+        && !part.items.is_empty()
+        && part.focus.is_some_and(|(f, _)| item_of(f) == first);
+    win
 }
 
 /// Which part of the question screen a row of the window is in.
@@ -937,14 +1051,14 @@ pub fn question_part_at(app: &App, row: u16) -> Option<QuestionPart> {
 }
 
 /// Where the answer part of the question on screen is scrolled to now, and how far it can
-/// scroll (0 when it fits).
+/// scroll (0 when it fits), in options (lines for a box).
 pub fn list_scroll(app: &App) -> (usize, usize) {
     let Some(l) = current_question_layout(app) else {
         return (0, 0);
     };
     let height = usize::from(l.answer_area.height);
-    let (now, _) = list_window(&l.answer, height, app.list_scroll);
-    let (max, _) = list_window(&l.answer, height, Some(u16::MAX));
+    let now = list_window(&l.answer, height, app.list_scroll).first;
+    let max = list_window(&l.answer, height, Some(u16::MAX)).first;
     (now, max)
 }
 
@@ -956,12 +1070,13 @@ pub fn focus_in_view(app: &App) -> bool {
     let Some((first, last)) = l.answer.focus else {
         return true;
     };
-    let (scroll, rows) = list_window(
+    let win = list_window(
         &l.answer,
         usize::from(l.answer_area.height),
         app.list_scroll,
     );
-    first >= scroll && last < scroll + rows
+    let (from, shown) = win.lines;
+    first >= from && last < from + shown
 }
 
 /// Lines of the interrupt of a `stop` rule at this width: the engine's [`Interrupt`], laid out.
@@ -1011,7 +1126,7 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
 fn emergency(app: &App, f: &mut Frame, area: Rect, theme: Theme, rule: usize) {
     let lines = emergency_lines(app, inner(area).width, theme, rule);
     let title = Interrupt::new(&app.session, rule, app.staff).title;
-    let block = staff_tagged(framed(), app, theme)
+    let block = staff_tagged(framed(), app, theme, true)
         .border_type(BorderType::Thick)
         .border_style(theme.alert())
         .title(Span::styled(
@@ -1062,7 +1177,7 @@ impl From<Vec<Line<'static>>> for Body {
 }
 
 fn review(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
-    let block = staff_tagged(titled("Your answers".into(), theme), app, theme);
+    let block = staff_tagged(titled("Your answers".into(), theme), app, theme, false);
     let inside = block.inner(area);
     f.render_widget(block, area);
     let w = inside.width;
@@ -1078,12 +1193,16 @@ fn review(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     .areas(inside);
     f.render_widget(Paragraph::new(messages), message_area);
     let list = app.session.answered_questions();
-    let mut body = Body::default();
+    // Each answer with its question is one entry of the list: it scrolls like a question's
+    // options, whole entries only, with markers that count entries. An entry taller than the
+    // window (between its markers) shortens its question, ending it with "…", so that its
+    // answer always shows.
+    let room = usize::from(list_area.height.saturating_sub(2)).max(2);
+    let mut part = AnswerPart::default();
     if list.is_empty() {
-        body.push(Line::raw("No answers yet."));
-        body.cursor = Some((0, 0));
+        part.lines.push(Line::raw("No answers yet."));
+        part.cursor = Some((0, 0));
     }
-    let mut selected_end = 0;
     for (n, &i) in list.iter().enumerate() {
         let question = &app.q.questions()[i];
         let selected = n == app.review_selected;
@@ -1095,27 +1214,39 @@ fn review(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
         let marker = if selected { "›" } else { " " };
         let first = format!("{marker} {}. ", n + 1);
         let rest = " ".repeat(first.chars().count());
-        if selected {
-            body.cursor = Some((body.lines.len(), 0));
-        }
-        body.extend(wrap(question.wording(app.staff), w, &first, &rest, style));
+        let start = part.lines.len();
+        part.items.push(start);
         let answer = app
             .session
             .answer_of(i)
             .map(|a| answers::display_for(question, a, app.staff))
             .unwrap_or_default();
-        body.extend(wrap(
+        let answer = wrap(
             &answer,
             w,
             &format!("{rest}→ "),
             &format!("{rest}  "),
             theme.bold(),
-        ));
+        );
+        let mut asked = wrap(question.wording(app.staff), w, &first, &rest, style);
+        let keep = room.saturating_sub(answer.len()).max(1);
+        if asked.len() > keep {
+            asked.truncate(keep);
+            if let Some(last) = asked.last_mut() {
+                let mut text = last.to_string();
+                while width_of(&text) + 1 > w && text.pop().is_some() {}
+                text.push('…');
+                *last = Line::styled(text, style);
+            }
+        }
+        part.lines.extend(asked);
+        part.lines.extend(answer);
         if selected {
-            selected_end = body.lines.len() - 1;
+            part.focus = Some((start, part.lines.len() - 1));
+            part.cursor = Some((start, 0));
         }
     }
-    render_body(f, list_area, body, follow(selected_end, list_area.height));
+    scrolled_list(f, list_area, part, None, None, theme);
 }
 
 /// Where the scrolling text of the result and the emergency interrupt goes.
@@ -1196,7 +1327,7 @@ pub fn max_scroll(app: &App) -> usize {
 
 fn result(app: &App, f: &mut Frame, area: Rect, theme: Theme) {
     let lines = result_lines(app, inner(area).width, theme);
-    let block = staff_tagged(titled("Result".into(), theme), app, theme);
+    let block = staff_tagged(titled("Result".into(), theme), app, theme, true);
     scrolling_page(f, area, block, lines, app.result_scroll, theme.dim());
 }
 
@@ -1421,8 +1552,8 @@ fn hint_rank(ctx: Context, h: &keys::Hint) -> u8 {
         // Enter and the way out never go.
         _ if h.keys.split('/').any(|k| k == "Enter") => 0,
         Action::Quit => 0,
-        // Leaving the folder box is the way out of it.
-        Action::Close if ctx == Context::SaveFolder => 0,
+        // Leaving the folder box is the way out of it; leaving the review list, the way back.
+        Action::Close if matches!(ctx, Context::SaveFolder | Context::Review) => 0,
         Action::Toggle | Action::Help | Action::NextPatient => 1,
         // The list shows each option's key beside it; these go together or not at all.
         Action::Yes | Action::No | Action::Unsure | Action::Pick(_) => 3,
