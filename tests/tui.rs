@@ -1616,7 +1616,8 @@ fn letters_in_a_number_box_are_typing_not_shortcuts() {
     );
     assert_eq!(
         a.error(),
-        Some("Please type the number in digits, such as 42 or 37.5.")
+        Some("Please type the number in digits, such as 42."),
+        "an age is a whole number: no decimal example"
     );
     let text = screen_text(&draw(&mut a, 80, 24));
     assert!(
@@ -1626,17 +1627,28 @@ fn letters_in_a_number_box_are_typing_not_shortcuts() {
     // What the box shows is what Enter records.
     enter(&mut a);
     assert_eq!(answer_to(&a, "age"), Some(&Answer::Number(40.0)));
-    // `1e2` (once saved as 12): the message stays up while typing goes on, so it is seen.
+    // `1e2` (once saved as 12): a message stays up while typing goes on, so it is seen; once
+    // digits follow, it says keys were left out rather than asking for digits.
     ch(&mut a, 'b');
     press(&mut a, KeyCode::End);
     press(&mut a, KeyCode::Backspace);
     press(&mut a, KeyCode::Backspace);
-    typed(&mut a, "1e2");
+    typed(&mut a, "1e");
+    assert_eq!(
+        a.error(),
+        Some("Please type the number in digits, such as 42.")
+    );
+    ch(&mut a, '2');
     assert_eq!(a.input(), "12");
     assert_eq!(
         a.error(),
-        Some("Please type the number in digits, such as 42 or 37.5.")
+        Some("Keys that cannot be part of a number were left out; check the number in the box.")
     );
+    let text = screen_text(&draw(&mut a, 80, 24));
+    assert!(!text.contains("such as"), "{text}");
+    // Editing the box takes the message away.
+    press(&mut a, KeyCode::Backspace);
+    assert_eq!(a.error(), None);
 }
 
 #[test]
@@ -1677,7 +1689,7 @@ fn not_sure_in_a_number_box_is_its_own_line() {
     );
     assert_eq!(
         a.error(),
-        Some("Please type the number in digits, such as 42 or 37.5. Not sure? Press ↓ and Enter.")
+        Some("Please type the number in digits, such as 42. Not sure? Press ↓ and Enter.")
     );
     press(&mut a, KeyCode::Down);
     let text = screen_text(&draw(&mut a, 80, 24));

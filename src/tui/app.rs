@@ -1083,7 +1083,10 @@ impl<'q> App<'q> {
         };
         if number && !answers::is_number_char(c) {
             let unsure = self.question().is_some_and(|(_, q)| q.allows_unsure());
-            let mut m = answers::NUMBER_HELP.to_string();
+            let mut m = self
+                .question()
+                .map_or(answers::NUMBER_HELP, |(_, q)| answers::number_help(q))
+                .to_string();
             if unsure {
                 m.push_str(" Not sure? Press ↓ and Enter.");
             }
@@ -1094,9 +1097,12 @@ impl<'q> App<'q> {
         // Typing goes into the box, also from the "Not sure" line.
         self.cursor = None;
         if self.input.insert(c, limit) {
-            if !self.key_refused {
-                self.error = None;
-            }
+            // After a refused key the message stays, but no longer asks for what is now being
+            // typed: it says that keys were left out, so the number is checked before Enter.
+            self.error = self.key_refused.then(|| {
+                "Keys that cannot be part of a number were left out; check the number in the box."
+                    .to_string()
+            });
         } else {
             self.error = Some(format!("This box takes at most {limit} characters."));
         }

@@ -162,6 +162,9 @@ pub enum AnswerError {
     /// Typed text that is not a number as [`parse_number`] reads it.
     #[error(transparent)]
     NotANumber(#[from] NotANumber),
+    /// The same, for a question that takes whole numbers: its example has no decimals.
+    #[error("{}", WHOLE_NUMBER_HELP)]
+    NotAWholeNumberTyped,
 }
 
 /// Typing that [`parse_number`] does not read as a number; says [`NUMBER_HELP`].
@@ -478,7 +481,13 @@ pub fn parse_input(q: &Question, input: &str) -> Result<Answer, AnswerError> {
             chosen.sort_unstable();
             Answer::Multi(chosen)
         }
-        QuestionType::Number => Answer::Number(parse_number(s)?),
+        QuestionType::Number => Answer::Number(parse_number(s).map_err(|e| {
+            if q.integer {
+                AnswerError::NotAWholeNumberTyped
+            } else {
+                AnswerError::from(e)
+            }
+        })?),
         QuestionType::Text => Answer::Text(s.to_string()),
         QuestionType::Display => return Err(AnswerError::InformationOnly),
     };
@@ -489,6 +498,18 @@ pub fn parse_input(q: &Question, input: &str) -> Result<Answer, AnswerError> {
 /// What to type in a number box, said to anyone whose typing is not a number.
 pub const NUMBER_HELP: &str = "Please type the number in digits, such as 42 or 37.5.";
 
+/// [`NUMBER_HELP`] for a question that takes whole numbers only (its example has no decimals).
+pub const WHOLE_NUMBER_HELP: &str = "Please type the number in digits, such as 42.";
+
+/// What to type in the number box of `q`: [`WHOLE_NUMBER_HELP`] where it takes whole numbers.
+pub fn number_help(q: &Question) -> &'static str {
+    if q.integer {
+        WHOLE_NUMBER_HELP
+    } else {
+        NUMBER_HELP
+    }
+}
+
 /// Whether `c` can be part of a typed number: a digit, a decimal point or comma, a minus.
 pub fn is_number_char(c: char) -> bool {
     c.is_ascii_digit() || matches!(c, '.' | ',' | '-')
@@ -497,7 +518,8 @@ pub fn is_number_char(c: char) -> bool {
 /// Reads a number as a person types it: digits, optionally a leading minus and one decimal
 /// point (or comma). Nothing else is a number here: no exponent (`1e2`), no `inf`, no `+`,
 /// no spaces inside, so what is recorded is the number that was typed. Both front ends read
-/// numbers through this, with the one message [`NUMBER_HELP`].
+/// numbers through this, with the one message [`NUMBER_HELP`] ([`WHOLE_NUMBER_HELP`] for a
+/// question that takes whole numbers, from [`parse_input`]).
 pub fn parse_number(s: &str) -> Result<f64, NotANumber> {
     let digits = s.strip_prefix('-').unwrap_or(s);
     let mut parts = digits.splitn(2, ['.', ',']);
