@@ -1850,6 +1850,8 @@ mod random_keys {
         /// A turn of the mouse wheel (down or up) at a row of the window.
         Wheel(bool, u16),
         Resize(u16, u16),
+        /// No key for a while (the run loop's [`Msg::Pause`]).
+        Pause,
     }
 
     fn input() -> impl Strategy<Value = Input> {
@@ -1879,6 +1881,7 @@ mod random_keys {
                 .prop_map(Input::Shift),
             1 => (any::<bool>(), 0u16..50).prop_map(|(down, row)| Input::Wheel(down, row)),
             1 => (1u16..=130, 1u16..=50).prop_map(|(w, h)| Input::Resize(w, h)),
+            1 => Just(Input::Pause),
         ]
     }
 
@@ -1920,8 +1923,11 @@ mod random_keys {
                 .filter(|k| matches!(k, QuestionType::Number | QuestionType::Text))
                 .filter(|_| !a.help_shown() && !a.confirming_quit());
             let expected = enter_records(&a);
+            let ticks = a.ticked().to_vec();
+            let focus = a.focus();
             let effect = match input {
                 Input::Resize(w, h) => update(&mut a, Msg::Resize(*w, *h)),
+                Input::Pause => update(&mut a, Msg::Pause),
                 Input::Shift(code) => update(&mut a, Msg::Key(shift(*code))),
                 Input::Wheel(down, row) => update(&mut a, wheel(*down, *row)),
                 Input::Key(code) => {
@@ -1958,6 +1964,21 @@ mod random_keys {
                     "{:?} opened an overlay",
                     input
                 );
+            }
+            // A tick goes only by Space on that very option: never for another one ("None of
+            // these" included), never by any other key.
+            if shown.is_some() && a.question().map(|(i, _)| i) == shown {
+                for (i, (was, is)) in ticks.iter().zip(a.ticked()).enumerate() {
+                    if *was && !*is {
+                        prop_assert!(
+                            matches!(input, Input::Key(KeyCode::Char(' '))) && focus == Some(i),
+                            "{:?} took the tick off option {} (focus {:?})",
+                            input,
+                            i + 1,
+                            focus
+                        );
+                    }
+                }
             }
             let after = a.session().answers();
             let Some(c) = shown else {
@@ -2020,8 +2041,9 @@ mod random_keys {
         ) {
             let (q, starts): (Questionnaire, &[&str]) = match which {
                 0 => (mini(), &["Enter n", "Enter n 4 0 Enter y", "Enter n 4 0 Enter n n", ""]),
-                1 => (choices(), &["Enter Enter 1 Enter 4 Space Enter", "Enter Enter", "Enter Enter 1 Enter"]),
-                _ => (long(), &["Enter 1 Space Enter 1 Enter", "Enter", "Enter 1 2 Space Enter"]),
+                // Some start on "None of these" with another option ticked.
+                1 => (choices(), &["Enter Enter 1 Enter 4 Space Enter", "Enter Enter", "Enter Enter 1 Enter", "Enter Enter 1 Enter 1 Space 4"]),
+                _ => (long(), &["Enter 1 Space Enter 1 Enter", "Enter", "Enter 1 2 Space Enter", "Enter 7 Space 1 6"]),
             };
             // Most runs start from a script that reaches a box to type in or a list.
             let start = starts[start % starts.len()];
