@@ -14,9 +14,15 @@ pub const MAX_QUOTED: usize = 40;
 /// Longest word a suggestion is looked for: longer ones are not typos of an id.
 const MAX_WORD: usize = 100;
 
-/// Work (character pairs compared) that the suggestions of one check may cost in all: about a
-/// tenth of a second.
+/// Work (character pairs compared, and [`PER_CANDIDATE`] for each candidate looked at) that the
+/// suggestions of one check may cost in all: about a tenth of a second.
 const BUDGET: usize = 20_000_000;
+
+/// What looking at one candidate costs besides its character pairs: comparing two short ids
+/// costs far more than their few pairs (a candidate read from memory, the comparison set up),
+/// and a candidate passed over for its length costs its reading. Without it, a million short
+/// candidates per unknown name were nearly free to the budget, and a million skipped ones free.
+const PER_CANDIDATE: usize = 64;
 
 /// `s` cut to [`MAX_QUOTED`] characters, with `…` where it was cut.
 pub fn clip(s: &str) -> Cow<'_, str> {
@@ -75,16 +81,17 @@ impl Suggester {
         for c in candidates {
             let m = c.len();
             // Jaro-Winkler reaches 0.8 only for lengths within a factor of ten (see below).
-            if m > 10 * n.max(1) || n > 10 * m.max(1) {
-                continue;
-            }
-            let cost = (n * m).max(1);
+            let compared = m <= 10 * n.max(1) && n <= 10 * m.max(1);
+            let cost = if compared { n * m + PER_CANDIDATE } else { 1 };
             let left = self.budget.get();
             if cost > left {
                 self.budget.set(0);
                 return None;
             }
             self.budget.set(left - cost);
+            if !compared {
+                continue;
+            }
             let score = strsim::jaro_winkler(word, c);
             if score >= 0.8 && best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, c));
@@ -152,6 +159,20 @@ mod tests {
         assert!(answered > 0, "the first lookups get suggestions");
         assert!(answered < 1_000, "later ones do not: {answered}");
         assert_eq!(s.budget.get(), 0);
+    }
+
+    #[test]
+    fn candidates_passed_over_for_their_length_spend_the_budget_too() {
+        let ids: Vec<String> = (0..10_000)
+            .map(|i| format!("a_question_with_a_long_name_{i}"))
+            .collect();
+        let s = Suggester::new();
+        for i in 0..10_000 {
+            // Too short to be a typo of any id: every candidate is passed over unread.
+            let word = format!("x{}", i % 10);
+            assert_eq!(s.did_you_mean(&word, ids.iter().map(String::as_str)), None);
+        }
+        assert_eq!(s.budget.get(), 0, "10^8 candidates looked at for nothing");
     }
 
     #[test]
