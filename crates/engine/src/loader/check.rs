@@ -82,6 +82,17 @@ impl Checker {
         self.add(Problem::new(pointer, message).with_optional_help(help));
     }
 
+    /// Whether a problem found now is kept. Past [`MAX_COLLECTED`] it is only counted (here),
+    /// and the caller need not write it: `if c.keeps() { c.push(…) }`, where a file can have a
+    /// million of the same problem.
+    pub(super) fn keeps(&mut self) -> bool {
+        let keeps = self.problems.len() < MAX_COLLECTED;
+        if !keeps {
+            self.uncollected += 1;
+        }
+        keeps
+    }
+
     /// Collects a problem, or only counts it past [`MAX_COLLECTED`].
     pub(super) fn add(&mut self, p: Problem) {
         if self.problems.len() < MAX_COLLECTED {

@@ -223,7 +223,7 @@ impl Resolver<'_> {
         if let Some(&qi) = self.index.get(id) {
             return Some(qi);
         }
-        if self.broken.contains(id) {
+        if self.broken.contains(id) || !c.keeps() {
             return None;
         }
         let known = self
@@ -463,7 +463,7 @@ impl Resolver<'_> {
             | QuestionType::Text
             | QuestionType::Display => q.option_index(s),
         };
-        if found.is_none() {
+        if found.is_none() && c.keeps() {
             let help = match c.suggest.did_you_mean(s, codes()) {
                 Some(x) => format!("did you mean `{}`?", clip(x)),
                 None => format!("options: {}", list(codes(), n_codes)),

@@ -83,7 +83,7 @@ pub(super) fn check_question(c: &mut Checker, q: &Question, p: &Ptr) {
     use QuestionType::*;
     let kind = q.kind.as_str();
     let mut not_for = |field: &str, present: bool| {
-        if present {
+        if present && c.keeps() {
             c.push(
                 format!("{p}/{field}"),
                 format!("`{field}` does not apply to a {kind} question"),

@@ -210,7 +210,7 @@ pub(super) fn check_tests(
         let answers = test_answers(c, r, &t, &base.to_string());
         super::settings::check_test_settings(c, r, &t, &base.to_string());
         for (ei, id) in t.expect_rules.iter().flatten().enumerate() {
-            if !known.contains(id.as_str()) && !rules.broken.contains(id) {
+            if !known.contains(id.as_str()) && !rules.broken.contains(id) && c.keeps() {
                 let help = c
                     .suggest
                     .did_you_mean(id, rules.known.iter().map(String::as_str))
