@@ -1735,6 +1735,31 @@ fn two_digit_option_numbers_choose_that_option() {
 }
 
 #[test]
+fn a_letter_on_a_numbered_list_says_how_to_answer() {
+    let q = choices();
+    let mut a = app(&q);
+    enter(&mut a);
+    enter(&mut a);
+    assert_eq!(current(&a), "where");
+    // `y` and `n` answer yes/no questions; here they do nothing but say so.
+    for c in ['n', 'y', 'x'] {
+        ch(&mut a, c);
+        assert_eq!(
+            a.error(),
+            Some("Please choose a number from 1 to 3."),
+            "{c}"
+        );
+        assert_eq!(a.focus(), None);
+        assert!(a.session().answers().is_empty() || answer_to(&a, "where").is_none());
+    }
+    let text = squeezed(&screen_text(&draw(&mut a, 40, 12)));
+    assert!(text.contains("!Pleasechooseanumberfrom1to3."), "{text}");
+    ch(&mut a, '2');
+    assert_eq!(a.error(), None);
+    assert_eq!(a.focus(), Some(1));
+}
+
+#[test]
 fn nothing_is_chosen_until_the_person_chooses() {
     let q = mini();
     let mut a = app(&q);

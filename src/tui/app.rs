@@ -26,7 +26,9 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use ratatui::crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
+};
 
 use crate::answers::{self, Answer, AnswerError};
 use crate::frontend::RunOptions;
@@ -1414,10 +1416,24 @@ impl<'q> App<'q> {
 
     /// A key that does nothing here still ends what needed the keys before it: an option
     /// number being typed, and "Start the next patient?" (any key but Enter keeps the result).
-    fn unbound_key(&mut self) {
+    /// A letter on a list says how to answer there (`y` on a numbered list), with the message
+    /// plain mode gives for it.
+    fn unbound_key(&mut self, ev: &KeyEvent) {
         self.digits.clear();
-        if self.context() == Context::ConfirmNext {
+        let ctx = self.context();
+        if ctx == Context::ConfirmNext {
             self.confirm_next = false;
+        }
+        let plain = !ev
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if let (Context::YesNo | Context::Choice | Context::Multi, KeyCode::Char(c), true) =
+            (ctx, ev.code, plain)
+            && !c.is_control()
+            && let Some((_, q)) = self.question()
+            && let Err(e) = answers::parse_input(q, &c.to_string())
+        {
+            self.error = Some(e.to_string());
         }
     }
 
@@ -1555,7 +1571,7 @@ pub fn update<'q>(app: &mut App<'q>, msg: Msg) -> Effect<'q> {
             Some(action) => app.apply(action),
             None => {
                 if ev.kind == KeyEventKind::Press {
-                    app.unbound_key();
+                    app.unbound_key(&ev);
                 }
                 Effect::None
             }
