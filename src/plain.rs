@@ -406,26 +406,31 @@ fn say_notices(
 }
 
 /// The interrupt of a `stop` rule, as plain lines (no symbols, so that a screen reader reads
-/// it out as it stands). Returns true to finish with the advice, false when the person said
-/// the answer was a mistake.
+/// it out as it stands): the headline, why, what to do, then what to tell whoever is called.
+/// Returns true to finish with the advice, false when the person said the answer was a
+/// mistake.
 fn emergency_stop(alert: &Interrupt, io: &mut Lines) -> io::Result<bool> {
     io.say("")?;
     io.say(&format!("{}: {}.", alert.title, alert.headline))?;
-    io.say(alert.message)?;
-    io.say(alert.summary)?;
+    for m in &alert.messages {
+        io.say(m)?;
+    }
+    if let Some(s) = alert.summary {
+        io.say(s)?;
+    }
     for c in &alert.contacts {
         io.say(c)?;
-    }
-    if !alert.tell.is_empty() {
-        io.say("What to tell them:")?;
-        for t in &alert.tell {
-            io.say(&format!("- {t}"))?;
-        }
     }
     if !alert.steps.is_empty() {
         io.say("What to do:")?;
         for (i, step) in alert.steps.iter().enumerate() {
             io.say(&format!("{}. {step}", i + 1))?;
+        }
+    }
+    if !alert.tell.is_empty() {
+        io.say("What to tell them:")?;
+        for t in &alert.tell {
+            io.say(&format!("- {t}"))?;
         }
     }
     loop {

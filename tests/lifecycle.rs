@@ -77,6 +77,7 @@ fn plain(q: &Questionnaire, input: &str) -> Plain {
 }
 
 /// A key the TUI understands: a character, or Enter / Esc / Backspace by name.
+#[derive(Clone, Copy)]
 enum K {
     C(char),
     Enter,
@@ -88,16 +89,21 @@ enum K {
 fn tui<'q>(q: &'q Questionnaire, opts: &RunOptions, keys: &[K]) -> App<'q> {
     let mut app = App::new(q, opts, (120, 60));
     for k in keys {
-        let code = match k {
-            K::C(c) => KeyCode::Char(*c),
-            K::Enter => KeyCode::Enter,
-            K::Esc => KeyCode::Esc,
-            K::Back => KeyCode::BackTab,
-        };
-        let effect = update(&mut app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        assert!(matches!(effect, Effect::None), "no effect expected here");
+        send(&mut app, *k);
     }
     app
+}
+
+/// Sends one key, which must have no effect outside the app.
+fn send(app: &mut App, k: K) {
+    let code = match k {
+        K::C(c) => KeyCode::Char(c),
+        K::Enter => KeyCode::Enter,
+        K::Esc => KeyCode::Esc,
+        K::Back => KeyCode::BackTab,
+    };
+    let effect = update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    assert!(matches!(effect, Effect::None), "no effect expected here");
 }
 
 /// Keys that type `text` and press Enter.
@@ -140,14 +146,16 @@ fn both_show_the_interrupt(q: &Questionnaire) -> (String, String, Interrupt<'_>)
     let mut parts: Vec<String> = vec![
         alert.title.to_string(),
         alert.headline.clone(),
-        alert.message.to_string(),
-        alert.summary.to_string(),
         "What to tell them:".into(),
-        "What to do:".into(),
     ];
+    if !alert.steps.is_empty() {
+        parts.push("What to do:".into());
+    }
+    parts.extend(alert.messages.iter().map(|m| m.to_string()));
+    parts.extend(alert.summary.map(str::to_string));
     parts.extend(alert.contacts.iter().cloned());
     parts.extend(alert.tell.iter().cloned());
-    parts.extend(alert.steps.iter().cloned());
+    parts.extend(alert.steps.iter().map(|s| s.to_string()));
     let said = words(&p.prompts);
     for part in parts {
         let part = words(&part);
@@ -164,6 +172,17 @@ fn an_emergency_stop_reads_the_same_in_both_front_ends() {
     assert_eq!(alert.headline, "CALL 000 NOW");
     assert!(said.contains("EMERGENCY: CALL 000 NOW."), "{said}");
     assert!(shown.contains("EMERGENCY") && shown.contains("CALL 000 NOW"));
+    // The rule has no steps of its own, and the level's only step ("Call 000.") would repeat
+    // the headline: no steps, no summary ("Call 000 now."), no 000 line; the call once.
+    assert_eq!(alert.messages, ["Chest pain now can be a heart attack."]);
+    assert!(alert.steps.is_empty() && alert.summary.is_none() && alert.contacts.is_empty());
+    let from = |text: &str| {
+        text[text.find("EMERGENCY").unwrap()..]
+            .matches("000")
+            .count()
+    };
+    assert_eq!(from(&said), 1, "{said}");
+    assert_eq!(from(&shown), 1, "{shown}");
     // What to tell the call-taker includes the answer that fired the rule.
     assert!(
         alert
@@ -179,7 +198,7 @@ fn a_stop_rule_below_emergency_reads_the_same_and_does_not_say_call_000() {
     assert_eq!(alert.level, Level::Urgent);
     assert_eq!(alert.headline, "SEE A DOCTOR TODAY");
     assert_eq!(alert.title, "STOP");
-    assert_eq!(alert.summary, "See a doctor or go to ED today.");
+    assert_eq!(alert.summary, Some("See a doctor or go to ED today."));
     // Neither front end calls it an emergency or says to call 000 now; the 000 line is there
     // because the questionnaire lists it for `urgent`.
     for text in [&said, &shown] {

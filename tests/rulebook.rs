@@ -148,6 +148,19 @@ fn every_question_and_rule_of_the_built_in_questionnaire_is_in_the_rulebook() {
         if let Some(n) = &r.rule.practitioner_note {
             assert!(section.contains(&md(n)), "{}: note", r.rule.id);
         }
+        // A stop rule's own steps, in both wordings, numbered in order.
+        for (label, steps) in [
+            ("Steps on its interrupt:", &r.rule.steps),
+            ("Steps on its interrupt for staff:", &r.rule.staff_steps),
+        ] {
+            if let Some(steps) = steps {
+                let at = section.find(label).expect(label);
+                for (i, step) in steps.iter().enumerate() {
+                    let line = format!("\n  {}. {}\n", i + 1, md(step));
+                    assert!(section[at..].contains(&line), "{}: {line:?}", r.rule.id);
+                }
+            }
+        }
         for s in &r.rule.sources {
             let title = md(&q.source(s).expect("cited source exists").title);
             assert!(

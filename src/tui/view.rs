@@ -1091,17 +1091,14 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
         theme.alert().add_modifier(Modifier::REVERSED),
     ));
     out.push(Line::default());
-    out.extend(wrap(alert.message, w, "", "", theme.bold()));
-    out.extend(wrap(alert.summary, w, "", "", Style::new()));
+    for m in &alert.messages {
+        out.extend(wrap(m, w, "", "", theme.bold()));
+    }
+    if let Some(s) = alert.summary {
+        out.extend(wrap(s, w, "", "", Style::new()));
+    }
     for c in &alert.contacts {
         out.extend(wrap(c, w, "☎ ", "  ", theme.bold()));
-    }
-    if !alert.tell.is_empty() {
-        out.push(Line::default());
-        out.push(Line::styled("What to tell them:", theme.heading()));
-    }
-    for t in &alert.tell {
-        out.extend(wrap(t, w, "- ", "  ", Style::new()));
     }
     if !alert.steps.is_empty() {
         out.push(Line::default());
@@ -1111,6 +1108,13 @@ fn emergency_lines(app: &App, w: u16, theme: Theme, rule: usize) -> Vec<Line<'st
             let rest = " ".repeat(first.len());
             out.extend(wrap(step, w, &first, &rest, Style::new()));
         }
+    }
+    if !alert.tell.is_empty() {
+        out.push(Line::default());
+        out.push(Line::styled("What to tell them:", theme.heading()));
+    }
+    for t in &alert.tell {
+        out.extend(wrap(t, w, "- ", "  ", Style::new()));
     }
     out.push(Line::default());
     out.extend(wrap(

@@ -786,9 +786,31 @@ pub struct Rule {
     /// A note for the practitioner (handover).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub practitioner_note: Option<String>,
+    /// What to do, in order, for this rule's own interrupt (`stop` rules only): the steps for
+    /// this emergency, shown under its headline instead of the level's `next_steps`. An
+    /// emergency's headline already says to call the emergency number, so its steps need not
+    /// say it again.
+    // Boxed, as is `staff_steps`: most rules have none, and a questionnaire may hold very many
+    // rules (the memory bounds are per byte of input), so each costs one pointer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Box<Vec<String>>>,
+    /// The steps for front-desk staff, who act for the patient (needs `steps`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_steps: Option<Box<Vec<String>>>,
     /// Ids of `sources` this rule rests on.
     #[serde(default)]
     pub sources: Vec<String>,
+}
+
+impl Rule {
+    /// The rule's own interrupt steps for the audience (staff wording where given and
+    /// wanted); `None` when it has none.
+    pub fn steps_for(&self, staff: bool) -> Option<&[String]> {
+        match (&self.staff_steps, staff) {
+            (Some(s), true) => Some(s),
+            _ => self.steps.as_deref().map(Vec::as_slice),
+        }
+    }
 }
 
 /// An embedded test case: answers and the outcome they must give.

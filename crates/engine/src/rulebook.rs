@@ -2,8 +2,9 @@
 //!
 //! [`markdown`] writes the whole questionnaire: every section and question with its patient and
 //! staff wording, its help, its answer type and when it is asked; every rule with its condition
-//! in plain English, how it treats "Not sure", its message, practitioner note and sources; and
-//! the embedded scenario tests that show each rule firing and not firing. [`readme_table`] is
+//! in plain English, how it treats "Not sure", its message, the steps of its interrupt,
+//! practitioner note and sources; and the embedded scenario tests that show each rule firing
+//! and not firing. [`readme_table`] is
 //! the compact table kept between [`README_BEGIN`] and [`README_END`] in
 //! `questionnaires/README.md`.
 //!
@@ -1249,7 +1250,7 @@ fn md_rules(w: &mut String, q: &Questionnaire, scenarios: &Scenarios) {
     }
 }
 
-/// One rule: level, condition, "Not sure", message, note and sources.
+/// One rule: level, condition, "Not sure", message, interrupt steps, note and sources.
 fn rule(w: &mut String, q: &Questionnaire, ri: usize, scenarios: &Scenarios) {
     let r = &q.rules()[ri].rule;
     let stop = if r.stop {
@@ -1267,6 +1268,12 @@ fn rule(w: &mut String, q: &Questionnaire, ri: usize, scenarios: &Scenarios) {
     labelled("Fires when", &rule_phrase(q, ri, &[]), w);
     let _ = writeln!(w, "- **\"Not sure\":** {}", unsure_sentence(q, ri));
     let _ = writeln!(w, "- **Message to the person:** {}", md(&r.message));
+    if let Some(s) = &r.steps {
+        steps(w, "Steps on its interrupt", s);
+    }
+    if let Some(s) = &r.staff_steps {
+        steps(w, "Steps on its interrupt for staff", s);
+    }
     if let Some(n) = &r.practitioner_note {
         let _ = writeln!(w, "- **Practitioner note:** {}", md(n));
     }

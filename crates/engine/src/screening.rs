@@ -320,9 +320,20 @@ impl<'q> Screening<'q> {
     }
 }
 
-/// What the interrupt of a `stop` rule says, derived from the rule's level: a `stop` rule at
-/// `urgent` reads the same in every front end (its own headline, contacts and steps), and only
-/// an `emergency` one says to call the emergency number.
+/// What the interrupt of a `stop` rule says: a headline from the rule's level, why (the rule's
+/// message), what to do (the rule's own steps) and what to tell whoever is called.
+///
+/// An `emergency` interrupt says to call the emergency number once, in its headline, and
+/// nothing else says it again: it shows no summary and no phone lines (the level's summary and
+/// the emergency contact's line both repeat the call), and without steps of its own it falls
+/// back to the level's next steps less those that name the emergency number. A `stop` rule
+/// below `emergency` reads the same in every front end too, headed by its level's label in
+/// capitals (`SEE A DOCTOR TODAY`), with the level's summary and the phone lines the
+/// questionnaire lists for that level.
+///
+/// When several `stop` rules at the interrupting rule's level fire together (an answer given
+/// earlier and kept, a "Not sure" escalating two rules), the interrupt holds all of them: their
+/// messages and their steps in rule order, each step once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Interrupt<'q> {
     /// The level of the rule.
@@ -332,57 +343,117 @@ pub struct Interrupt<'q> {
     /// The headline: `CALL 000 NOW` (the emergency contact's number), or the level's label in
     /// capitals (`SEE A DOCTOR TODAY`).
     pub headline: String,
-    /// The rule's message.
-    pub message: &'q str,
-    /// The summary of the level's advice (staff wording in front-desk mode).
-    pub summary: &'q str,
-    /// Phone lines shown for the level, in words ([`report::contact_line`]).
+    /// Why: the message of each `stop` rule that fired at this level, in rule order.
+    pub messages: Vec<&'q str>,
+    /// The summary of the level's advice (staff wording in front-desk mode); `None` for an
+    /// emergency, whose summary would repeat the headline's call.
+    pub summary: Option<&'q str>,
+    /// Phone lines shown for the level, in words ([`report::contact_line`]); none for an
+    /// emergency, whose number is the headline.
     pub contacts: Vec<String>,
-    /// What to tell the call-taker: each contact's `tell`, then the answers that fired the
-    /// rule (`"question": answer`).
+    /// What to do: the rules' own steps (staff wording in front-desk mode), each once, else the
+    /// level's next steps (for an emergency, less those naming the emergency number).
+    pub steps: Vec<&'q str>,
+    /// What to tell the call-taker: each listed contact's `tell` (for an emergency, the
+    /// emergency contact's), then the answers that fired the rules (`"question": answer`).
     pub tell: Vec<String>,
-    /// What to do: the level's next steps (staff wording in front-desk mode).
-    pub steps: &'q [String],
 }
 
 impl<'q> Interrupt<'q> {
     /// The interrupt of rule `rule` where `session` stopped; `staff` picks the question
-    /// wording.
+    /// wording and the steps.
     pub fn new(session: &Session<'q>, rule: usize, staff: bool) -> Self {
         let q = session.questionnaire();
-        let r = &q.rules()[rule].rule;
-        let level = r.level;
+        let level = q.rules()[rule].rule.level;
+        let emergency = level == Level::Emergency;
         let advice = q.advice().for_level(level);
-        let contacts = report::contacts_for(q, level);
-        let headline = match (level, q.emergency_contact()) {
-            (Level::Emergency, Some(c)) => format!("CALL {} NOW", c.number),
-            (Level::Emergency, None) => "CALL EMERGENCY SERVICES NOW".to_string(),
+        let call = q.emergency_contact().filter(|_| emergency);
+        let headline = match (emergency, call) {
+            (true, Some(c)) => format!("CALL {} NOW", c.number),
+            (true, None) => "CALL EMERGENCY SERVICES NOW".to_string(),
             _ => advice.label.to_uppercase(),
         };
-        let reasons = report::findings(q, session.answers(), &session.outcome(), staff)
-            .into_iter()
-            .filter(|f| f.rule_id == r.id)
-            .flat_map(|f| f.because)
-            .map(|b| format!("\"{}\": {}", b.question, b.answer));
+        let outcome = session.outcome();
+        let mut fired: Vec<usize> = outcome
+            .findings
+            .iter()
+            .map(|f| f.rule)
+            .filter(|&r| {
+                let r = &q.rules()[r].rule;
+                r.stop && r.level == level
+            })
+            .chain([rule])
+            .collect();
+        fired.sort_unstable();
+        fired.dedup();
+        let rules: Vec<&'q crate::model::Rule> =
+            fired.iter().map(|&r| &*q.rules()[r].rule).collect();
+        let contacts: Vec<&'q Contact> = match call {
+            Some(c) => vec![c],
+            None if emergency => Vec::new(),
+            None => report::contacts_for(q, level),
+        };
+        let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        let mut reasons: Vec<String> = Vec::new();
+        for f in report::findings(q, session.answers(), &outcome, staff) {
+            if ids.contains(&f.rule_id) {
+                for b in f.because {
+                    let line = format!("\"{}\": {}", b.question, b.answer);
+                    if !reasons.contains(&line) {
+                        reasons.push(line);
+                    }
+                }
+            }
+        }
         Interrupt {
             level,
-            title: if level == Level::Emergency {
-                "EMERGENCY"
-            } else {
-                "STOP"
-            },
+            title: if emergency { "EMERGENCY" } else { "STOP" },
             headline,
-            message: &r.message,
-            summary: advice.summary_for(staff),
+            messages: rules.iter().map(|r| r.message.as_str()).collect(),
+            summary: (!emergency).then(|| advice.summary_for(staff)),
             tell: contacts
                 .iter()
-                .filter_map(|c: &&Contact| c.tell.clone())
+                .filter_map(|c| c.tell.clone())
                 .chain(reasons)
                 .collect(),
-            contacts: contacts.iter().map(|c| report::contact_line(c)).collect(),
-            steps: advice.next_steps_for(staff),
+            contacts: if emergency {
+                Vec::new()
+            } else {
+                contacts.iter().map(|c| report::contact_line(c)).collect()
+            },
+            steps: steps(&rules, advice.next_steps_for(staff), call, staff),
         }
     }
+}
+
+/// The steps of an interrupt: the rules' own, in rule order and each once; or, when none has
+/// any, the level's `fallback` steps less those that name the number the headline calls.
+fn steps<'q>(
+    rules: &[&'q crate::model::Rule],
+    fallback: &'q [String],
+    call: Option<&Contact>,
+    staff: bool,
+) -> Vec<&'q str> {
+    let own: Vec<&'q String> = rules
+        .iter()
+        .filter_map(|r| r.steps_for(staff))
+        .flatten()
+        .collect();
+    let chosen: Vec<&'q String> = if own.is_empty() {
+        fallback
+            .iter()
+            .filter(|s| call.is_none_or(|c| !s.contains(c.number.as_str())))
+            .collect()
+    } else {
+        own
+    };
+    let mut out: Vec<&'q str> = Vec::with_capacity(chosen.len());
+    for s in chosen {
+        if !out.contains(&s.as_str()) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// Something a change did to the other questions, said right after it: answers removed

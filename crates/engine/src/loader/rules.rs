@@ -83,6 +83,7 @@ fn check_rule_fields(c: &mut Checker, r: &Rule, base: &Ptr, source_ids: &HashSet
             None,
         );
     }
+    check_steps(c, r, base);
     if r.coverage_exempt
         .as_ref()
         .is_some_and(|w| w.trim().is_empty())
@@ -106,6 +107,50 @@ fn check_rule_fields(c: &mut Checker, r: &Rule, base: &Ptr, source_ids: &HashSet
                 ),
             );
         }
+    }
+}
+
+/// A rule's own interrupt steps: only on a `stop` rule (no other rule has an interrupt to
+/// show them in), never an empty list or an empty step, and staff steps only beside steps (a
+/// person checking themselves would otherwise get the level's steps and staff another list).
+fn check_steps(c: &mut Checker, r: &Rule, base: &Ptr) {
+    for (field, list) in [("steps", &r.steps), ("staff_steps", &r.staff_steps)] {
+        let Some(list) = list else { continue };
+        if !r.stop {
+            c.push(
+                format!("{base}/{field}"),
+                format!(
+                    "rule `{}` has `{field}` but no `\"stop\": true`: only the interrupt of a \
+                     stop rule shows them",
+                    clip(&r.id)
+                ),
+                Some(format!(
+                    "add `\"stop\": true`, or remove `{field}` (the result shows the level's \
+                     next steps)"
+                )),
+            );
+        }
+        if list.is_empty() {
+            c.push(
+                format!("{base}/{field}"),
+                format!("`{field}` is an empty list"),
+                Some(format!(
+                    "give at least one step, or remove `{field}` to show the level's steps"
+                )),
+            );
+        }
+        for (i, step) in list.iter().enumerate() {
+            if step.trim().is_empty() {
+                c.push(format!("{base}/{field}/{i}"), "the step is empty", None);
+            }
+        }
+    }
+    if r.staff_steps.is_some() && r.steps.is_none() {
+        c.push(
+            format!("{base}/staff_steps"),
+            format!("rule `{}` has `staff_steps` but no `steps`", clip(&r.id)),
+            Some("add `steps` for a person checking themselves".into()),
+        );
     }
 }
 
@@ -251,5 +296,74 @@ fn test_answers(c: &mut Checker, r: &Resolver, t: &TestCase, base: &str) -> Opti
             }
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    const MINI: &str = include_str!("../../../../tests/fixtures/mini.json");
+
+    /// The mini fixture with `edit` applied to its rules, loaded.
+    fn load(edit: impl FnOnce(&mut Value)) -> Result<crate::Questionnaire, String> {
+        let mut v: Value = serde_json::from_str(MINI).unwrap();
+        edit(&mut v["rules"]);
+        crate::loader::load_str("steps.json", v.to_string().as_bytes()).map_err(|e| e.render(false))
+    }
+
+    #[test]
+    fn a_stop_rule_keeps_its_own_steps_in_both_wordings() {
+        let q = load(|r| {
+            r[0]["steps"] = json!(["Ask for an ambulance."]);
+            r[0]["staff_steps"] = json!(["Ask for an ambulance for the patient."]);
+        })
+        .expect("loads");
+        let rule = &q.rules()[0].rule;
+        assert_eq!(rule.steps_for(false).unwrap(), ["Ask for an ambulance."]);
+        assert_eq!(
+            rule.steps_for(true).unwrap(),
+            ["Ask for an ambulance for the patient."]
+        );
+        assert_eq!(q.rules()[1].rule.steps_for(true), None);
+    }
+
+    #[test]
+    fn steps_are_refused_where_no_interrupt_shows_them_and_when_empty() {
+        type Edit = fn(&mut Value);
+        let cases: [(&str, Edit, &str); 4] = [
+            (
+                "/rules/1/steps",
+                |r| r[1]["steps"] = json!(["Tell your practitioner."]),
+                "no `\"stop\": true`",
+            ),
+            (
+                "/rules/0/steps",
+                |r| r[0]["steps"] = json!([]),
+                "empty list",
+            ),
+            (
+                "/rules/0/steps/1",
+                |r| r[0]["steps"] = json!(["Ask for an ambulance.", "  "]),
+                "the step is empty",
+            ),
+            (
+                "/rules/0/staff_steps",
+                |r| r[0]["staff_steps"] = json!(["Stay with the patient."]),
+                "`staff_steps` but no `steps`",
+            ),
+        ];
+        for (at, edit, says) in cases {
+            let err = load(edit).expect_err(at);
+            assert!(err.contains(at) && err.contains(says), "{at}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_control_character_in_a_step_is_refused_where_it_is() {
+        let err = load(|r| r[0]["staff_steps"] = json!(["Stay\u{1b}[2J here."]))
+            .expect_err("a control character");
+        assert!(err.contains("/rules/0/staff_steps/0"), "{err}");
+        assert!(err.contains("control character (U+001B"), "{err}");
     }
 }
