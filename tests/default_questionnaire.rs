@@ -240,11 +240,20 @@ fn content_keeps_the_briefs_promises() {
         assert!(!r.sources.is_empty(), "rule `{}` cites no source", r.id);
         if r.level == Level::Emergency {
             assert!(r.stop, "emergency rule `{}` does not stop", r.id);
+            // The interrupt's headline says to call 000; the message says why and the rule's
+            // own steps say what else to do, in both wordings, without saying it again or
+            // naming another line to call.
+            let texts = r.steps.iter().chain(&r.staff_steps).flat_map(|s| s.iter());
             assert!(
-                r.message.contains("000"),
-                "emergency rule `{}` does not say 000",
+                r.steps.is_some() && r.staff_steps.is_some(),
+                "`{}` has no steps",
                 r.id
             );
+            for text in std::iter::once(&r.message).chain(texts) {
+                for other in ["000", "Lifeline", "13 11 14", "1800"] {
+                    assert!(!text.contains(other), "`{}` says {other}: {text}", r.id);
+                }
+            }
         }
         let lower = r.message.to_lowercase();
         assert!(
@@ -261,8 +270,17 @@ fn content_keeps_the_briefs_promises() {
             .unwrap_or_else(|| panic!("rule `{id}`"))
             .rule
     };
+    // In danger now: an emergency (its interrupt says to call 000, and nothing of Lifeline,
+    // checked above), and staff stay with the person.
     let danger = rule("em_self_harm");
-    assert!(danger.message.contains("000") && !danger.message.contains("13 11 14"));
+    assert!(danger.stop && danger.level == Level::Emergency);
+    assert!(
+        danger
+            .staff_steps
+            .as_ref()
+            .is_some_and(|s| s[0].starts_with("Stay with the patient")),
+        "staff are told to stay with the person in danger"
+    );
     let thoughts = rule("self_harm_thoughts");
     let lifeline = thoughts.message.find("13 11 14").expect("Lifeline number");
     assert!(thoughts.message.find("000").is_some_and(|z| z > lifeline));
@@ -646,7 +664,7 @@ fn version_1_1_0_is_kept_and_still_passes_its_own_scenarios() {
     ))
     .expect("the 1.1.0 copy loads");
     assert_eq!(old.version(), "1.1.0");
-    assert_eq!(embedded().version(), "2.3.0");
+    assert_eq!(embedded().version(), "2.4.0");
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_needlecheck"))
         .args(["validate", "tests/fixtures/dry-needling-1.1.0.json"])
         .output()

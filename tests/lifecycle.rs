@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use needlecheck::frontend::RunOptions;
-use needlecheck::model::Level;
+use needlecheck::model::{Level, QuestionType};
 use needlecheck::questionnaire::Questionnaire;
 use needlecheck::report::outcome_line;
 use needlecheck::screening::{
@@ -84,6 +84,8 @@ enum K {
     Esc,
     /// Shift-Tab: back to the previous question, also from a box to type in.
     Back,
+    Home,
+    Down,
 }
 
 fn tui<'q>(q: &'q Questionnaire, opts: &RunOptions, keys: &[K]) -> App<'q> {
@@ -101,6 +103,8 @@ fn send(app: &mut App, k: K) {
         K::Enter => KeyCode::Enter,
         K::Esc => KeyCode::Esc,
         K::Back => KeyCode::BackTab,
+        K::Home => KeyCode::Home,
+        K::Down => KeyCode::Down,
     };
     let effect = update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     assert!(matches!(effect, Effect::None), "no effect expected here");
@@ -205,6 +209,220 @@ fn a_stop_rule_below_emergency_reads_the_same_and_does_not_say_call_000() {
         assert!(!text.contains("CALL 000 NOW"), "{text}");
         assert!(!text.contains("EMERGENCY"), "{text}");
         assert!(text.contains("Go to ED or see a doctor today."), "{text}");
+    }
+}
+
+// ---------- the emergencies of the built-in questionnaire ----------
+
+fn dry_needling() -> Questionnaire {
+    needlecheck::loader::load_path(Path::new("questionnaires/dry-needling.json"))
+        .expect("the built-in questionnaire")
+}
+
+/// The answers, in the order they are asked, that take a screening to the interrupt of `rule`:
+/// those of the first embedded test case that fires it, given until it stops.
+fn path_to_stop(q: &Questionnaire, rule: usize) -> Vec<(usize, Answer)> {
+    let id = &q.rules()[rule].rule.id;
+    for case in q.tests() {
+        if !case.expect_rules.as_ref().is_some_and(|r| r.contains(id)) {
+            continue;
+        }
+        let answers = q.parse_answers(&case.answers).expect("the case's answers");
+        let mut session = Session::new(q);
+        let mut path = Vec::new();
+        while let Some(c) = session.current() {
+            let Some(a) = answers.get(c).cloned() else {
+                break;
+            };
+            path.push((c, a.clone()));
+            match session.answer(a) {
+                Ok(Step::Stopped(r)) if r == rule => return path,
+                Ok(Step::Stopped(_)) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    }
+    panic!("no embedded test case reaches the interrupt of `{id}`")
+}
+
+/// The line plain mode reads for an answer.
+fn line_for(q: &Questionnaire, c: usize, a: &Answer) -> String {
+    let question = &q.questions()[c];
+    match a {
+        Answer::Yes => "y".into(),
+        Answer::No => "n".into(),
+        Answer::Unsure => "u".into(),
+        Answer::Choice(i) => (i + 1).to_string(),
+        Answer::Multi(xs) => xs
+            .iter()
+            .map(|i| (i + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        Answer::Number(n) => needlecheck::answers::fmt_num(*n),
+        Answer::Text(t) => {
+            assert!(!t.is_empty(), "{}", question.id);
+            t.clone()
+        }
+    }
+}
+
+/// The keys the TUI takes for an answer.
+fn keys_for(q: &Questionnaire, c: usize, a: &Answer) -> Vec<K> {
+    let question = &q.questions()[c];
+    match a {
+        Answer::Yes => vec![K::C('y')],
+        Answer::No => vec![K::C('n')],
+        Answer::Unsure if question.kind == QuestionType::YesNo => vec![K::C('u')],
+        Answer::Multi(xs) => {
+            let mut keys = vec![K::Home];
+            for i in 0..question.options.len() {
+                if xs.contains(&i) {
+                    keys.push(K::C(' '));
+                }
+                keys.push(K::Down);
+            }
+            keys.push(K::Enter);
+            keys
+        }
+        _ => typed(&line_for(q, c, a)),
+    }
+}
+
+/// The interrupt of `rule` as plain mode says it and as the TUI shows it (in a window tall
+/// enough for all of it), in words; self-check or front-desk wording.
+fn interrupt_in_both(q: &Questionnaire, rule: usize, staff: bool) -> (String, String) {
+    let path = path_to_stop(q, rule);
+    let opts = RunOptions {
+        staff,
+        subject: staff.then(|| "P-1".to_string()),
+        ..RunOptions::default()
+    };
+    let mut input: String = path
+        .iter()
+        .map(|(c, a)| line_for(q, *c, a) + "\n")
+        .collect();
+    input.push('\n');
+    let p = plain_run(q, &opts, &mut input.as_bytes());
+    assert_eq!(p.result.as_ref().ok(), Some(&exit::OK));
+    let start = p
+        .prompts
+        .rfind("EMERGENCY: ")
+        .expect("plain mode shows the interrupt");
+    let end = p.prompts[start..]
+        .find("Type back if you answered by mistake")
+        .expect("the interrupt ends with the question")
+        + start;
+    let said = words(&p.prompts[start..end]);
+    let mut keys = vec![K::Enter];
+    keys.extend(path.iter().flat_map(|(c, a)| keys_for(q, *c, a)));
+    let mut app = App::new(q, &opts, (100, 60));
+    for k in keys {
+        send(&mut app, k);
+    }
+    assert_eq!(app.screen(), Screen::Emergency(rule));
+    let shown = screen(&mut app);
+    assert!(
+        !shown.contains("↓ more"),
+        "the whole interrupt is in view:\n{shown}"
+    );
+    (said, words(&shown))
+}
+
+#[test]
+fn each_emergency_says_call_000_once_with_its_own_steps_and_no_other_line() {
+    let q = dry_needling();
+    let stops: Vec<usize> = (0..q.rules().len())
+        .filter(|&r| q.rules()[r].rule.stop && q.rules()[r].rule.level == Level::Emergency)
+        .collect();
+    let ids: Vec<&str> = stops
+        .iter()
+        .map(|&r| q.rules()[r].rule.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "em_chest_pain",
+            "em_breathing",
+            "em_stroke",
+            "em_headache",
+            "em_back_belly",
+            "em_self_harm",
+            "after_needling_emergency",
+            "cad_now"
+        ]
+    );
+    for staff in [false, true] {
+        for &rule in &stops {
+            let r = &q.rules()[rule].rule;
+            let own = r
+                .steps_for(staff)
+                .expect("every emergency has its own steps");
+            let (said, shown) = interrupt_in_both(&q, rule, staff);
+            for (front, text) in [("plain", &said), ("TUI", &shown)] {
+                let at = format!("{front}, `{}`, staff {staff}:\n{text}", r.id);
+                // The call, once: in the headline, before anything else is said.
+                assert_eq!(text.matches("000").count(), 1, "{at}");
+                let call = text.find("CALL 000 NOW").expect(&at);
+                let why = text.find(&words(&r.message)).expect(&at);
+                assert!(call < why, "{at}");
+                // Then why, then this emergency's steps in order, then what to tell them.
+                let mut from = why;
+                for step in own {
+                    let i = text[from..].find(&words(step)).expect(&at);
+                    from += i;
+                }
+                let tell = text.find("What to tell them:").expect(&at);
+                assert!(from < tell, "{at}");
+                // No other emergency's steps, no other line to call.
+                for &other in stops.iter().filter(|&&o| o != rule) {
+                    for step in q.rules()[other].rule.steps_for(staff).unwrap_or_default() {
+                        if !own.contains(step) {
+                            assert!(!text.contains(&words(step)), "{step:?} in {at}");
+                        }
+                    }
+                }
+                for other in ["Lifeline", "13 11 14", "1800", "nurse"] {
+                    assert!(!text.contains(other), "{other:?} in {at}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn emergencies_that_fire_together_give_their_reasons_and_steps_once_in_rule_order() {
+    let q = dry_needling();
+    let rule = |id: &str| q.rules().iter().position(|r| r.rule.id == id).unwrap();
+    let (chest, breathing) = (rule("em_chest_pain"), rule("em_breathing"));
+    let mut session = Session::new(&q);
+    assert_eq!(session.answer(Answer::No), Ok(Step::Next(1)));
+    assert_eq!(session.answer(Answer::Yes), Ok(Step::Stopped(breathing)));
+    // Back from the alert, keeping the answer, and "yes" to the first question too.
+    assert!(session.back());
+    assert!(session.go_to(0));
+    assert_eq!(session.answer(Answer::Yes), Ok(Step::Stopped(chest)));
+    for staff in [false, true] {
+        let alert = Interrupt::new(&session, chest, staff);
+        let (a, b) = (&q.rules()[chest].rule, &q.rules()[breathing].rule);
+        assert_eq!(alert.messages, [a.message.as_str(), b.message.as_str()]);
+        let mut expected: Vec<&str> = Vec::new();
+        for step in a
+            .steps_for(staff)
+            .unwrap()
+            .iter()
+            .chain(b.steps_for(staff).unwrap())
+        {
+            if !expected.contains(&step.as_str()) {
+                expected.push(step);
+            }
+        }
+        assert_eq!(alert.steps, expected);
+        // The two share their first step: it is said once.
+        assert!(
+            expected.len() < a.steps_for(staff).unwrap().len() + b.steps_for(staff).unwrap().len()
+        );
+        // Both answers are what to tell them, after the call-taker's own line.
+        assert_eq!(alert.tell.len(), 3, "{:?}", alert.tell);
     }
 }
 
