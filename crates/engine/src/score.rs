@@ -113,13 +113,22 @@ pub fn stop_rule(
 /// ones it tested; and when each of those is a "No" (a rule on follow-up questions answered
 /// No), also the answers that showed them, back to questions asked of everyone. Only answers
 /// shown and given are quoted.
-fn because(q: &Questionnaire, ctx: &Ctx, when: &Expr) -> (Vec<usize>, Vec<(usize, usize)>) {
+///
+/// `expanded` is scratch space shared by the rules of one scoring (empty, or all false):
+/// marking the questions followed in a list as long as the questionnaire for each rule made
+/// scoring grow with the number of questions times the rules that fire.
+fn because(
+    q: &Questionnaire,
+    ctx: &Ctx,
+    when: &Expr,
+    expanded: &mut Vec<bool>,
+) -> (Vec<usize>, Vec<(usize, usize)>) {
     let quoted = |c: &Cited| ctx.visible[c.q] && ctx.answers.get(c.q).is_some();
     let mut cited = Vec::new();
     when.explain(ctx, &mut cited);
     let says_no = |c: &Cited| ctx.answers.get(c.q) == Some(&Answer::No);
     if cited.iter().filter(|c| quoted(c)).all(says_no) {
-        let mut expanded = vec![false; q.questions().len()];
+        expanded.resize(q.questions().len(), false);
         let mut next = 0;
         while let Some(c) = cited.get(next).copied() {
             next += 1;
@@ -129,23 +138,23 @@ fn because(q: &Questionnaire, ctx: &Ctx, when: &Expr) -> (Vec<usize>, Vec<(usize
                 show_if.explain(ctx, &mut cited);
             }
         }
+        // Only cited questions were marked: unmarked, the list is ready for the next rule.
+        cited.iter().for_each(|c| expanded[c.q] = false);
     }
     cited.retain(quoted);
     cited.sort_unstable();
     cited.dedup();
     let mut because: Vec<usize> = cited.iter().map(|c| c.q).collect();
     because.dedup();
-    // A question cited by a test of its value other than `contains` is quoted whole.
-    let whole = |i: usize| {
-        cited
-            .iter()
-            .any(|c| c.q == i && c.option.is_none() && !c.answered_only)
-    };
-    let options = cited
-        .iter()
-        .filter_map(|c| c.option.map(|o| (c.q, o)))
-        .filter(|(i, _)| !whole(*i))
-        .collect();
+    // A question cited by a test of its value other than `contains` is quoted whole. Sorted,
+    // the citations of one question are next to each other.
+    let mut options = Vec::new();
+    for same_q in cited.chunk_by(|a, b| a.q == b.q) {
+        let whole = (same_q.iter()).any(|c| c.option.is_none() && !c.answered_only);
+        if !whole {
+            options.extend(same_q.iter().filter_map(|c| c.option.map(|o| (c.q, o))));
+        }
+    }
     (because, options)
 }
 
@@ -162,6 +171,7 @@ fn fired(
         skipped,
     };
     let mut findings = Vec::new();
+    let mut expanded = Vec::new();
     for (ri, r) in q.rules().iter().enumerate() {
         if !consider(ri) {
             continue;
@@ -171,7 +181,7 @@ fn fired(
             Truth::Unknown { unsure: true } if r.rule.unknown == UnknownPolicy::Escalate => true,
             _ => continue,
         };
-        let (because, options) = because(q, &ctx, &r.when);
+        let (because, options) = because(q, &ctx, &r.when, &mut expanded);
         findings.push(Finding {
             rule: ri,
             level: r.rule.level,
