@@ -5,6 +5,8 @@
 //! rates for both sizes. Target: load and check 10k questions in under 50 ms; scoring grows
 //! linearly with the questionnaire (see `score_one` for why it scores a pool of answer sets).
 
+#[path = "common/cpu.rs"]
+mod cpu;
 #[path = "common/gen.rs"]
 mod generator;
 
@@ -146,26 +148,15 @@ fn load_phases(c: &mut Criterion) {
 /// Processor time of the calling thread, in nanoseconds: only the time the thread ran.
 struct ThreadTime;
 
-fn thread_ns() -> u64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid timespec for the call to fill in.
-    let r = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    assert_eq!(r, 0, "the thread's processor-time clock");
-    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
-}
-
 impl Measurement for ThreadTime {
     type Intermediate = u64;
     type Value = u64;
 
     fn start(&self) -> u64 {
-        thread_ns()
+        cpu::thread_ns()
     }
     fn end(&self, start: u64) -> u64 {
-        thread_ns() - start
+        cpu::thread_ns() - start
     }
     fn add(&self, a: &u64, b: &u64) -> u64 {
         a + b

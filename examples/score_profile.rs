@@ -14,6 +14,8 @@
 // A developer tool printing its own fixed messages: no untrusted text reaches the terminal.
 #![allow(clippy::disallowed_macros)]
 
+#[path = "../benches/common/cpu.rs"]
+mod cpu;
 #[path = "../benches/common/gen.rs"]
 mod generator;
 
@@ -50,12 +52,12 @@ fn main() {
     let mut times = Vec::with_capacity(rounds);
     let mut fired = 0;
     for _ in 0..rounds {
-        let start = cpu_ns();
+        let start = cpu::thread_ns();
         for i in 0..per_round {
             let o = needlecheck::score(&q, std::hint::black_box(&pool[i % sets]));
             fired += o.findings.len();
         }
-        times.push((cpu_ns() - start) as f64 / per_round as f64 / 1e3);
+        times.push((cpu::thread_ns() - start) as f64 / per_round as f64 / 1e3);
     }
     times.sort_by(f64::total_cmp);
     println!(
@@ -101,16 +103,4 @@ fn height(e: &Expr) -> usize {
         }
         Expr::Leaf { .. } | Expr::Setting { .. } => 1,
     }
-}
-
-/// Nanoseconds this thread has run on a processor, not counting time spent waiting for one.
-fn cpu_ns() -> u64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid timespec for the call to fill in.
-    let r = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    assert_eq!(r, 0, "the thread's processor-time clock");
-    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
 }
