@@ -1382,20 +1382,7 @@ fn help_lines(app: &App, w: u16, theme: Theme) -> Vec<Line<'static>> {
     let keys = keys::help_lines(app.base_context(), app.facts());
     let key_width = keys.iter().map(|(k, _)| width_of(k)).max().unwrap_or(0);
     for (k, what) in keys {
-        let pad = " ".repeat(usize::from(key_width.saturating_sub(width_of(&k))));
-        let first = format!("{k}{pad}  ");
-        let rest = " ".repeat(usize::from(key_width) + 2);
-        let mut lines = wrap(what, w, &first, &rest, Style::new());
-        if let Some(l) = lines.first_mut() {
-            // Key names in bold.
-            let text = l.to_string();
-            let (key, what) = text.split_at(first.len().min(text.len()));
-            *l = Line::from(vec![
-                Span::styled(key.to_string(), theme.bold()),
-                Span::raw(what.to_string()),
-            ]);
-        }
-        out.extend(lines);
+        out.extend(key_rows(&k, key_width, 2, what, w, theme));
     }
     out
 }
@@ -1510,20 +1497,34 @@ fn confirm_next(app: &App, f: &mut Frame, main: Rect, theme: Theme) {
     lines.extend(wrap(kept, w, "", "", style));
     lines.push(Line::default());
     for (k, what) in keys::hints(Context::ConfirmNext, app.facts()) {
-        let first = format!("{k} ");
-        let rest = " ".repeat(first.chars().count());
-        let mut rows = wrap(what, w, &first, &rest, Style::new());
-        if let Some(l) = rows.first_mut() {
-            let text = l.to_string();
-            let (key, what) = text.split_at(k.len().min(text.len()));
-            *l = Line::from(vec![
-                Span::styled(key.to_string(), theme.bold()),
-                Span::raw(what.to_string()),
-            ]);
-        }
-        lines.extend(rows);
+        lines.extend(key_rows(&k, width_of(&k), 1, what, w, theme));
     }
     dialog(f, main, width, lines);
+}
+
+/// `what` wrapped to `w` columns after `key` in bold, the key padded to `key_width` columns
+/// and followed by `gap` spaces; the lines after the first are indented to match.
+fn key_rows(
+    key: &str,
+    key_width: u16,
+    gap: usize,
+    what: &str,
+    w: u16,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let indent = usize::from(key_width) + gap;
+    let pad = " ".repeat(indent - usize::from(width_of(key).min(key_width)));
+    let first = format!("{key}{pad}");
+    let mut rows = wrap(what, w, &first, &" ".repeat(indent), Style::new());
+    if let Some(l) = rows.first_mut() {
+        let text = l.to_string();
+        let (k, rest) = text.split_at(key.len().min(text.len()));
+        *l = Line::from(vec![
+            Span::styled(k.to_string(), theme.bold()),
+            Span::raw(rest.to_string()),
+        ]);
+    }
+    rows
 }
 
 /// A dialog box of `width` columns in the middle of `main`, over what is there.
